@@ -1,0 +1,108 @@
+"""isa: the register of information sharing agreements."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from .config import DefaultConfig
+from .extensions import csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config=None):
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("ISA")
+    if test_config:
+        app.config.update(test_config)
+    _finish_config(app)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from . import models  # noqa: F401  (the whole schema, for SQLAlchemy and Alembic)
+    from .audit.tracking import install_append_only_guard
+    from .core import web
+
+    install_append_only_guard()
+    web.init_app(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _finish_config(app):
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "isa.sqlite")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app)
+    if app.config.get("DEVELOPMENT") or app.config.get("TESTING"):
+        app.config["SESSION_COOKIE_SECURE"] = False
+        app.config["REMEMBER_COOKIE_SECURE"] = False
+
+
+def _instance_secret(app):
+    """A random key kept in the instance folder, so sessions survive restarts without setup."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _register_blueprints(app):
+    from .agreements.views import bp as agreements_bp
+    from .audit.views import bp as audit_bp
+    from .channels.views import bp as channels_bp
+    from .core.views import bp as core_bp
+    from .exchange.views import bp as exchange_bp
+    from .flows.views import bp as flows_bp
+    from .legal.views import bp as legal_bp
+    from .organisations.views import bp as organisations_bp
+    from .users.views import bp as users_bp
+
+    for blueprint in (
+        core_bp,
+        users_bp,
+        organisations_bp,
+        channels_bp,
+        agreements_bp,
+        flows_bp,
+        legal_bp,
+        audit_bp,
+        exchange_bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def _register_commands(app):
+    from .exchange.cli import register as register_exchange
+    from .legal.cli import register as register_legal
+    from .users.cli import register as register_users
+
+    for register in (register_users, register_exchange, register_legal):
+        register(app)

@@ -1,0 +1,139 @@
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..audit.tracking import Audited
+from ..core.db import enum_column, utcnow
+from ..extensions import db
+
+
+class AgreementStatus(enum.StrEnum):
+    DRAFT = "draft"
+    CONSULTATION = "consultation"  # circulated to partners for comment
+    AWAITING_SIGNATURES = "awaiting_signatures"
+    ACTIVE = "active"
+    UNDER_REVIEW = "under_review"  # in force while its review is carried out
+    EXPIRED = "expired"  # passed its end date without renewal
+    TERMINATED = "terminated"  # ended early by the partners
+    SUPERSEDED = "superseded"  # replaced by a newer agreement
+
+    @property
+    def label(self):
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def in_force(self):
+        return self in (AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW)
+
+
+class DataLocation(enum.StrEnum):
+    UK = "uk"
+    EEA = "eea"
+    OTHER = "other"  # a restricted transfer outside the UK and EEA
+
+    @property
+    def label(self):
+        return {"uk": "United Kingdom", "eea": "European Economic Area", "other": "Outside the UK and EEA"}[self.value]
+
+
+class PartyRole(enum.StrEnum):
+    DISCLOSER = "discloser"
+    RECIPIENT = "recipient"
+    BOTH = "both"
+
+    @property
+    def label(self):
+        return {"discloser": "Discloser", "recipient": "Recipient", "both": "Discloser and recipient"}[self.value]
+
+
+class Agreement(Audited, db.Model):
+    __tablename__ = "agreements"
+    audit_label_attr = "reference"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(300), index=True)
+    purpose: Mapped[str] = mapped_column(sa.Text, default="")
+    scope: Mapped[str | None] = mapped_column(sa.Text)
+    lead_organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    status: Mapped[AgreementStatus] = enum_column(AgreementStatus, default=AgreementStatus.DRAFT, index=True)
+    start_date: Mapped[date]
+    review_date: Mapped[date] = mapped_column(index=True)
+    end_date: Mapped[date | None]
+    review_interval_months: Mapped[int] = mapped_column(default=12)
+    data_subjects: Mapped[str | None] = mapped_column(sa.Text)
+    retention: Mapped[str | None] = mapped_column(sa.Text)
+    security: Mapped[str | None] = mapped_column(sa.Text)
+    data_location: Mapped[DataLocation] = enum_column(DataLocation, default=DataLocation.UK)
+    dpia_reference: Mapped[str | None] = mapped_column(sa.String(100))
+    supersedes_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agreements.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lead_organisation = relationship("Organisation", lazy="joined")
+    owner = relationship("User", lazy="joined")
+    supersedes = relationship("Agreement", remote_side=[id], lazy="select")
+    parties = relationship(
+        "Party", back_populates="agreement", cascade="all, delete-orphan", order_by="Party.id", lazy="selectin"
+    )
+    flows = relationship(
+        "DataFlow", back_populates="agreement", cascade="all, delete-orphan", order_by="DataFlow.id", lazy="selectin"
+    )
+
+    # Optimistic locking: every UPDATE checks and raises the version (SQLAlchemy version_id_col).
+    __mapper_args__ = {"version_id_col": version}
+
+    def audit_agreement(self):
+        return self
+
+    @property
+    def party_organisations(self):
+        return [party.organisation for party in self.parties]
+
+    def party_for(self, organisation):
+        return next((p for p in self.parties if p.organisation_id == organisation.id), None)
+
+    def review_overdue(self, today):
+        return self.review_date < today
+
+    def __repr__(self):
+        return f"<Agreement {self.reference}>"
+
+
+class Party(Audited, db.Model):
+    """An organisation's place in an agreement, and its signature."""
+
+    __tablename__ = "parties"
+    __table_args__ = (sa.UniqueConstraint("agreement_id", "organisation_id", name="uq_parties_agreement_organisation"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    role: Mapped[PartyRole] = enum_column(PartyRole, default=PartyRole.BOTH)
+    signatory_name: Mapped[str | None] = mapped_column(sa.String(200))
+    signatory_title: Mapped[str | None] = mapped_column(sa.String(200))
+    signed_on: Mapped[date | None]
+    signed_document_version: Mapped[int | None]
+    signed_document_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+
+    agreement = relationship("Agreement", back_populates="parties")
+    organisation = relationship("Organisation", lazy="joined")
+
+    def audit_label(self):
+        return f"{self.organisation.name if self.organisation else self.organisation_id} in {self.agreement.reference}"
+
+    def audit_agreement(self):
+        return self.agreement
+
+    @property
+    def signed(self):
+        return self.signed_on is not None
+
+    @property
+    def signatory(self):
+        """Name and title as one line, as the import/export format carries it."""
+        return ", ".join(part for part in (self.signatory_name, self.signatory_title) if part) or None

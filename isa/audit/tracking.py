@@ -1,0 +1,157 @@
+"""The audit trail, recorded for every change to an audited model whoever makes it.
+
+A before_flush listener reads each changed attribute's history (old and new value) and an
+after_flush listener writes one AuditEvent row per changed record, so views, the command line
+and the importer cannot forget to record a change. Changing a child of an agreement (a party,
+a flow) touches the agreement, which raises its version number.
+"""
+import contextlib
+import contextvars
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from ..core.db import utcnow
+
+_actor = contextvars.ContextVar("audit_actor", default=None)
+
+
+@contextlib.contextmanager
+def acting_as(label):
+    """Attribute the changes made inside the block to `label` (the CLI, the importer, a test)."""
+    token = _actor.set(label)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def current_actor():
+    explicit = _actor.get()
+    if explicit:
+        return explicit
+    try:
+        from flask import has_request_context
+        from flask_login import current_user
+
+        if has_request_context() and current_user.is_authenticated:
+            return current_user.email
+    except ImportError:  # pragma: no cover - Flask is always installed with the app
+        pass
+    return "system"
+
+
+class Audited:
+    """Mixin: changes to this model are written to the audit trail."""
+
+    audit_label_attr = "id"
+    audit_exclude = ("id", "created_at", "updated_at", "version", "password_hash")
+
+    def audit_label(self):
+        return str(getattr(self, self.audit_label_attr))
+
+    def audit_agreement(self):
+        """The agreement whose history this change belongs to (None for none)."""
+        return None
+
+    def audit_organisation_id(self):
+        return None
+
+
+def _plain(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _column_changes(obj, action):
+    state = inspect(obj)
+    changes = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in obj.audit_exclude:
+            continue
+        history = state.attrs[key].history
+        if action == "created":
+            old, new = None, getattr(obj, key)
+        elif action == "deleted":
+            old, new = (history.unchanged or history.deleted or [None])[0], None
+        elif history.has_changes():
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+        else:
+            continue
+        if _plain(old) != _plain(new) and not (old in (None, "", []) and new in (None, "", [])):
+            changes[key] = [_plain(old), _plain(new)]
+    return changes
+
+
+def _touch_agreement(session, agreement):
+    if agreement is not None and agreement not in session.deleted and inspect(agreement).persistent:
+        agreement.updated_at = utcnow()  # an UPDATE of the row raises its version_id
+
+
+def _audited(session):
+    for action, objects in (("created", session.new), ("updated", session.dirty), ("deleted", session.deleted)):
+        for obj in list(objects):
+            if isinstance(obj, Audited):
+                if action == "updated" and not session.is_modified(obj, include_collections=False):
+                    continue
+                yield action, obj
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_parents(session, flush_context, instances):
+    for _action, obj in _audited(session):
+        agreement = obj.audit_agreement()
+        if agreement is not obj:
+            _touch_agreement(session, agreement)
+
+
+@event.listens_for(Session, "after_flush")
+def _write(session, flush_context):
+    """Attribute history and the pending lists still show the flushed changes here."""
+    from .models import AuditEvent
+
+    actor = current_actor()
+    rows = []
+    for action, obj in _audited(session):
+        changes = _column_changes(obj, action)
+        if action == "updated" and not changes:
+            continue
+        agreement = obj.audit_agreement()
+        identity = inspect(obj).identity
+        rows.append(
+            {
+                "at": utcnow(),
+                "actor": actor,
+                "action": action,
+                "entity_type": type(obj).__name__,
+                "entity_id": identity[0] if identity else None,
+                "entity_label": obj.audit_label()[:300],
+                "agreement_id": agreement.id if agreement is not None else None,
+                "organisation_id": obj.audit_organisation_id(),
+                "changes": changes,
+            }
+        )
+    if rows:
+        session.connection().execute(sa.insert(AuditEvent.__table__), rows)
+
+
+def _refuse_change(mapper, connection, target):
+    raise RuntimeError("The audit trail is append-only")
+
+
+def install_append_only_guard():
+    from .models import AuditEvent
+
+    if not event.contains(AuditEvent, "before_update", _refuse_change):
+        event.listen(AuditEvent, "before_update", _refuse_change)
+        event.listen(AuditEvent, "before_delete", _refuse_change)

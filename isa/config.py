@@ -1,0 +1,35 @@
+"""Default settings. Every one can be overridden by an ISA_* environment variable."""
+from datetime import timedelta
+
+
+class DefaultConfig:
+    SQLALCHEMY_DATABASE_URI = None  # set from the instance folder in create_app()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SECRET_KEY = None  # read from instance/secret_key, created on first start
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True  # relaxed for local development in create_app()
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
+    SESSION_IDLE_MINUTES = 60
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # imports of large registers
+
+    # Failed sign-ins: this many within the window lock the account or address out.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+
+    AGREEMENTS_PER_PAGE = 25
+    ORGANISATIONS_PER_PAGE = 50
+    SERVER_NAME_FOR_LINKS = "http://127.0.0.1:5000"
+
+    # Mail and reminders (SPEC §7)
+    SMTP_HOST = None
+    SMTP_PORT = 587
+    SMTP_SECURITY = None  # none, starttls or ssl; chosen from the port when unset
+    SMTP_USERNAME = None
+    SMTP_PASSWORD = None
+    MAIL_FROM = "isa@localhost"
+    REMINDER_OFFSETS = "90,30,7"

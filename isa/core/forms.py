@@ -1,0 +1,56 @@
+"""Form helpers shared by several domains."""
+import sqlalchemy as sa
+from wtforms import DateField
+from wtforms.validators import ValidationError
+
+from ..extensions import db
+
+
+def organisation_choices():
+    from ..organisations.models import Organisation
+
+    rows = db.session.execute(sa.select(Organisation.slug, Organisation.name).order_by(Organisation.name))
+    return [(slug, name) for slug, name in rows]
+
+
+def channel_choices():
+    from ..channels.models import TransferChannel
+
+    rows = db.session.execute(sa.select(TransferChannel.slug, TransferChannel.name).order_by(TransferChannel.name))
+    return [(slug, name) for slug, name in rows]
+
+
+class GovDateField(DateField):
+    """A date typed as day, month and year boxes, with GOV.UK error messages."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+
+        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not any(v.strip() for v in valuelist):
+            self.data = None
+            return
+        if len(valuelist) != 3 or not all(v.strip() for v in valuelist):
+            self.data = None
+            raise ValueError(f"{self.label.text} must include a day, month and year")
+        try:
+            day, month, year = (int(v) for v in valuelist)
+            from datetime import date
+
+            if year < 1900 or year > 2200:
+                raise ValueError
+            self.data = date(year, month, day)
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date")
+
+
+def not_before(other_name, message):
+    def check(form, field):
+        other = getattr(form, other_name).data
+        if field.data and other and field.data <= other:
+            raise ValidationError(message)
+
+    return check

@@ -1,0 +1,28 @@
+"""Value rules shared by forms and the importer (one copy of each rule)."""
+import re
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ICO_RE = re.compile(r"^(?:Z\d{7}|Z[AB]\d{6})$")
+REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
+EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+
+SLUG_MESSAGE = "Use lower-case letters, numbers and hyphens only, like herts-police"
+ICO_MESSAGE = "Enter an ICO registration number in the correct format: Z and 7 digits, or ZA or ZB and 6 digits"
+REFERENCE_MESSAGE = "Enter a reference of letters, numbers and hyphens, like ISA-2024-001"
+EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.org"
+
+
+def valid_slug(value):
+    return bool(value) and len(value) <= 80 and bool(SLUG_RE.match(value))
+
+
+def valid_ico(value):
+    return bool(ICO_RE.match(value or ""))
+
+
+def valid_reference(value):
+    return bool(REFERENCE_RE.match(value or ""))
+
+
+def valid_email(value):
+    return bool(value) and len(value) <= 254 and bool(EMAIL_RE.match(value))

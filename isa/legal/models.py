@@ -1,0 +1,71 @@
+import enum
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..audit.tracking import Audited
+from ..core.db import enum_column
+from ..extensions import db
+
+
+class Regime(enum.StrEnum):
+    DPA1998 = "dpa1998"  # legacy: in force until 24 May 2018
+    UK_GDPR = "uk_gdpr"
+    DPA2018 = "dpa2018"
+    STATUTE = "statute"  # a statutory gateway in another Act
+    COMMON_LAW = "common_law"
+
+
+class BasisKind(enum.StrEnum):
+    ART6 = "art6"  # UK GDPR Art 6(1), and DPA 1998 Schedule 2 before it
+    ART9 = "art9"  # UK GDPR Art 9(2), and DPA 1998 Schedule 3 before it
+    ART10 = "art10"
+    SCH1 = "sch1"  # DPA 2018 Schedule 1 condition
+    PART3 = "part3"  # DPA 2018 Part 3 (law enforcement): s35 and Schedule 8
+    GATEWAY = "gateway"  # a statutory power or duty to share
+    COMMON_LAW = "common_law"
+
+    @property
+    def label(self):
+        return {
+            "art6": "UK GDPR Article 6 conditions (DPA 1998 Schedule 2)",
+            "art9": "UK GDPR Article 9 conditions (DPA 1998 Schedule 3)",
+            "art10": "UK GDPR Article 10 (criminal offence data)",
+            "sch1": "DPA 2018 Schedule 1 conditions",
+            "part3": "DPA 2018 Part 3 (law enforcement)",
+            "gateway": "Statutory gateways",
+            "common_law": "Common law",
+        }[self.value]
+
+
+class LegalBasis(Audited, db.Model):
+    """One entry of the lawful-basis catalogue (SPEC §3)."""
+
+    __tablename__ = "legal_bases"
+    audit_label_attr = "code"
+
+    code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    regime: Mapped[Regime] = enum_column(Regime)
+    kind: Mapped[BasisKind] = enum_column(BasisKind)
+    title: Mapped[str] = mapped_column(sa.String(300))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    in_force_from: Mapped[date | None]
+    in_force_to: Mapped[date | None]
+    successors: Mapped[list] = mapped_column(sa.JSON, default=list)
+    needs_apd: Mapped[bool | None]
+    sch1_part: Mapped[int | None]
+    needs_sch1_part: Mapped[int | None]
+    local: Mapped[bool] = mapped_column(default=False)  # added by an admin, not shipped
+
+    @property
+    def legacy(self):
+        return self.regime == Regime.DPA1998
+
+    def in_force_on(self, day):
+        return (self.in_force_from is None or self.in_force_from <= day) and (
+            self.in_force_to is None or day <= self.in_force_to
+        )
+
+    def __repr__(self):
+        return f"<LegalBasis {self.code}>"

@@ -1,0 +1,51 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+
+from ..core import validation
+from .types import OrganisationType
+
+
+def _email(form, field):
+    if field.data and not validation.valid_email(field.data.strip()):
+        raise ValidationError(validation.EMAIL_MESSAGE)
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired("Enter the organisation's name"), Length(max=200)])
+    slug = StringField(
+        "Short name (slug)",
+        widget=GovTextInput(),
+        description="Used in web addresses, imports and the API, for example herts-police. Lower-case letters, numbers and hyphens.",
+        validators=[InputRequired("Enter a short name"), Length(max=80), Regexp(validation.SLUG_RE, message=validation.SLUG_MESSAGE)],
+    )
+    type = SelectField(
+        "Type of organisation",
+        widget=GovSelect(),
+        description="The type decides the organisation's statutory roles (Children Act 2004 s11, Crime and Disorder Act 1998 s115, public authority).",
+        choices=[("", "Choose a type")] + [(t.value, t.label) for t in OrganisationType],
+        validators=[InputRequired("Choose the type of organisation")],
+    )
+    ico_registration = StringField(
+        "ICO registration number",
+        widget=GovTextInput(),
+        description="Z followed by 7 digits, or ZA or ZB followed by 6 digits, for example Z1234567",
+        validators=[Optional(), Regexp(validation.ICO_RE, message=validation.ICO_MESSAGE)],
+        filters=[lambda v: v.strip().upper() if v else v],
+    )
+    dpo_name = StringField("Data protection officer's name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    dpo_email = StringField("Data protection officer's email", widget=GovTextInput(), validators=[Optional(), Length(max=254), _email])
+    spoc_name = StringField("Single point of contact's name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    spoc_email = StringField(
+        "Single point of contact's email",
+        widget=GovTextInput(),
+        description="Review reminders for agreements go to this address.",
+        validators=[Optional(), Length(max=254), _email],
+    )
+    address = TextAreaField("Address", widget=GovTextArea(), validators=[Optional(), Length(max=1000)])
+    submit = SubmitField("Save organisation", widget=GovSubmitInput())
+
+    def validate_type(self, field):
+        if field.data not in {t.value for t in OrganisationType}:
+            raise ValidationError("Choose the type of organisation")

@@ -1,0 +1,33 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..audit.tracking import Audited
+from ..core.db import enum_column, utcnow
+from ..extensions import db
+from .types import OrganisationType, statutory_roles
+
+
+class Organisation(Audited, db.Model):
+    __tablename__ = "organisations"
+    audit_label_attr = "name"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), index=True)
+    type: Mapped[OrganisationType] = enum_column(OrganisationType)
+    ico_registration: Mapped[str | None] = mapped_column(sa.String(9))
+    dpo_name: Mapped[str | None] = mapped_column(sa.String(200))
+    dpo_email: Mapped[str | None] = mapped_column(sa.String(254))
+    spoc_name: Mapped[str | None] = mapped_column(sa.String(200))
+    spoc_email: Mapped[str | None] = mapped_column(sa.String(254))
+    address: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def statutory_roles(self):
+        return statutory_roles(self.type)
+
+    def __repr__(self):
+        return f"<Organisation {self.slug}>"

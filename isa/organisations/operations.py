@@ -1,0 +1,57 @@
+import sqlalchemy as sa
+
+from ..extensions import db
+from .models import Organisation
+
+FIELDS = ("name", "slug", "type", "ico_registration", "dpo_name", "dpo_email", "spoc_name", "spoc_email", "address")
+
+
+class OrganisationError(ValueError):
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+
+
+def find_by_slug(slug):
+    return db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+
+
+def save_organisation(organisation, data):
+    """Create or update an organisation from clean form or import data."""
+    slug = data["slug"]
+    clash = find_by_slug(slug)
+    if clash is not None and clash is not organisation:
+        raise OrganisationError("slug", f"The short name {slug} is already used by {clash.name}")
+    if organisation is None:
+        organisation = Organisation()
+        db.session.add(organisation)
+    for field in FIELDS:
+        if field in data:
+            value = data[field].strip() if isinstance(data[field], str) else data[field]
+            setattr(organisation, field, value or None)
+    return organisation
+
+
+def agreements_of(organisation):
+    from ..agreements.models import Agreement, Party
+
+    is_party = sa.select(Party.id).where(Party.agreement_id == Agreement.id, Party.organisation_id == organisation.id)
+    return db.session.scalars(
+        sa.select(Agreement)
+        .where(sa.or_(is_party.exists(), Agreement.lead_organisation_id == organisation.id))
+        .order_by(Agreement.reference)
+    ).all()
+
+
+def delete_organisation(organisation):
+    """Refuse while the organisation is a party to an agreement or has users or flows."""
+    from ..users.models import User
+
+    agreements = agreements_of(organisation)
+    if agreements:
+        refs = ", ".join(a.reference for a in agreements[:5]) + ("…" if len(agreements) > 5 else "")
+        raise OrganisationError(None, f"{organisation.name} is a party to {len(agreements)} agreement(s) ({refs}). Remove it from them first.")
+    users = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.organisation_id == organisation.id))
+    if users:
+        raise OrganisationError(None, f"{organisation.name} has {users} partner user(s). Move or remove them first.")
+    db.session.delete(organisation)

@@ -1,0 +1,102 @@
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+
+from ..audit.queries import history_for_organisation
+from ..core.auth import officer_required, signed_in_required
+from ..extensions import db
+from .forms import OrganisationForm
+from .models import Organisation
+from .operations import OrganisationError, agreements_of, delete_organisation, find_by_slug, save_organisation
+from .types import OrganisationType
+
+bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+
+
+def _get(slug):
+    return find_by_slug(slug) or abort(404)
+
+
+@bp.route("/")
+@signed_in_required
+def index():
+    q = (request.args.get("q") or "").strip()[:100]
+    org_type = request.args.get("type") or ""
+    query = sa.select(Organisation).order_by(Organisation.name)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(Organisation.name).like(like), Organisation.slug.like(like)))
+    if org_type in {t.value for t in OrganisationType}:
+        query = query.where(Organisation.type == OrganisationType(org_type))
+    else:
+        org_type = ""
+    page = db.paginate(query, per_page=current_app.config["ORGANISATIONS_PER_PAGE"], error_out=False)
+    return render_template(
+        "organisations/index.html", page=page, q=q, org_type=org_type, types=list(OrganisationType), page_title="Organisations"
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@officer_required
+def new():
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisation = save_organisation(None, form.data)
+            db.session.commit()
+            flash(f"{organisation.name} added to the register.", "success")
+            return redirect(url_for("organisations.show", slug=organisation.slug))
+        except OrganisationError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+    return render_template("organisations/form.html", form=form, organisation=None, page_title="Add an organisation")
+
+
+@bp.route("/<slug>")
+@signed_in_required
+def show(slug):
+    organisation = _get(slug)
+    return render_template(
+        "organisations/show.html",
+        organisation=organisation,
+        agreements=agreements_of(organisation),
+        history=history_for_organisation(organisation),
+        page_title=organisation.name,
+    )
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@officer_required
+def edit(slug):
+    organisation = _get(slug)
+    form = OrganisationForm(obj=organisation)
+    if request.method == "GET":
+        form.type.data = organisation.type.value
+    if form.validate_on_submit():
+        try:
+            save_organisation(organisation, form.data)
+            db.session.commit()
+            flash(f"{organisation.name} saved.", "success")
+            return redirect(url_for("organisations.show", slug=organisation.slug))
+        except OrganisationError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+    return render_template("organisations/form.html", form=form, organisation=organisation, page_title=f"Edit {organisation.name}")
+
+
+@bp.route("/<slug>/delete", methods=["GET", "POST"])
+@officer_required
+def delete(slug):
+    organisation = _get(slug)
+    if request.method == "POST":
+
+        try:
+            name = organisation.name
+            delete_organisation(organisation)
+            db.session.commit()
+            flash(f"{name} removed from the register.", "success")
+            return redirect(url_for("organisations.index"))
+        except OrganisationError as error:
+            db.session.rollback()
+            flash(str(error), "info")
+            return redirect(url_for("organisations.show", slug=slug))
+    return render_template("organisations/delete.html", organisation=organisation, agreements=agreements_of(organisation), page_title=f"Remove {organisation.name}")

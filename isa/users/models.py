@@ -1,0 +1,83 @@
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..audit.tracking import Audited
+from ..core.db import enum_column, utcnow
+from ..extensions import db
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"  # everything an officer does, plus users, tokens, catalogue and settings
+    OFFICER = "officer"  # a governance officer: keeps the register
+    PARTNER = "partner"  # a partner agency's user, bound to one organisation
+
+    @property
+    def label(self):
+        return {"admin": "Administrator", "officer": "Governance officer", "partner": "Partner user"}[self.value]
+
+
+class User(Audited, UserMixin, db.Model):
+    __tablename__ = "users"
+    audit_label_attr = "email"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[Role] = enum_column(Role)
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    organisation = relationship("Organisation", lazy="joined")
+
+    def set_password(self, password):
+        self.password_hash = _hasher.hash(password)
+
+    def check_password(self, password):
+        try:
+            return _hasher.verify(self.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def is_officer(self):
+        """Officers and admins keep the register."""
+        return self.role in (Role.OFFICER, Role.ADMIN)
+
+    @property
+    def is_admin(self):
+        return self.role == Role.ADMIN
+
+    @property
+    def display_name(self):
+        return self.name or self.email
+
+    def __repr__(self):
+        return f"<User {self.email} {self.role}>"
+
+
+class LoginAttempt(db.Model):
+    """Sign-in attempts, kept in the database so throttling holds across web workers."""
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    address: Mapped[str] = mapped_column(sa.String(64), index=True)
+    succeeded: Mapped[bool] = mapped_column(default=False)

@@ -1,0 +1,133 @@
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..core.auth import admin_required
+from ..core.forms import organisation_choices
+from ..extensions import db
+from ..organisations.models import Organisation
+from .forms import LoginForm, UserForm
+from .models import Role, User
+from .operations import UserError, authenticate, create_user, is_throttled, normalise_email
+
+bp = Blueprint("users", __name__)
+
+
+def _safe_next(target):
+    return target if target and target.startswith("/") and not target.startswith("//") else None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        address = request.remote_addr or "unknown"
+        if is_throttled(form.email.data, address, current_app.config):
+            current_app.logger.warning("sign-in throttled for %s from %s", normalise_email(form.email.data), address)
+            form.email.errors.append("Too many failed attempts. Wait 15 minutes and try again.")
+        else:
+            user = authenticate(form.email.data, form.password.data, address, current_app.config)
+            if user is None:
+                current_app.logger.info("sign-in failed for %s from %s", normalise_email(form.email.data), address)
+                form.email.errors.append("Enter a correct email address and password")
+            else:
+                next_url = _safe_next(request.args.get("next"))
+                session.clear()  # a new session at sign-in: nothing carried over from before
+                login_user(user)
+                current_app.logger.info("signed in: %s from %s", user.email, address)
+                return redirect(next_url or url_for("core.home"))
+    return render_template("users/login.html", form=form, page_title="Sign in")
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    if current_user.is_authenticated:
+        current_app.logger.info("signed out: %s", current_user.email)
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("users.login"))
+
+
+@bp.route("/users")
+@admin_required
+def index():
+    users = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
+    return render_template("users/index.html", users=users, page_title="Users")
+
+
+def _user_form(obj=None):
+    form = UserForm(obj=obj)
+    form.organisation.choices = [("", "None")] + organisation_choices()
+    if request.method == "GET" and obj is not None:
+        form.role.data = obj.role.value
+        form.organisation.data = obj.organisation.slug if obj.organisation else ""
+    return form
+
+
+def _organisation_for(slug):
+    if not slug:
+        return None
+    return db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def new():
+    form = _user_form()
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append("Enter a password of at least 12 characters")
+        else:
+            try:
+                user = create_user(
+                    form.email.data, form.role.data, form.password.data, name=form.name.data,
+                    organisation=_organisation_for(form.organisation.data),
+                )
+                db.session.commit()
+                flash(f"User {user.email} created.", "success")
+                return redirect(url_for("users.index"))
+            except UserError as error:
+                db.session.rollback()
+                form.email.errors.append(str(error))
+    return render_template("users/form.html", form=form, page_title="Add a user", user=None)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    form = _user_form(user)
+    if form.validate_on_submit():
+        email = normalise_email(form.email.data)
+        clash = db.session.scalar(sa.select(User).where(User.email == email, User.id != user.id))
+        if clash:
+            form.email.errors.append(f"A user with the email {email} already exists")
+        elif user.id == current_user.id and form.role.data != Role.ADMIN:
+            form.role.errors.append("You cannot remove your own administrator role")
+        else:
+            user.email = email
+            user.name = form.name.data
+            user.role = Role(form.role.data)
+            user.organisation = _organisation_for(form.organisation.data)
+            if form.password.data:
+                user.set_password(form.password.data)
+            db.session.commit()
+            flash(f"User {user.email} saved.", "success")
+            return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, page_title=f"Edit {user.email}", user=user)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@admin_required
+def toggle_active(user_id):
+    user = db.session.get(User, user_id) or abort(404)
+    if user.id == current_user.id:
+        flash("You cannot deactivate your own account.", "info")
+        return redirect(url_for("users.index"))
+    user.active = not user.active
+    db.session.commit()
+    flash(f"User {user.email} {'reactivated' if user.active else 'deactivated'}.", "success")
+    return redirect(url_for("users.index"))

@@ -1,0 +1,90 @@
+import os
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from isa import create_app
+from isa.audit.tracking import acting_as
+from isa.extensions import db as _db
+from isa.legal.catalogue import sync_catalogue
+from tests import factories
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def app(tmp_path):
+    uri = os.environ.get("ISA_TEST_DATABASE_URI") or f"sqlite:///{tmp_path / 'test.sqlite'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": uri,
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": True,  # CSRF stays on: tests post the token like a browser
+            "SERVER_NAME_FOR_LINKS": "http://localhost",
+        }
+    )
+    with app.app_context():
+        _db.drop_all()
+        _db.create_all()
+        sync_catalogue(_db.session.connection())
+        _db.session.commit()
+        yield app
+        _db.session.remove()
+        _db.drop_all()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(db):
+    """Factories: `make.organisation(slug="x")`, `make.agreement(...)`, committed, audited as 'test'."""
+    with acting_as("test"):
+        yield factories.Factory(db)
+
+
+def csrf_token(client, url="/login"):
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post_form(client, url, data, get_url=None):
+    """Post a form the way a browser does: fetch the page first for its CSRF token."""
+    data = dict(data)
+    data["csrf_token"] = csrf_token(client, get_url or url)
+    return client.post(url, data=data)
+
+
+@pytest.fixture
+def login_as(client, make):
+    """Sign in as a new user of `role` (partners belong to `organisation`); returns the user."""
+
+    def login(role, organisation=None, email=None):
+        user = make.user(role=role, organisation=organisation, email=email)
+        response = post_form(client, "/login", {"email": user.email, "password": PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return user
+
+    return login
+
+
+def count(db, model):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))

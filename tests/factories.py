@@ -1,0 +1,71 @@
+"""Valid objects in one call, with explicit overrides."""
+import itertools
+from datetime import date
+
+from isa.agreements.models import Agreement, AgreementStatus, Party, PartyRole
+from isa.channels.models import TransferChannel
+from isa.flows.models import ConsentApproach, DataFlow, Frequency
+from isa.organisations.models import Organisation
+from isa.organisations.types import OrganisationType
+from isa.users.models import Role, User
+
+_seq = itertools.count(1)
+PASSWORD = "correct horse battery staple"
+
+
+class Factory:
+    def __init__(self, db):
+        self.db = db
+
+    def _save(self, obj):
+        self.db.session.add(obj)
+        self.db.session.commit()
+        return obj
+
+    def organisation(self, **overrides):
+        n = next(_seq)
+        values = dict(
+            slug=f"org-{n}", name=f"Organisation {n}", type=OrganisationType.LOCAL_AUTHORITY,
+            ico_registration=f"Z{n:07d}", spoc_email=f"spoc{n}@example.org", dpo_email=f"dpo{n}@example.org",
+        )
+        values.update(overrides)
+        return self._save(Organisation(**values))
+
+    def channel(self, **overrides):
+        n = next(_seq)
+        values = dict(slug=f"channel-{n}", name=f"Channel {n}", special_category_approved=True)
+        values.update(overrides)
+        return self._save(TransferChannel(**values))
+
+    def user(self, role="officer", organisation=None, email=None, **overrides):
+        n = next(_seq)
+        role = Role(role)
+        if role == Role.PARTNER and organisation is None:
+            organisation = self.organisation()
+        user = User(email=email or f"{role.value}{n}@example.org", role=role, name=f"User {n}", organisation=organisation, **overrides)
+        user.set_password(PASSWORD)
+        return self._save(user)
+
+    def agreement(self, parties=None, flows=True, signed=True, **overrides):
+        """An agreement between `parties` (two new organisations by default), each signed."""
+        n = next(_seq)
+        parties = parties if parties is not None else [self.organisation(), self.organisation()]
+        values = dict(
+            reference=f"ISA-TEST-{n:04d}", title=f"Agreement {n}", purpose="Safeguarding children",
+            status=AgreementStatus.DRAFT, start_date=date(2024, 12, 1), review_date=date(2027, 12, 1),
+            lead_organisation=parties[0] if parties else None,
+        )
+        values.update(overrides)
+        agreement = Agreement(**values)
+        for org in parties:
+            agreement.parties.append(
+                Party(organisation=org, role=PartyRole.BOTH, signatory_name="A Signatory", signatory_title="Director",
+                      signed_on=date(2024, 11, 20) if signed else None)
+            )
+        if flows and len(parties) >= 2:
+            agreement.flows.append(
+                DataFlow(from_organisation=parties[0], to_organisation=parties[1], categories=["personal"],
+                         items="Names and addresses", purposes=["safeguarding children"], lawful_bases=["UKGDPR-A6-1E"],
+                         frequency=Frequency.AD_HOC, consent=ConsentApproach.NO_CONSENT_LAWFUL_BASIS)
+            )
+        return self._save(agreement)
