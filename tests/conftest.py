@@ -3,6 +3,7 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from isa import create_app
 from isa.audit.tracking import acting_as
@@ -11,6 +12,20 @@ from isa.legal.catalogue import sync_catalogue
 from tests import factories
 
 PASSWORD = "correct horse battery staple"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (its own `g` and database session), as in a server.
+
+    The tests hold an app context open for the fixtures; without this, requests would share its
+    `g` (the CSRF token, the signed-in user) and its session with each other and with the test.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        _db.session.expire_all()  # the test reads what the request committed
+        return response
 
 
 @pytest.fixture
@@ -25,6 +40,7 @@ def app(tmp_path):
             "SERVER_NAME_FOR_LINKS": "http://localhost",
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _db.drop_all()
         _db.create_all()

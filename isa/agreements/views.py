@@ -1,3 +1,246 @@
-from flask import Blueprint
+from datetime import date
 
-bp = Blueprint("agreements", __name__)
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..audit.queries import history_for_agreement
+from ..core.auth import officer_required, signed_in_required
+from ..core.forms import organisation_choices
+from ..extensions import db
+from ..users.models import Role, User
+from . import lifecycle
+from .forms import AgreementForm, ConfirmForm, PartyForm, StatusForm
+from .models import Agreement, AgreementStatus, Party
+from .operations import (
+    AgreementError,
+    ConflictError,
+    change_status,
+    commit_or_conflict,
+    find_by_reference,
+    remove_party,
+    save_agreement,
+    save_party,
+)
+from .queries import agreements_query, can_see, parse_filters
+
+bp = Blueprint("agreements", __name__, url_prefix="/agreements")
+
+
+def get_visible(reference):
+    """The agreement, or 404 for unknown references and for partners who are not a party."""
+    agreement = find_by_reference(reference)
+    if agreement is None or not can_see(current_user, agreement):
+        abort(404)
+    return agreement
+
+
+def fail(form, error):
+    """Put an operation's error next to its field, or in a banner when it has none."""
+    db.session.rollback()
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors") and error.field != "version":
+        field.errors.append(str(error))
+    else:
+        flash(str(error), "info")
+
+
+@bp.route("/")
+@signed_in_required
+def index():
+    filters, errors = parse_filters(request.args)
+    page = db.paginate(
+        agreements_query(filters, current_user),
+        per_page=current_app.config["AGREEMENTS_PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "agreements/index.html",
+        page=page,
+        filters=filters,
+        filter_errors=errors,
+        statuses=list(AgreementStatus),
+        organisations=organisation_choices(),
+        findings=_findings_for_page(page.items),
+        page_title="Agreements",
+    )
+
+
+def _findings_for_page(agreements):
+    try:
+        from ..legal.queries import findings_by_agreement
+    except ImportError:  # the findings engine lands with the catalogue issue
+        return {}
+    return findings_by_agreement(agreements, date.today())
+
+
+def _findings_for(agreement):
+    return _findings_for_page([agreement]).get(agreement.id, [])
+
+
+def _agreement_form(agreement=None):
+    form = AgreementForm(obj=agreement)
+    form.is_new = agreement is None
+    form.lead_organisation.choices = [("", "Choose the lead organisation")] + organisation_choices()
+    officers = db.session.scalars(sa.select(User).where(User.role.in_([Role.OFFICER, Role.ADMIN]), User.active.is_(True)).order_by(User.name)).all()
+    form.owner.choices = [("", "No owner")] + [(str(u.id), f"{u.display_name} ({u.email})") for u in officers]
+    others = db.session.execute(sa.select(Agreement.reference, Agreement.title).order_by(Agreement.reference)).all()
+    form.supersedes.choices = [("", "None")] + [(ref, f"{ref}: {title}") for ref, title in others if agreement is None or ref != agreement.reference]
+    if request.method == "GET":
+        if agreement is None:
+            form.owner.data = str(current_user.id)
+        else:
+            form.lead_organisation.data = agreement.lead_organisation.slug if agreement.lead_organisation else ""
+            form.owner.data = str(agreement.owner_id) if agreement.owner_id else ""
+            form.supersedes.data = agreement.supersedes.reference if agreement.supersedes else ""
+            form.data_location.data = agreement.data_location.value
+            form.version.data = str(agreement.version)
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@officer_required
+def new():
+    form = _agreement_form()
+    if form.validate_on_submit():
+        try:
+            agreement = save_agreement(None, form.data)
+            db.session.commit()
+            flash(f"Agreement {agreement.reference} created as a draft. Add its parties and data flows next.", "success")
+            return redirect(url_for("agreements.show", reference=agreement.reference))
+        except AgreementError as error:
+            fail(form, error)
+    return render_template("agreements/form.html", form=form, agreement=None, page_title="Create an agreement")
+
+
+@bp.route("/<reference>")
+@signed_in_required
+def show(reference):
+    agreement = get_visible(reference)
+    return render_template(
+        "agreements/show.html",
+        agreement=agreement,
+        transitions=lifecycle.allowed_transitions(agreement),
+        action_labels=lifecycle.ACTION_LABELS,
+        findings=_findings_for(agreement),
+        history=history_for_agreement(agreement) if current_user.is_officer else [],
+        today=date.today(),
+        page_title=f"{agreement.reference}: {agreement.title}",
+    )
+
+
+@bp.route("/<reference>/edit", methods=["GET", "POST"])
+@officer_required
+def edit(reference):
+    agreement = get_visible(reference)
+    form = _agreement_form(agreement)
+    if form.validate_on_submit():
+        try:
+            save_agreement(agreement, form.data, form.version.data)
+            commit_or_conflict(agreement, form.version.data)
+            flash(f"Agreement {agreement.reference} saved (version {agreement.version}).", "success")
+            return redirect(url_for("agreements.show", reference=agreement.reference))
+        except AgreementError as error:
+            fail(form, error)
+    return render_template("agreements/form.html", form=form, agreement=agreement, page_title=f"Edit {agreement.reference}")
+
+
+@bp.route("/<reference>/status", methods=["POST"])
+@officer_required
+def status(reference):
+    agreement = get_visible(reference)
+    form = StatusForm()
+    if not form.validate_on_submit() or form.target.data not in {s.value for s in AgreementStatus}:
+        flash("Choose a status from the page.", "info")
+        return redirect(url_for("agreements.show", reference=reference))
+    try:
+        change_status(agreement, form.target.data, form.version.data)
+        commit_or_conflict(agreement, form.version.data)
+        flash(f"{agreement.reference} is now {agreement.status.label.lower()}.", "success")
+    except AgreementError as error:
+        db.session.rollback()
+        flash(f"The status was not changed: {error}", "info")
+    return redirect(url_for("agreements.show", reference=reference))
+
+
+def _party_form(agreement, party=None):
+    form = PartyForm(obj=party)
+    taken = {p.organisation.slug for p in agreement.parties if p is not party}
+    form.organisation.choices = [("", "Choose an organisation")] + [(s, n) for s, n in organisation_choices() if s not in taken]
+    if request.method == "GET":
+        form.version.data = str(agreement.version)
+        if party is not None:
+            form.organisation.data = party.organisation.slug
+            form.role.data = party.role.value
+    return form
+
+
+def _get_party(agreement, party_id):
+    party = db.session.get(Party, party_id)
+    if party is None or party.agreement_id != agreement.id:
+        abort(404)
+    return party
+
+
+@bp.route("/<reference>/parties/new", methods=["GET", "POST"])
+@officer_required
+def new_party(reference):
+    agreement = get_visible(reference)
+    form = _party_form(agreement)
+    if form.validate_on_submit():
+        try:
+            party = save_party(agreement, None, form.data, form.version.data)
+            commit_or_conflict(agreement, form.version.data)
+            flash(f"{party.organisation.name} added as a party.", "success")
+            return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
+        except AgreementError as error:
+            fail(form, error)
+    return render_template("agreements/party_form.html", form=form, agreement=agreement, party=None, page_title=f"Add a party to {reference}")
+
+
+@bp.route("/<reference>/parties/<int:party_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit_party(reference, party_id):
+    agreement = get_visible(reference)
+    party = _get_party(agreement, party_id)
+    form = _party_form(agreement, party)
+    if form.validate_on_submit():
+        try:
+            save_party(agreement, party, form.data, form.version.data)
+            commit_or_conflict(agreement, form.version.data)
+            flash(f"{party.organisation.name} saved.", "success")
+            return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
+        except AgreementError as error:
+            fail(form, error)
+    return render_template(
+        "agreements/party_form.html", form=form, agreement=agreement, party=party, page_title=f"{party.organisation.name} in {reference}"
+    )
+
+
+@bp.route("/<reference>/parties/<int:party_id>/remove", methods=["GET", "POST"])
+@officer_required
+def remove_party_view(reference, party_id):
+    agreement = get_visible(reference)
+    party = _get_party(agreement, party_id)
+    form = ConfirmForm()
+    if request.method == "GET":
+        form.version.data = str(agreement.version)
+    if form.validate_on_submit():
+        name = party.organisation.name
+        try:
+            remove_party(agreement, party, form.version.data)
+            commit_or_conflict(agreement, form.version.data)
+            flash(f"{name} removed from {reference}.", "success")
+        except AgreementError as error:
+            db.session.rollback()
+            flash(str(error), "info")
+        return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
+    return render_template(
+        "agreements/confirm.html",
+        form=form,
+        agreement=agreement,
+        question=f"Remove {party.organisation.name} from {reference}?",
+        detail="The party and its signature are removed. The change is kept in the agreement's history.",
+        button="Yes, remove the party",
+        page_title=f"Remove {party.organisation.name}",
+    )

@@ -30,18 +30,13 @@ def acting_as(label):
 
 
 def current_actor():
-    explicit = _actor.get()
-    if explicit:
-        return explicit
-    try:
-        from flask import has_request_context
-        from flask_login import current_user
+    """The signed-in user making a web request, else whoever `acting_as` named, else "system"."""
+    from flask import has_request_context
+    from flask_login import current_user
 
-        if has_request_context() and current_user.is_authenticated:
-            return current_user.email
-    except ImportError:  # pragma: no cover - Flask is always installed with the app
-        pass
-    return "system"
+    if has_request_context() and current_user.is_authenticated:
+        return current_user.email
+    return _actor.get() or "system"
 
 
 class Audited:
@@ -127,14 +122,15 @@ def _write(session, flush_context):
         if action == "updated" and not changes:
             continue
         agreement = obj.audit_agreement()
-        identity = inspect(obj).identity
+        state = inspect(obj)
+        identity = state.mapper.primary_key_from_instance(obj) if action != "deleted" else state.identity
         rows.append(
             {
                 "at": utcnow(),
                 "actor": actor,
                 "action": action,
                 "entity_type": type(obj).__name__,
-                "entity_id": identity[0] if identity else None,
+                "entity_id": identity[0] if identity and isinstance(identity[0], int) else None,
                 "entity_label": obj.audit_label()[:300],
                 "agreement_id": agreement.id if agreement is not None else None,
                 "organisation_id": obj.audit_organisation_id(),

@@ -1,6 +1,6 @@
 """Form helpers shared by several domains."""
 import sqlalchemy as sa
-from wtforms import DateField
+from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms.validators import ValidationError
 
 from ..extensions import db
@@ -54,3 +54,30 @@ def not_before(other_name, message):
             raise ValidationError(message)
 
     return check
+
+
+def _choice_message(field, default):
+    from wtforms.validators import InputRequired
+
+    for validator in field.validators:
+        if isinstance(validator, InputRequired) and validator.message:
+            return validator.message
+    return default
+
+
+class ChoiceField(SelectField):
+    """A select whose 'not one of the choices' error speaks the field's own language."""
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(_choice_message(self, f"Choose {self.label.text.lower()} from the list"))
+
+
+class MultiChoiceField(SelectMultipleField):
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(_choice_message(self, f"Choose {self.label.text.lower()} from the list"))

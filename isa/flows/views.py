@@ -1,3 +1,124 @@
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-bp = Blueprint("flows", __name__)
+from ..agreements.forms import ConfirmForm
+from ..agreements.operations import AgreementError, commit_or_conflict
+from ..agreements.views import fail, get_visible
+from ..core.auth import officer_required
+from ..core.forms import channel_choices
+from ..extensions import db
+from ..legal.models import BasisKind, LegalBasis
+from .forms import EVERY_OTHER_PARTY, FlowForm
+from .models import DataFlow
+from .operations import remove_flow, save_flow
+
+bp = Blueprint("flows", __name__, url_prefix="/agreements/<reference>/flows")
+
+
+def catalogue_groups():
+    """The catalogue grouped by kind, in the catalogue's own order, for the lawful-basis picker."""
+    bases = db.session.scalars(sa.select(LegalBasis).order_by(LegalBasis.regime, LegalBasis.code)).all()
+    groups = {kind: [] for kind in BasisKind}
+    for basis in bases:
+        groups[basis.kind].append(basis)
+    return [(kind, items) for kind, items in groups.items() if items]
+
+
+def _flow_form(agreement, flow=None):
+    form = FlowForm(obj=flow)
+    parties = [(p.organisation.slug, p.organisation.name) for p in agreement.parties]
+    form.from_organisation.choices = [("", "Choose the disclosing party")] + parties
+    form.to_organisation.choices = [("", "Choose the receiving party")] + parties + [(EVERY_OTHER_PARTY, "Every other party")]
+    form.channel.choices = [("", "Not specified")] + channel_choices()
+    form.lawful_bases.choices = [(code, code) for code in db.session.scalars(sa.select(LegalBasis.code))]
+    if request.method == "GET":
+        form.version.data = str(agreement.version)
+        if flow is not None:
+            form.from_organisation.data = flow.from_organisation.slug
+            form.to_organisation.data = flow.to_organisation.slug if flow.to_organisation else EVERY_OTHER_PARTY
+            form.purposes.data = "\n".join(flow.purposes)
+            form.channel.data = flow.channel.slug if flow.channel else ""
+            form.frequency.data = flow.frequency.value
+            form.consent.data = flow.consent.value
+    return form
+
+
+def _render(form, agreement, flow):
+    title = "Edit data flow" if flow else "Add a data flow"
+    return render_template(
+        "flows/form.html", form=form, agreement=agreement, flow=flow, groups=catalogue_groups(),
+        selected=set(form.lawful_bases.data or []), page_title=f"{title} – {agreement.reference}",
+    )
+
+
+def _save(agreement, flow, form):
+    data = dict(form.data, purposes=form.purpose_list())
+    saved = save_flow(agreement, flow, data, form.version.data)
+    commit_or_conflict(agreement, form.version.data)
+    return saved
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@officer_required
+def new(reference):
+    agreement = get_visible(reference)
+    if len(agreement.parties) < 2:
+        flash("Add at least two parties before adding data flows.", "info")
+        return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
+    form = _flow_form(agreement)
+    if form.validate_on_submit():
+        try:
+            _save(agreement, None, form)
+            flash("Data flow added.", "success")
+            return redirect(url_for("agreements.show", reference=reference, _anchor="flows"))
+        except AgreementError as error:
+            fail(form, error)
+    return _render(form, agreement, None)
+
+
+def _get_flow(agreement, flow_id):
+    flow = db.session.get(DataFlow, flow_id)
+    if flow is None or flow.agreement_id != agreement.id:
+        abort(404)
+    return flow
+
+
+@bp.route("/<int:flow_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit(reference, flow_id):
+    agreement = get_visible(reference)
+    flow = _get_flow(agreement, flow_id)
+    form = _flow_form(agreement, flow)
+    if form.validate_on_submit():
+        try:
+            _save(agreement, flow, form)
+            flash("Data flow saved.", "success")
+            return redirect(url_for("agreements.show", reference=reference, _anchor="flows"))
+        except AgreementError as error:
+            fail(form, error)
+    return _render(form, agreement, flow)
+
+
+@bp.route("/<int:flow_id>/remove", methods=["GET", "POST"])
+@officer_required
+def remove(reference, flow_id):
+    agreement = get_visible(reference)
+    flow = _get_flow(agreement, flow_id)
+    form = ConfirmForm()
+    if request.method == "GET":
+        form.version.data = str(agreement.version)
+    if form.validate_on_submit():
+        try:
+            remove_flow(agreement, flow, form.version.data)
+            commit_or_conflict(agreement, form.version.data)
+            flash("Data flow removed.", "success")
+        except AgreementError as error:
+            db.session.rollback()
+            flash(str(error), "info")
+        return redirect(url_for("agreements.show", reference=reference, _anchor="flows"))
+    return render_template(
+        "agreements/confirm.html", form=form, agreement=agreement,
+        question=f"Remove the data flow {flow.audit_label()}?",
+        detail="The flow is removed from the agreement. The change is kept in the agreement's history.",
+        button="Yes, remove the data flow", page_title="Remove a data flow",
+    )

@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from ..core import validation
+from ..core.forms import ChoiceField
 from .types import OrganisationType
 
 
@@ -20,7 +21,7 @@ class OrganisationForm(FlaskForm):
         description="Used in web addresses, imports and the API, for example herts-police. Lower-case letters, numbers and hyphens.",
         validators=[InputRequired("Enter a short name"), Length(max=80), Regexp(validation.SLUG_RE, message=validation.SLUG_MESSAGE)],
     )
-    type = SelectField(
+    type = ChoiceField(
         "Type of organisation",
         widget=GovSelect(),
         description="The type decides the organisation's statutory roles (Children Act 2004 s11, Crime and Disorder Act 1998 s115, public authority).",
@@ -46,6 +47,3 @@ class OrganisationForm(FlaskForm):
     address = TextAreaField("Address", widget=GovTextArea(), validators=[Optional(), Length(max=1000)])
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
 
-    def validate_type(self, field):
-        if field.data not in {t.value for t in OrganisationType}:
-            raise ValidationError("Choose the type of organisation")

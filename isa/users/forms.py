@@ -1,8 +1,9 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSelect, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from ..core.forms import ChoiceField
 from .models import MIN_PASSWORD_LENGTH, Role
 
 
@@ -19,17 +20,16 @@ class UserForm(FlaskForm):
         validators=[InputRequired("Enter an email address"), Email("Enter an email address in the correct format, like name@example.org"), Length(max=254)],
     )
     name = StringField("Full name", widget=GovTextInput(), validators=[InputRequired("Enter the person's name"), Length(max=200)])
-    role = SelectField(
+    role = ChoiceField(
         "Role",
         widget=GovSelect(),
         choices=[(r.value, r.label) for r in Role],
         validators=[InputRequired("Choose a role")],
     )
-    organisation = SelectField(
+    organisation = ChoiceField(
         "Organisation",
         widget=GovSelect(),
         description="Partner users act for one organisation. Leave empty for officers and administrators.",
-        validators=[Optional()],
     )
     password = PasswordField(
         "Password",

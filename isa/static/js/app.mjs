@@ -9,3 +9,22 @@ for (const form of document.querySelectorAll("form[data-confirm]")) {
     if (!window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 }
+
+// The lawful-basis picker: a search box that narrows the catalogue as you type.
+const filter = document.querySelector("[data-basis-filter]");
+if (filter) {
+  filter.closest(".isa-basis-search").hidden = false;
+  filter.addEventListener("input", () => {
+    const term = filter.value.trim().toLowerCase();
+    for (const group of document.querySelectorAll("[data-basis-group]")) {
+      let shown = 0;
+      for (const item of group.querySelectorAll("[data-basis-item]")) {
+        const match = !term || item.dataset.basisItem.includes(term);
+        item.hidden = !match;
+        if (match) shown += 1;
+      }
+      group.hidden = shown === 0;
+      if (term) group.open = shown > 0;
+    }
+  });
+}

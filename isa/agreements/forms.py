@@ -1,0 +1,103 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from ..core import validation
+from ..core.forms import ChoiceField, GovDateField
+from ..flows.models import DataCategory
+from .lifecycle import date_problems
+from .models import DataLocation, PartyRole
+
+
+class VersionedForm(FlaskForm):
+    """Carries the agreement version the officer started from, for optimistic locking."""
+
+    version = HiddenField()
+    is_new = False  # a new agreement has no version yet
+
+    def validate_version(self, field):
+        if not self.is_new and not (field.data or "").isdigit():
+            raise ValidationError("The form is missing the agreement's version. Reload the page and try again.")
+
+
+class AgreementForm(VersionedForm):
+    reference = StringField(
+        "Reference",
+        widget=GovTextInput(),
+        description="A unique reference, for example ISA-2024-001",
+        validators=[InputRequired("Enter a reference"), Regexp(validation.REFERENCE_RE, message=validation.REFERENCE_MESSAGE)],
+    )
+    title = StringField("Title", widget=GovTextInput(), validators=[InputRequired("Enter a title"), Length(max=300)])
+    purpose = TextAreaField(
+        "Purpose",
+        widget=GovTextArea(),
+        description="Why the partners share information under this agreement.",
+        validators=[InputRequired("Enter the purpose of the agreement"), Length(max=10000)],
+    )
+    scope = TextAreaField("Scope", widget=GovTextArea(), description="Which services, people and activities it covers.", validators=[Optional(), Length(max=10000)])
+    lead_organisation = ChoiceField("Lead organisation", widget=GovSelect(), validators=[InputRequired("Choose the lead organisation")])
+    owner = ChoiceField(
+        "Owner", widget=GovSelect(), description="The governance officer responsible. Review reminders go to them.", validators=[Optional()]
+    )
+    start_date = GovDateField("Start date", description="For example, 1 12 2024", validators=[InputRequired("Enter the start date")])
+    review_date = GovDateField("Review date", description="Must be after the start date", validators=[InputRequired("Enter the review date")])
+    end_date = GovDateField("End date (optional)", validators=[Optional()])
+    review_interval_months = IntegerField(
+        "Review interval in months",
+        widget=GovTextInput(),
+        default=12,
+        validators=[InputRequired("Enter the review interval in months"), NumberRange(1, 60, "Enter a review interval between 1 and 60 months")],
+    )
+    data_subjects = TextAreaField("Data subjects", widget=GovTextArea(), description="Whose information is shared, for example children, parents and carers.", validators=[Optional(), Length(max=5000)])
+    retention = TextAreaField("Retention", widget=GovTextArea(), description="How long each partner keeps shared information, and how it is destroyed.", validators=[Optional(), Length(max=5000)])
+    security = TextAreaField("Security arrangements", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+    data_location = ChoiceField(
+        "Where the data is held",
+        widget=GovSelect(),
+        choices=[(loc.value, loc.label) for loc in DataLocation],
+        validators=[InputRequired("Choose where the data is held")],
+    )
+    dpia_reference = StringField("DPIA reference", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+    supersedes = ChoiceField("Supersedes", widget=GovSelect(), description="The earlier agreement this one replaces, if any.", validators=[Optional()])
+    submit = SubmitField("Save agreement", widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        for field, message in date_problems(self.start_date.data, self.review_date.data, self.end_date.data).items():
+            getattr(self, field).errors.append(message)
+            ok = False
+        return ok
+
+
+
+
+class PartyForm(VersionedForm):
+    organisation = ChoiceField("Organisation", widget=GovSelect(), validators=[InputRequired("Choose the organisation")])
+    role = ChoiceField(
+        "Role in the agreement",
+        widget=GovSelect(),
+        choices=[(r.value, r.label) for r in PartyRole],
+        validators=[InputRequired("Choose the party's role")],
+    )
+    signatory_name = StringField("Signatory's name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    signatory_title = StringField("Signatory's job title", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    signed_on = GovDateField("Date signed", description="Leave empty until the party has signed.", validators=[Optional()])
+    submit = SubmitField("Save party", widget=GovSubmitInput())
+
+
+
+    def validate_signed_on(self, field):
+        if field.data and not self.signatory_name.data:
+            raise ValidationError("Enter who signed, as well as the date")
+
+
+class StatusForm(VersionedForm):
+    target = HiddenField(validators=[InputRequired()])
+
+
+class ConfirmForm(VersionedForm):
+    """A confirmation step for removals (parties, flows)."""
+
+
+CATEGORY_CHOICES = [(c.value, c.label) for c in DataCategory]

@@ -1,0 +1,133 @@
+"""The business actions on agreements, their parties and their flows.
+
+Every action takes the agreement version the officer started from: if someone else saved in
+between, ConflictError refuses the save instead of overwriting their work (optimistic locking).
+"""
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+from ..organisations.models import Organisation
+from ..users.models import User
+from . import lifecycle
+from .models import Agreement, AgreementStatus, DataLocation, Party, PartyRole
+
+CONFLICT_MESSAGE = (
+    "Someone else changed this agreement while you were editing it (it is now version {current}, "
+    "you started from version {expected}). Your changes have not been saved: review the latest "
+    "version and make them again."
+)
+
+
+class AgreementError(ValueError):
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+
+
+class ConflictError(AgreementError):
+    def __init__(self, agreement, expected):
+        super().__init__(None, CONFLICT_MESSAGE.format(current=agreement.version, expected=expected))
+
+
+def find_by_reference(reference):
+    return db.session.scalar(sa.select(Agreement).where(Agreement.reference == reference))
+
+
+def check_version(agreement, expected):
+    if agreement.id is not None and int(expected) != agreement.version:
+        raise ConflictError(agreement, expected)
+
+
+def commit_or_conflict(agreement, expected):
+    """Commit, turning a concurrent update caught by the database into a ConflictError."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        db.session.refresh(agreement)
+        raise ConflictError(agreement, expected)
+
+
+def _org(slug):
+    return db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug)) if slug else None
+
+
+def save_agreement(agreement, data, expected_version=None):
+    """Create (agreement None) or update an agreement from clean form data."""
+    if agreement is not None:
+        check_version(agreement, expected_version)
+    clash = find_by_reference(data["reference"])
+    if clash is not None and clash is not agreement:
+        raise AgreementError("reference", f"The reference {data['reference']} is already used by {clash.title}")
+    problems = lifecycle.date_problems(data["start_date"], data["review_date"], data.get("end_date"))
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise AgreementError(field, message)
+    new = agreement is None
+    if new:
+        agreement = Agreement(status=AgreementStatus.DRAFT)
+    agreement.reference = data["reference"].strip()
+    agreement.title = data["title"].strip()
+    for field in ("purpose", "scope", "data_subjects", "retention", "security", "dpia_reference"):
+        value = (data.get(field) or "").strip()
+        setattr(agreement, field, value or (None if field != "purpose" else ""))
+    agreement.start_date = data["start_date"]
+    agreement.review_date = data["review_date"]
+    agreement.end_date = data.get("end_date")
+    agreement.review_interval_months = data.get("review_interval_months") or 12
+    agreement.data_location = DataLocation(data.get("data_location") or "uk")
+    agreement.lead_organisation = _org(data.get("lead_organisation"))
+    owner = data.get("owner")
+    agreement.owner = db.session.get(User, int(owner)) if owner else None
+    supersedes = data.get("supersedes")
+    agreement.supersedes = find_by_reference(supersedes) if supersedes else None
+    if agreement.supersedes is agreement:
+        raise AgreementError("supersedes", "An agreement cannot supersede itself")
+    if new:
+        db.session.add(agreement)  # added last, so no autoflush writes it half-made
+    return agreement
+
+
+def change_status(agreement, target, expected_version):
+    check_version(agreement, expected_version)
+    problems = lifecycle.transition_problems(agreement, target)
+    if problems:
+        raise AgreementError("status", "; ".join(problems))
+    agreement.status = AgreementStatus(target)
+    return agreement
+
+
+def save_party(agreement, party, data, expected_version):
+    check_version(agreement, expected_version)
+    organisation = _org(data["organisation"])
+    if organisation is None:
+        raise AgreementError("organisation", "Choose the organisation")
+    existing = agreement.party_for(organisation)
+    if existing is not None and existing is not party:
+        raise AgreementError("organisation", f"{organisation.name} is already a party to this agreement")
+    if party is None:
+        party = Party()
+        agreement.parties.append(party)
+    elif party.organisation_id != organisation.id and _flows_of(agreement, party.organisation_id):
+        raise AgreementError("organisation", "This party has data flows: remove or change them before changing the organisation")
+    party.organisation = organisation
+    party.role = PartyRole(data["role"])
+    party.signatory_name = (data.get("signatory_name") or "").strip() or None
+    party.signatory_title = (data.get("signatory_title") or "").strip() or None
+    party.signed_on = data.get("signed_on")
+    return party
+
+
+def _flows_of(agreement, organisation_id):
+    return [f for f in agreement.flows if organisation_id in (f.from_organisation_id, f.to_organisation_id)]
+
+
+def remove_party(agreement, party, expected_version):
+    check_version(agreement, expected_version)
+    flows = _flows_of(agreement, party.organisation_id)
+    if flows:
+        raise AgreementError(None, f"{party.organisation.name} sends or receives {len(flows)} data flow(s) in this agreement. Remove those flows first.")
+    if agreement.status.in_force:
+        raise AgreementError(None, "Parties cannot be removed from an agreement in force. Start a review, or supersede it with a new agreement.")
+    db.session.delete(party)  # not removed from agreement.parties first: the audit entry needs its agreement

@@ -1,0 +1,41 @@
+import sqlalchemy as sa
+
+from ..extensions import db
+from .models import TransferChannel
+
+
+class ChannelError(ValueError):
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+
+
+def find_by_slug(slug):
+    return db.session.scalar(sa.select(TransferChannel).where(TransferChannel.slug == slug))
+
+
+def save_channel(channel, data):
+    clash = find_by_slug(data["slug"])
+    if clash is not None and clash is not channel:
+        raise ChannelError("slug", f"The short name {data['slug']} is already used by {clash.name}")
+    if channel is None:
+        channel = TransferChannel()
+        db.session.add(channel)
+    channel.slug = data["slug"].strip()
+    channel.name = data["name"].strip()
+    channel.description = (data.get("description") or "").strip() or None
+    channel.special_category_approved = bool(data.get("special_category_approved"))
+    return channel
+
+
+def flows_using(channel):
+    from ..flows.models import DataFlow
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(DataFlow).where(DataFlow.channel_id == channel.id))
+
+
+def delete_channel(channel):
+    used = flows_using(channel)
+    if used:
+        raise ChannelError(None, f"{channel.name} is used by {used} data flow(s). Change them to another channel first.")
+    db.session.delete(channel)

@@ -1,0 +1,62 @@
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from ..agreements.forms import VersionedForm
+from ..core.forms import ChoiceField, MultiChoiceField
+from .models import ConsentApproach, DataCategory, Frequency
+
+EVERY_OTHER_PARTY = "*"
+
+
+class FlowForm(VersionedForm):
+    from_organisation = ChoiceField("From (the disclosing party)", widget=GovSelect(), validators=[InputRequired("Choose who discloses the data")])
+    to_organisation = ChoiceField("To (the receiving party)", widget=GovSelect(), validators=[InputRequired("Choose who receives the data")])
+    categories = MultiChoiceField(
+        "Categories of data",
+        widget=GovCheckboxesInput(),
+        choices=[(c.value, c.label) for c in DataCategory],
+        validators=[InputRequired("Choose at least one category of data")],
+    )
+    items = TextAreaField(
+        "Data items",
+        widget=GovTextArea(),
+        description="What is shared, for example names, addresses, dates of birth, police call-outs, health assessments.",
+        validators=[InputRequired("Describe the data items shared"), Length(max=10000)],
+    )
+    purposes = TextAreaField(
+        "Purposes",
+        widget=GovTextArea(),
+        description="One purpose per line, as short labels, for example safeguarding children. Partners ask the register about these.",
+        validators=[InputRequired("Enter at least one purpose"), Length(max=5000)],
+    )
+    lawful_bases = MultiChoiceField("Lawful bases", validators=[InputRequired("Choose at least one lawful basis")])
+    channel = ChoiceField("Transfer channel", widget=GovSelect(), validators=[Optional()])
+    frequency = ChoiceField("How often", widget=GovSelect(), choices=[(f.value, f.label) for f in Frequency], validators=[InputRequired("Choose how often")])
+    consent = ChoiceField(
+        "Consent approach",
+        widget=GovSelect(),
+        choices=[(c.value, c.label) for c in ConsentApproach],
+        validators=[InputRequired("Choose the consent approach")],
+    )
+    submit = SubmitField("Save data flow", widget=GovSubmitInput())
+
+    def purpose_list(self):
+        seen = []
+        for line in (self.purposes.data or "").splitlines():
+            label = " ".join(line.split())
+            if label and label.lower() not in (p.lower() for p in seen):
+                seen.append(label)
+        return seen
+
+    def validate_purposes(self, field):
+        if not self.purpose_list():
+            raise ValidationError("Enter at least one purpose")
+        if any(len(p) > 200 for p in self.purpose_list()):
+            raise ValidationError("Keep each purpose to a short label of 200 characters or fewer")
+
+    def validate_to_organisation(self, field):
+        if field.data and field.data == self.from_organisation.data:
+            raise ValidationError("The receiving party must be different from the disclosing party")
+
+

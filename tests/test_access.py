@@ -1,0 +1,135 @@
+"""Every route × every role → the expected status, generated from the app's URL map.
+
+A new route that is not in ACCESS fails `test_every_route_is_in_the_table`, so none is forgotten.
+"""
+import re
+
+import pytest
+
+from isa.agreements.models import AgreementStatus
+from tests.conftest import PASSWORD, csrf_token
+
+ROLES = ("anonymous", "partner_of_party", "partner_not_party", "officer", "admin")
+
+# level → expected GET status per role
+LEVELS = {
+    "public": dict(anonymous=200, partner_of_party=200, partner_not_party=200, officer=200, admin=200),
+    "login": dict(anonymous=200, partner_of_party=302, partner_not_party=302, officer=302, admin=302),
+    "home": dict(anonymous=302, partner_of_party=302, partner_not_party=302, officer=302, admin=302),
+    "signed_in": dict(anonymous=302, partner_of_party=200, partner_not_party=200, officer=200, admin=200),
+    "party": dict(anonymous=302, partner_of_party=200, partner_not_party=404, officer=200, admin=200),
+    "officer": dict(anonymous=302, partner_of_party=403, partner_not_party=403, officer=200, admin=200),
+    "admin": dict(anonymous=302, partner_of_party=403, partner_not_party=403, officer=403, admin=200),
+}
+
+ACCESS = {
+    "core.home": "home",
+    "users.login": "login",
+    "users.logout": "public",
+    "users.index": "admin",
+    "users.new": "admin",
+    "users.edit": "admin",
+    "users.toggle_active": "admin",
+    "organisations.index": "signed_in",
+    "organisations.show": "signed_in",
+    "organisations.new": "officer",
+    "organisations.edit": "officer",
+    "organisations.delete": "officer",
+    "channels.index": "officer",
+    "channels.new": "officer",
+    "channels.edit": "officer",
+    "channels.delete": "officer",
+    "agreements.index": "signed_in",
+    "agreements.show": "party",
+    "agreements.new": "officer",
+    "agreements.edit": "officer",
+    "agreements.status": "officer",
+    "agreements.new_party": "officer",
+    "agreements.edit_party": "officer",
+    "agreements.remove_party_view": "officer",
+    "flows.new": "officer",
+    "flows.edit": "officer",
+    "flows.remove": "officer",
+    "audit.index": "officer",
+    "legal.index": "signed_in",
+    "legal.show": "signed_in",
+    "legal.new": "admin",
+    "legal.edit": "admin",
+    "legal.attention": "officer",
+    "exchange.index": "admin",
+    "exchange.export": "admin",
+}
+SKIPPED = {"static", "govuk_static"}  # files, not pages
+
+
+@pytest.fixture
+def world(make, db):
+    mine = make.organisation(slug="mine")
+    other = make.organisation(slug="other")
+    outsider = make.organisation(slug="outsider")
+    agreement = make.agreement(parties=[mine, other], reference="ISA-ACCESS-1", status=AgreementStatus.DRAFT)
+    channel = make.channel(slug="secure-email")
+    users = {
+        "partner_of_party": make.user(role="partner", organisation=mine, email="pp@example.org"),
+        "partner_not_party": make.user(role="partner", organisation=outsider, email="pn@example.org"),
+        "officer": make.user(role="officer", email="o@example.org"),
+        "admin": make.user(role="admin", email="a@example.org"),
+    }
+    values = {
+        "reference": agreement.reference, "slug": "mine", "party_id": agreement.parties[0].id,
+        "flow_id": agreement.flows[0].id, "user_id": users["officer"].id, "code": "UKGDPR-A6-1E",
+    }
+    channel_values = dict(values, slug=channel.slug)
+    return users, values, channel_values
+
+
+def _rules(app):
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint not in SKIPPED]
+    return sorted(rules, key=lambda rule: rule.endpoint == "users.logout")  # signing out goes last
+
+
+def test_every_route_is_in_the_table(app):
+    missing = sorted({rule.endpoint for rule in _rules(app)} - set(ACCESS))
+    assert not missing, f"add these routes to ACCESS with their access level: {missing}"
+
+
+def _url(rule, values, channel_values):
+    source = channel_values if rule.endpoint.startswith("channels.") else values
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(source[m.group(1)]), rule.rule)
+
+
+def _sign_in(client, user):
+    if user is None:
+        return
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_access_by_role(app, world, role):
+    users, values, channel_values = world
+    client = app.test_client()
+    _sign_in(client, users.get(role))
+    failures = []
+    for rule in _rules(app):
+        url = _url(rule, values, channel_values)
+        expected = LEVELS[ACCESS[rule.endpoint]][role]
+        if "GET" in rule.methods:
+            status = client.get(url).status_code
+        else:
+            # POST-only actions: with a valid token, the role check decides (403/302/404)
+            status = client.post(url, data={"csrf_token": csrf_token(client, "/login" if role == "anonymous" else "/agreements/")}).status_code
+            if expected == 200:
+                expected = status if status in (200, 302) else "200 or 302"
+        if status != expected:
+            failures.append(f"{rule.endpoint} {url}: expected {expected}, got {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_forbidden_page_explains(app, world):
+    users, values, _ = world
+    client = app.test_client()
+    _sign_in(client, users["partner_of_party"])
+    response = client.get("/agreements/new")
+    assert response.status_code == 403
+    assert "You do not have permission to see this page" in response.get_data(as_text=True)

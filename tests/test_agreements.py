@@ -1,0 +1,299 @@
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from isa.agreements import lifecycle
+from isa.agreements.models import Agreement, AgreementStatus as S, Party
+from isa.audit.models import AuditEvent
+from isa.flows.models import DataFlow
+from tests.conftest import count, post_form
+
+AGREEMENT = {
+    "reference": "ISA-2024-001", "title": "Family Safeguarding", "purpose": "Safeguarding children", "scope": "",
+    "lead_organisation": "", "owner": "", "start_date": ["1", "12", "2024"], "review_date": ["1", "12", "2027"],
+    "end_date": ["", "", ""], "review_interval_months": "12", "data_subjects": "", "retention": "", "security": "",
+    "data_location": "uk", "dpia_reference": "", "supersedes": "",
+}
+
+
+def _org(name="Council"):
+    return SimpleNamespace(name=name)
+
+
+def _fake(status, signed=(True, True), flows=1):
+    parties = [SimpleNamespace(organisation=_org(f"Org {i}"), signed_on=date(2024, 1, 1) if s else None) for i, s in enumerate(signed)]
+    return SimpleNamespace(status=status, parties=parties, flows=[object()] * flows)
+
+
+@pytest.mark.parametrize(
+    "status, target, signed, flows, allowed",
+    [
+        (S.DRAFT, S.CONSULTATION, (True, True), 1, True),
+        (S.DRAFT, S.ACTIVE, (True, True), 1, False),  # must go through signatures
+        (S.CONSULTATION, S.AWAITING_SIGNATURES, (False, False), 1, True),
+        (S.AWAITING_SIGNATURES, S.ACTIVE, (True, True), 1, True),
+        (S.AWAITING_SIGNATURES, S.ACTIVE, (True, False), 1, False),  # a party has not signed
+        (S.AWAITING_SIGNATURES, S.ACTIVE, (True,), 1, False),  # one party is not an agreement
+        (S.AWAITING_SIGNATURES, S.ACTIVE, (True, True), 0, False),  # no flows
+        (S.ACTIVE, S.UNDER_REVIEW, (True, True), 1, True),
+        (S.UNDER_REVIEW, S.ACTIVE, (True, True), 1, True),
+        (S.UNDER_REVIEW, S.ACTIVE, (True, False), 1, False),
+        (S.ACTIVE, S.SUPERSEDED, (True, True), 1, True),
+        (S.ACTIVE, S.EXPIRED, (True, True), 1, True),
+        (S.ACTIVE, S.DRAFT, (True, True), 1, False),
+        (S.TERMINATED, S.ACTIVE, (True, True), 1, False),
+        (S.SUPERSEDED, S.ACTIVE, (True, True), 1, False),
+        (S.EXPIRED, S.UNDER_REVIEW, (True, True), 1, True),
+        (S.ACTIVE, S.ACTIVE, (True, True), 1, False),
+    ],
+)
+def test_lifecycle_rules(status, target, signed, flows, allowed):
+    problems = lifecycle.transition_problems(_fake(status, signed, flows), target)
+    assert (problems == []) is allowed, problems
+
+
+def test_unsigned_party_is_named_in_the_reason():
+    problems = lifecycle.transition_problems(_fake(S.AWAITING_SIGNATURES, (True, False)), S.ACTIVE)
+    assert problems == ["Org 1 has not signed"]
+
+
+@pytest.mark.parametrize(
+    "start, review, end, problems",
+    [
+        (date(2024, 12, 1), date(2027, 12, 1), None, {}),
+        (date(2024, 12, 1), date(2024, 12, 1), None, {"review_date": "The review date must be after the start date"}),
+        (date(2024, 12, 1), date(2023, 1, 1), None, {"review_date": "The review date must be after the start date"}),
+        (date(2024, 12, 1), date(2027, 12, 1), date(2024, 1, 1), {"end_date": "The end date must be on or after the start date"}),
+    ],
+)
+def test_date_rules(start, review, end, problems):
+    assert lifecycle.date_problems(start, review, end) == problems
+
+
+def test_officer_creates_an_agreement_as_a_draft(client, login_as, make, db):
+    officer = login_as("officer")
+    lead = make.organisation(slug="herts-cc")
+    response = post_form(client, "/agreements/new", dict(AGREEMENT, lead_organisation="herts-cc", owner=str(officer.id)))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    agreement = db.session.scalar(sa.select(Agreement))
+    assert agreement.status == S.DRAFT and agreement.version == 1
+    assert agreement.lead_organisation_id == lead.id and agreement.owner_id == officer.id
+    page = client.get("/agreements/ISA-2024-001").get_data(as_text=True)
+    assert "1 December 2027" in page
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"reference": ""}, "Enter a reference"),
+        ({"reference": "ISA 2024/001 <b>"}, "Enter a reference of letters, numbers and hyphens"),
+        ({"title": ""}, "Enter a title"),
+        ({"review_date": ["1", "12", "2023"]}, "The review date must be after the start date"),
+        ({"start_date": ["31", "2", "2024"]}, "Start date must be a real date"),
+        ({"start_date": ["1", "", "2024"]}, "Start date must include a day, month and year"),
+        ({"review_interval_months": "0"}, "Enter a review interval between 1 and 60 months"),
+        ({"review_interval_months": "twelve"}, "Not a valid integer value"),
+        ({"data_location": "mars"}, "Choose where the data is held"),
+        ({"lead_organisation": "nope"}, "Choose the lead organisation"),
+    ],
+)
+def test_agreement_form_validation(client, login_as, make, db, changes, message):
+    login_as("officer")
+    make.organisation(slug="herts-cc")
+    response = post_form(client, "/agreements/new", {**AGREEMENT, "lead_organisation": "herts-cc", **changes})
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert count(db, Agreement) == 0
+
+
+def test_activation_waits_for_every_signature(client, login_as, make, db):
+    agreement = make.agreement(signed=False, status=S.AWAITING_SIGNATURES)
+    login_as("officer")
+    page = client.get(f"/agreements/{agreement.reference}").get_data(as_text=True)
+    assert "Activate is not possible yet" in page and "has not signed" in page
+    response = post_form(client, f"/agreements/{agreement.reference}/status", {"target": "active", "version": agreement.version}, get_url=f"/agreements/{agreement.reference}")
+    db.session.refresh(agreement)
+    assert agreement.status == S.AWAITING_SIGNATURES
+    assert "has not signed" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+    for party in list(agreement.parties):
+        version = db.session.get(Agreement, agreement.id).version
+        response = post_form(
+            client, f"/agreements/{agreement.reference}/parties/{party.id}/edit",
+            {"organisation": party.organisation.slug, "role": "both", "signatory_name": "Jane Doe", "signatory_title": "Director",
+             "signed_on": ["20", "11", "2024"], "version": version},
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.refresh(agreement)
+    post_form(client, f"/agreements/{agreement.reference}/status", {"target": "active", "version": agreement.version}, get_url=f"/agreements/{agreement.reference}")
+    db.session.refresh(agreement)
+    assert agreement.status == S.ACTIVE
+
+
+def test_every_change_raises_the_version_and_is_audited(client, login_as, make, db):
+    agreement = make.agreement(status=S.DRAFT)
+    start = agreement.version
+    login_as("officer")
+    party = agreement.parties[1]
+    post_form(client, f"/agreements/{agreement.reference}/parties/{party.id}/edit",
+              {"organisation": party.organisation.slug, "role": "recipient", "signatory_name": "New Name", "signatory_title": "CEO",
+               "signed_on": ["20", "11", "2024"], "version": start})
+    db.session.refresh(agreement)
+    assert agreement.version == start + 1
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.entity_type == "Party", AuditEvent.action == "updated")).one()
+    assert event.agreement_id == agreement.id
+    assert event.changes["role"] == ["both", "recipient"]
+    assert event.changes["signatory_name"] == ["A Signatory", "New Name"]
+    page = client.get(f"/agreements/{agreement.reference}").get_data(as_text=True)
+    assert "New Name" in page and "A Signatory" in page  # the history shows old and new
+
+
+def test_second_concurrent_save_is_refused(client, login_as, make, db):
+    agreement = make.agreement()
+    login_as("officer")
+    url = f"/agreements/{agreement.reference}/edit"
+    form = dict(AGREEMENT, reference=agreement.reference, lead_organisation=agreement.lead_organisation.slug,
+                title="First officer's title", version=str(agreement.version))
+    stale = dict(form, title="Second officer's title")
+    assert post_form(client, url, form).status_code == 302
+    response = post_form(client, url, stale)  # started from the same version
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Someone else changed this agreement" in html
+    assert "Second officer&#39;s title" in html  # their input is still on the form, not lost
+    db.session.refresh(agreement)
+    assert agreement.title == "First officer's title"
+
+
+def test_database_refuses_a_stale_write(app, make, db):
+    """Two sessions load the same row; the later commit fails even if the check was passed."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    agreement = make.agreement()
+    with Session(db.engine) as first, Session(db.engine) as second:
+        a1 = first.get(Agreement, agreement.id)
+        a2 = second.get(Agreement, agreement.id)
+        a1.title = "one"
+        first.commit()
+        a2.title = "two"
+        with pytest.raises(StaleDataError):
+            second.commit()
+
+
+def test_officer_adds_a_flow_with_lawful_bases(client, login_as, make, db):
+    agreement = make.agreement(flows=False)
+    channel = make.channel(slug="secure-email")
+    login_as("officer")
+    a, b = (p.organisation for p in agreement.parties)
+    page = client.get(f"/agreements/{agreement.reference}/flows/new").get_data(as_text=True)
+    assert "UKGDPR-A6-1E" in page and "DPA 2018 Schedule 1 conditions" in page
+    response = post_form(client, f"/agreements/{agreement.reference}/flows/new", {
+        "from_organisation": a.slug, "to_organisation": "*", "categories": ["personal", "special_category"],
+        "items": "Case notes", "purposes": "Safeguarding children\nsafeguarding children\nPrevention of crime",
+        "lawful_bases": ["UKGDPR-A6-1E", "UKGDPR-A9-2G", "DPA2018-SCH1-18"], "channel": "secure-email",
+        "frequency": "ad_hoc", "consent": "no_consent_lawful_basis", "version": agreement.version,
+    })
+    assert response.status_code == 302, response.get_data(as_text=True)
+    flow = db.session.scalar(sa.select(DataFlow))
+    assert flow.to_organisation_id is None
+    assert flow.purposes == ["Safeguarding children", "Prevention of crime"]
+    assert flow.lawful_bases == ["UKGDPR-A6-1E", "UKGDPR-A9-2G", "DPA2018-SCH1-18"]
+    assert flow.channel_id == channel.id
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"lawful_bases": ["NOT-A-CODE"]}, "Choose at least one lawful basis"),
+        ({"lawful_bases": []}, "Choose at least one lawful basis"),
+        ({"categories": []}, "Choose at least one category of data"),
+        ({"purposes": "  \n "}, "Enter at least one purpose"),
+        ({"from_organisation": "someone-else"}, "Choose who discloses the data"),
+        ({"to_organisation": "FROM"}, "The receiving party must be different from the disclosing party"),
+        ({"frequency": "hourly"}, "Choose how often"),
+    ],
+)
+def test_flow_form_validation(client, login_as, make, db, changes, message):
+    agreement = make.agreement(flows=False)
+    login_as("officer")
+    a, b = (p.organisation for p in agreement.parties)
+    data = {"from_organisation": a.slug, "to_organisation": b.slug, "categories": ["personal"], "items": "x", "purposes": "p",
+            "lawful_bases": ["UKGDPR-A6-1E"], "channel": "", "frequency": "ad_hoc", "consent": "consent", "version": agreement.version}
+    data.update({k: (a.slug if v == "FROM" else v) for k, v in changes.items()})
+    response = post_form(client, f"/agreements/{agreement.reference}/flows/new", data)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert count(db, DataFlow) == 0
+
+
+def test_party_with_flows_cannot_be_removed(client, login_as, make, db):
+    agreement = make.agreement()
+    login_as("officer")
+    party = agreement.parties[0]
+    response = post_form(client, f"/agreements/{agreement.reference}/parties/{party.id}/remove", {"version": agreement.version})
+    assert response.status_code == 302
+    assert db.session.get(Party, party.id) is not None
+    assert "Remove those flows first" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_flow_removal_needs_confirmation_then_removes(client, login_as, make, db):
+    agreement = make.agreement()
+    login_as("officer")
+    flow = agreement.flows[0]
+    url = f"/agreements/{agreement.reference}/flows/{flow.id}/remove"
+    assert "Yes, remove the data flow" in client.get(url).get_data(as_text=True)
+    assert count(db, DataFlow) == 1
+    post_form(client, url, {"version": agreement.version})
+    assert count(db, DataFlow) == 0
+    assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity_type == "DataFlow", AuditEvent.action == "deleted"))
+
+
+def test_partner_sees_only_its_own_agreements(client, login_as, make):
+    mine = make.agreement()
+    theirs = make.agreement()
+    login_as("partner", organisation=mine.parties[0].organisation)
+    listing = client.get("/agreements/").get_data(as_text=True)
+    assert mine.reference in listing and theirs.reference not in listing
+    assert client.get(f"/agreements/{mine.reference}").status_code == 200
+    assert client.get(f"/agreements/{theirs.reference}").status_code == 404
+    assert client.get(f"/agreements/{mine.reference}/edit").status_code == 403
+
+
+def test_list_filters_and_search(client, login_as, make):
+    a = make.agreement(title="Family Safeguarding", status=S.ACTIVE, review_date=date(2025, 1, 1))
+    b = make.agreement(title="Youth Justice", status=S.DRAFT, review_date=date(2028, 1, 1))
+    login_as("officer")
+
+    def listed(query):
+        html = client.get(f"/agreements/?{query}").get_data(as_text=True)
+        return {ref for ref in (a.reference, b.reference) if ref in html}
+
+    assert listed("status=active") == {a.reference}
+    assert listed("q=youth") == {b.reference}
+    assert listed(f"q={a.reference.lower()}") == {a.reference}
+    assert listed(f"party={b.parties[0].organisation.slug}") == {b.reference}
+    assert listed("review_due_before=2026-01-01") == {a.reference}
+    html = client.get("/agreements/?review_due_before=tomorrow&status=nonsense").get_data(as_text=True)
+    assert "Enter the date as YYYY-MM-DD" in html and "Unknown status" in html
+
+
+def test_list_is_paginated(client, login_as, make, app):
+    app.config["AGREEMENTS_PER_PAGE"] = 2
+    for _ in range(5):
+        make.agreement()
+    login_as("officer")
+    html = client.get("/agreements/?page=3").get_data(as_text=True)
+    assert "page 3 of 3" in html
+    assert client.get("/agreements/?page=99").status_code == 200
+
+
+def test_audit_events_cannot_be_changed(make, db):
+    make.organisation()
+    event = db.session.scalars(sa.select(AuditEvent)).first()
+    event.actor = "someone else"
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.commit()
+    db.session.rollback()

@@ -1,0 +1,145 @@
+import sqlalchemy as sa
+
+from isa.users.models import LoginAttempt, Role, User
+from tests.conftest import PASSWORD, count, csrf_token, post_form
+
+
+def test_password_is_hashed_with_argon2(make):
+    user = make.user(role="officer")
+    assert user.password_hash.startswith("$argon2")
+    assert PASSWORD not in user.password_hash
+    assert user.check_password(PASSWORD)
+    assert not user.check_password("wrong password!!")
+
+
+def test_sign_in_and_out(client, make):
+    user = make.user(role="officer")
+    response = post_form(client, "/login", {"email": user.email.upper(), "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/agreements/").status_code == 200
+    response = post_form(client, "/logout", {}, get_url="/agreements/")
+    assert response.status_code == 302
+    assert client.get("/agreements/").status_code == 302  # back to the sign-in page
+
+
+def test_wrong_password_shows_error_next_to_field(client, make, db):
+    user = make.user(role="officer")
+    response = post_form(client, "/login", {"email": user.email, "password": "not the password"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Enter a correct email address and password" in html
+    assert "govuk-error-summary" in html
+    assert db.session.scalar(sa.select(LoginAttempt.succeeded).where(LoginAttempt.email == user.email)) is False
+
+
+def test_failed_sign_ins_lock_the_account(client, make, app):
+    user = make.user(role="officer")
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        post_form(client, "/login", {"email": user.email, "password": "wrong password"})
+    response = post_form(client, "/login", {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 200
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+
+
+def test_failed_sign_ins_from_one_address_are_throttled(client, make, app):
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = 3
+    victim = make.user(role="officer")
+    for n in range(3):
+        post_form(client, "/login", {"email": f"nobody{n}@example.org", "password": "wrong password"})
+    response = post_form(client, "/login", {"email": victim.email, "password": PASSWORD})
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+
+
+def test_deactivated_user_cannot_sign_in(client, make):
+    user = make.user(role="officer", active=False)
+    response = post_form(client, "/login", {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 200
+
+
+def test_post_without_csrf_token_is_refused(client, make, db):
+    user = make.user(role="officer")
+    post_form(client, "/login", {"email": user.email, "password": PASSWORD})
+    before = count(db, User)
+    response = client.post("/organisations/new", data={"name": "X", "slug": "x", "type": "police"})
+    assert response.status_code == 400
+    assert "security token" in response.get_data(as_text=True)
+    assert count(db, User) == before
+
+
+def test_login_without_csrf_token_is_refused(client, make):
+    user = make.user(role="officer")
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_session_is_renewed_at_sign_in(client, make):
+    user = make.user(role="officer")
+    client.get("/login")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    post_form(client, "/login", {"email": user.email, "password": PASSWORD})
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_idle_session_expires(client, make, app):
+    user = make.user(role="officer")
+    post_form(client, "/login", {"email": user.email, "password": PASSWORD})
+    assert client.get("/agreements/").status_code == 200
+    with client.session_transaction() as session:
+        session["last_seen"] -= app.config["SESSION_IDLE_MINUTES"] * 60 + 5
+    assert client.get("/agreements/").status_code == 302
+
+
+def test_cookie_flags(client, make):
+    user = make.user(role="officer")
+    token = csrf_token(client)
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
+    cookie = response.headers.get("Set-Cookie")
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_open_redirect_after_login_is_ignored(client, make):
+    user = make.user(role="officer")
+    data = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)}
+    response = client.post("/login?next=//evil.example.org/", data=data)
+    assert response.headers["Location"] == "/"
+
+
+def test_users_create_command_reads_password_from_stdin(runner, db, make):
+    org = make.organisation(slug="herts-police")
+    result = runner.invoke(args=["users", "create", "p@example.org", "--role", "partner", "--org", "herts-police"], input="a long enough password\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.email == "p@example.org"))
+    assert user.role == Role.PARTNER and user.organisation_id == org.id
+    assert user.check_password("a long enough password")
+
+
+def test_users_create_command_refuses_short_password_and_unknown_org(runner, db):
+    result = runner.invoke(args=["users", "create", "o@example.org", "--role", "officer"], input="short\n")
+    assert result.exit_code != 0 and "12 characters" in result.output
+    result = runner.invoke(args=["users", "create", "p@example.org", "--role", "partner", "--org", "nope"], input="a long enough password\n")
+    assert result.exit_code != 0 and "nope" in result.output
+    assert count(db, User) == 0
+
+
+def test_admin_creates_a_partner_user(client, login_as, make, db):
+    login_as("admin")
+    org = make.organisation()
+    response = post_form(client, "/users/new", {"email": "new@example.org", "name": "New Person", "role": "partner", "organisation": org.slug, "password": "twelve chars!!"})
+    assert response.status_code == 302
+    user = db.session.scalar(sa.select(User).where(User.email == "new@example.org"))
+    assert user.organisation_id == org.id
+
+
+def test_admin_user_form_validation(client, login_as, db):
+    login_as("admin")
+    before = count(db, User)
+    response = post_form(client, "/users/new", {"email": "not-an-email", "name": "", "role": "partner", "organisation": "", "password": "short"})
+    html = response.get_data(as_text=True)
+    assert "Enter an email address in the correct format" in html
+    assert "Enter the person&#39;s name" in html
+    assert "Choose the organisation this partner user acts for" in html
+    assert "at least 12 characters" in html
+    assert count(db, User) == before
