@@ -4,6 +4,7 @@ import re
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
 
 from isa import create_app
 from isa.audit.tracking import acting_as
@@ -12,6 +13,23 @@ from isa.legal.catalogue import sync_catalogue
 from tests import factories
 
 PASSWORD = "correct horse battery staple"
+
+
+class MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every test's app, so each test does not recompile them."""
+
+    def __init__(self):
+        self.store = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = MemoryBytecodeCache()
 
 
 class IsolatedClient(FlaskClient):
@@ -28,9 +46,21 @@ class IsolatedClient(FlaskClient):
         return response
 
 
+@pytest.fixture(scope="session")
+def database_server():
+    """The database URI for the run: SQLite files by default, a throwaway PostgreSQL on request."""
+    if os.environ.get("ISA_TEST_BACKEND") == "postgresql":
+        from tests.pg_server import postgres_server
+
+        with postgres_server() as uri:
+            yield uri
+    else:
+        yield os.environ.get("ISA_TEST_DATABASE_URI")
+
+
 @pytest.fixture
-def app(tmp_path):
-    uri = os.environ.get("ISA_TEST_DATABASE_URI") or f"sqlite:///{tmp_path / 'test.sqlite'}"
+def app(tmp_path, database_server):
+    uri = database_server or f"sqlite:///{tmp_path / 'test.sqlite'}"
     app = create_app(
         {
             "TESTING": True,
@@ -38,17 +68,34 @@ def app(tmp_path):
             "SECRET_KEY": "test",
             "WTF_CSRF_ENABLED": True,  # CSRF stays on: tests post the token like a browser
             "SERVER_NAME_FOR_LINKS": "http://localhost",
+            "ARGON2_TIME_COST": 1,  # still argon2id, at a cost that keeps the suite quick
+            "ARGON2_MEMORY_COST": 1024,
         }
     )
     app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():
-        _db.drop_all()
-        _db.create_all()
+        _fresh_schema(uri)
         sync_catalogue(_db.session.connection())
         _db.session.commit()
         yield app
         _db.session.remove()
+        _db.engine.dispose()
+
+
+_schemas_made = set()
+
+
+def _fresh_schema(uri):
+    """A new SQLite file gets the schema; a shared server's tables are emptied between tests."""
+    if uri.startswith("sqlite") or uri not in _schemas_made:
         _db.drop_all()
+        _db.create_all()
+        _schemas_made.add(uri)
+        return
+    tables = ", ".join(f'"{table.name}"' for table in _db.metadata.sorted_tables)
+    _db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    _db.session.commit()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from flask import render_template, request, send_from_directory, session
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
-from markupsafe import Markup
 
 from ..extensions import db, login_manager
 
@@ -23,8 +22,9 @@ def govdate(value):
 
 
 def init_app(app):
-    from ..users.models import User
+    from ..users.models import User, configure_password_hashing
 
+    configure_password_hashing(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
     WTFormsHelpers(app)
     app.add_template_filter(govdate)
     app.jinja_env.globals["today"] = date.today

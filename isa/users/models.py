@@ -11,8 +11,15 @@ from ..audit.tracking import Audited
 from ..core.db import enum_column, utcnow
 from ..extensions import db
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher()  # argon2id with the library's (RFC 9106) defaults
 MIN_PASSWORD_LENGTH = 12
+
+
+def configure_password_hashing(time_cost=None, memory_cost=None):
+    """Tune argon2's cost (the tests lower it; production keeps the defaults)."""
+    global _hasher
+    if time_cost or memory_cost:
+        _hasher = PasswordHasher(time_cost=time_cost or 3, memory_cost=memory_cost or 65536)
 
 
 class Role(enum.StrEnum):
