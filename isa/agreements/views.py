@@ -8,6 +8,7 @@ from ..audit.queries import history_for_agreement
 from ..core.auth import officer_required, signed_in_required
 from ..core.forms import organisation_choices
 from ..extensions import db
+from ..legal.queries import findings_by_agreement
 from ..users.models import Role, User
 from . import lifecycle
 from .forms import AgreementForm, ConfirmForm, PartyForm, StatusForm
@@ -67,10 +68,6 @@ def index():
 
 
 def _findings_for_page(agreements):
-    try:
-        from ..legal.queries import findings_by_agreement
-    except ImportError:  # the findings engine lands with the catalogue issue
-        return {}
     return findings_by_agreement(agreements, date.today())
 
 

@@ -29,10 +29,12 @@ class GovDateField(DateField):
         super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
 
     def process_formdata(self, valuelist):
+        valuelist = (list(valuelist) + ["", "", ""])[:3] if valuelist else []
+        self.raw_data = valuelist or None  # the widget redraws exactly three boxes
         if not valuelist or not any(v.strip() for v in valuelist):
             self.data = None
             return
-        if len(valuelist) != 3 or not all(v.strip() for v in valuelist):
+        if not all(v.strip() for v in valuelist):
             self.data = None
             raise ValueError(f"{self.label.text} must include a day, month and year")
         try:

@@ -1,12 +1,17 @@
+from datetime import date
+
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from ..extensions import db
 from .catalogue import sync_catalogue
+from .findings import ERROR
 
 
 def register(app):
     app.cli.add_command(legal)
+    app.cli.add_command(check)
 
 
 @click.group(help="The lawful-basis catalogue.")
@@ -20,3 +25,23 @@ def sync():
     inserted, updated = sync_catalogue(db.session.connection())
     db.session.commit()
     click.echo(f"Catalogue: {inserted} added, {updated} refreshed")
+
+
+@click.command("check", help="Check one agreement: one line per finding (severity, rule, message). Exits 1 if any is an error.")
+@click.argument("reference")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Check as on this date (YYYY-MM-DD) instead of today.")
+@with_appcontext
+def check(reference, today):
+    from ..agreements.models import Agreement
+    from .queries import agreement_findings
+
+    agreement = db.session.scalar(sa.select(Agreement).where(Agreement.reference == reference))
+    if agreement is None:
+        raise click.BadParameter(f"there is no agreement with the reference {reference}", param_hint="REFERENCE")
+    findings = agreement_findings(agreement, today.date() if today else date.today())
+    for finding in findings:
+        click.echo(f"{finding.severity} {finding.rule} {finding.message}")
+    if not findings:
+        click.echo(f"{reference}: no problems found", err=True)
+    if any(finding.severity == ERROR for finding in findings):
+        click.get_current_context().exit(1)

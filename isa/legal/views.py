@@ -1,3 +1,117 @@
-from flask import Blueprint
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_sqlalchemy.pagination import Pagination
+
+from ..core.auth import admin_required, officer_required, signed_in_required
+from ..extensions import db
+from .findings import INFO, RULES
+from .forms import REGIME_LABELS, LegalBasisForm, LocalBasisEditForm
+from .models import LegalBasis
+from .queries import catalogue_groups, catalogue_map, find_basis, needs_attention, predecessors_of
 
 bp = Blueprint("legal", __name__)
+
+WHEN_CHOICES = {"": "All entries", "in_force": "In force today", "legacy": "Legacy (no longer in force)"}
+ATTENTION_PER_PAGE = 50
+
+
+@bp.route("/legal-bases")
+@signed_in_required
+def index():
+    q = (request.args.get("q") or "").strip()[:100]
+    when = request.args.get("when") or ""
+    if when not in WHEN_CHOICES:
+        when = ""
+    groups = catalogue_groups(q, when, date.today())
+    return render_template(
+        "legal/index.html",
+        groups=groups,
+        total=sum(len(entries) for _kind, entries in groups),
+        q=q,
+        when=when,
+        when_choices=WHEN_CHOICES,
+        regime_labels=REGIME_LABELS,
+        today=date.today(),
+        page_title="Lawful bases",
+    )
+
+
+@bp.route("/legal-bases/new", methods=["GET", "POST"])
+@admin_required
+def new():
+    form = LegalBasisForm()
+    if form.validate_on_submit():
+        basis = form.apply_to(LegalBasis(code=form.code.data))
+        db.session.add(basis)
+        db.session.commit()
+        flash(f"{basis.code} added to the catalogue.", "success")
+        return redirect(url_for("legal.show", code=basis.code))
+    return render_template("legal/form.html", form=form, basis=None, page_title="Add a lawful basis")
+
+
+@bp.route("/legal-bases/<code>")
+@signed_in_required
+def show(code):
+    catalogue = catalogue_map()
+    basis = catalogue.get(code) or abort(404)
+    return render_template(
+        "legal/show.html",
+        basis=basis,
+        successors=[(c, catalogue.get(c)) for c in basis.successors or ()],
+        predecessors=predecessors_of(code, catalogue),
+        regime_labels=REGIME_LABELS,
+        today=date.today(),
+        page_title=f"{basis.code}: {basis.title}",
+    )
+
+
+@bp.route("/legal-bases/<code>/edit", methods=["GET", "POST"])
+@admin_required
+def edit(code):
+    basis = find_basis(code) or abort(404)
+    if not basis.local:
+        # Shipped entries are refreshed from the reviewed catalogue file: explain, change nothing.
+        status = 403 if request.method == "POST" else 200
+        return render_template("legal/read_only.html", basis=basis, page_title=f"{basis.code} is read-only"), status
+    form = LocalBasisEditForm(obj=basis)
+    if request.method == "GET":
+        form.load(basis)
+    if form.validate_on_submit():
+        form.apply_to(basis)
+        db.session.commit()
+        flash(f"{basis.code} saved.", "success")
+        return redirect(url_for("legal.show", code=basis.code))
+    return render_template("legal/form.html", form=form, basis=basis, page_title=f"Edit {basis.code}")
+
+
+@bp.route("/attention")
+@officer_required
+def attention():
+    items = needs_attention(date.today())
+    rule = request.args.get("rule") or ""
+    raised = {f.rule for item in items for f in item.findings if f.severity != INFO}
+    if rule in RULES:
+        items = [item for item in items if any(f.rule == rule for f in item.findings)]
+    else:
+        rule = ""
+    page = _ListPage(items=items, per_page=ATTENTION_PER_PAGE, error_out=False)
+    return render_template(
+        "legal/attention.html",
+        page=page,
+        rule=rule,
+        rules=[r for r in RULES if r in raised],
+        with_errors=sum(1 for item in items if item.errors),
+        page_title="Agreements that need attention",
+    )
+
+
+class _ListPage(Pagination):
+    """Flask-SQLAlchemy's pagination over a list already in memory (same template macro)."""
+
+    def _query_items(self):
+        start = (self.page - 1) * self.per_page
+        return self._query_args["items"][start : start + self.per_page]
+
+    def _query_count(self):
+        return len(self._query_args["items"])

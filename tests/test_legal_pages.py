@@ -1,0 +1,236 @@
+"""The catalogue pages, local entries, the `check` command and the "needs attention" page."""
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from isa.agreements.models import AgreementStatus, DataLocation
+from isa.legal.models import LegalBasis
+from isa.organisations.types import OrganisationType
+from tests.conftest import count, post_form
+
+LOCAL = {
+    "code": "LOCAL-HA2030-S12",
+    "title": "Health Act 2030 s12 duty to share",
+    "summary": "A duty on health bodies to share information for direct care.",
+    "regime": "statute",
+    "kind": "gateway",
+    "in_force_from": ["1", "4", "2030"],
+    "in_force_to": ["", "", ""],
+    "successors": "",
+    "sch1_part": "",
+    "needs_sch1_part": "",
+}
+
+
+def field_error(html, field):
+    """The GOV.UK error message shown next to `field`, or None."""
+    match = re.search(rf'<p id="{field}-error" class="govuk-error-message">(.*?)</p>', html, re.S)
+    return match and re.sub(r"<[^>]+>", "", match.group(1)).strip()
+
+
+# --- the catalogue ------------------------------------------------------------------------------
+
+
+def test_catalogue_needs_sign_in(client):
+    response = client.get("/legal-bases")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_catalogue_lists_every_kind_for_a_partner(client, login_as):
+    login_as("partner")
+    html = client.get("/legal-bases").get_data(as_text=True)
+    for text in ("UKGDPR-A6-1E", "DPA2018-SCH1-18", "CDA1998-S115", "DPA 2018 Schedule 1 conditions", "Statutory gateways"):
+        assert text in html
+    assert "Add a lawful basis" not in html  # only administrators add entries
+
+
+def test_catalogue_search_by_code_title_and_summary(client, login_as):
+    login_as("officer")
+    by_title = client.get("/legal-bases?q=safeguarding").get_data(as_text=True)
+    assert "DPA2018-SCH1-18" in by_title and "UKGDPR-A6-1B" not in by_title
+    by_code = client.get("/legal-bases?q=cda1998-s115").get_data(as_text=True)
+    assert "CDA1998-S115" in by_code and "UKGDPR-A6-1E" not in by_code
+    nothing = client.get("/legal-bases?q=zebra-crossing").get_data(as_text=True)
+    assert "No lawful bases match" in nothing
+
+
+def test_catalogue_filters_in_force_and_legacy(client, login_as):
+    login_as("officer")
+    legacy = client.get("/legal-bases?when=legacy").get_data(as_text=True)
+    assert "DPA1998-SCH2-5B" in legacy and "UKGDPR-A6-1E" not in legacy
+    current = client.get("/legal-bases?when=in_force").get_data(as_text=True)
+    assert "UKGDPR-A6-1E" in current and "DPA1998-SCH2-5B" not in current
+
+
+def test_an_entry_shows_its_successors_as_links(client, login_as):
+    login_as("partner")
+    html = client.get("/legal-bases/DPA1998-SCH2-5B").get_data(as_text=True)
+    assert 'href="/legal-bases/UKGDPR-A6-1E"' in html
+    assert "24 May 2018" in html
+    assert client.get("/legal-bases/NO-SUCH-CODE").status_code == 404
+
+
+# --- local entries ------------------------------------------------------------------------------
+
+
+def test_admin_adds_a_local_entry_which_then_appears(client, login_as, db):
+    login_as("admin")
+    response = post_form(client, "/legal-bases/new", LOCAL)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/legal-bases/LOCAL-HA2030-S12")
+    basis = db.session.get(LegalBasis, "LOCAL-HA2030-S12")
+    assert basis.local and basis.kind == "gateway" and basis.in_force_from == date(2030, 4, 1)
+    listing = client.get("/legal-bases?q=health+act+2030").get_data(as_text=True)
+    assert "LOCAL-HA2030-S12" in listing
+    assert "Health Act 2030 s12 duty to share" in client.get("/legal-bases/LOCAL-HA2030-S12").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["officer", "partner"])
+def test_only_admins_add_entries(client, login_as, db, role):
+    login_as(role)
+    assert client.get("/legal-bases/new").status_code == 403
+    before = count(db, LegalBasis)
+    response = client.post("/legal-bases/new", data=LOCAL)
+    assert response.status_code in (400, 403)
+    assert count(db, LegalBasis) == before
+
+
+@pytest.mark.parametrize(
+    "code, message",
+    [
+        ("local-ha2030", "capital letters, numbers and hyphens"),
+        ("-LOCAL", "capital letters, numbers and hyphens"),
+        ("X", "capital letters, numbers and hyphens"),
+        ("LOCAL HA2030", "capital letters, numbers and hyphens"),
+        ("A" * 41, "capital letters, numbers and hyphens"),
+        ("", "Enter a code"),
+        ("UKGDPR-A6-1E", "already in the catalogue"),
+    ],
+)
+def test_bad_codes_are_refused_next_to_the_field(client, login_as, db, code, message):
+    login_as("admin")
+    before = count(db, LegalBasis)
+    response = post_form(client, "/legal-bases/new", dict(LOCAL, code=code))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in (field_error(html, "code") or "")
+    assert 'href="#code"' in html  # the error summary links to the field
+    assert count(db, LegalBasis) == before
+
+
+def test_other_answers_are_checked(client, login_as, db):
+    login_as("admin")
+    html = post_form(client, "/legal-bases/new", dict(LOCAL, successors="NOT-A-CODE", sch1_part="2", kind="")).get_data(as_text=True)
+    assert "NOT-A-CODE is not in the catalogue" in field_error(html, "successors")
+    assert "Choose the kind" in field_error(html, "kind")
+    assert db.session.get(LegalBasis, "LOCAL-HA2030-S12") is None
+
+
+def test_admin_edits_a_local_entry_but_not_a_shipped_one(client, login_as, db):
+    login_as("admin")
+    post_form(client, "/legal-bases/new", LOCAL)
+    form = client.get("/legal-bases/LOCAL-HA2030-S12/edit").get_data(as_text=True)
+    assert 'value="Health Act 2030 s12 duty to share"' in form and 'value="2030"' in form
+    assert 'name="code"' not in form  # a code never changes
+    response = post_form(client, "/legal-bases/LOCAL-HA2030-S12/edit", dict(LOCAL, title="Health Act 2030 s12 (amended)"))
+    assert response.status_code == 302
+    assert db.session.get(LegalBasis, "LOCAL-HA2030-S12").title == "Health Act 2030 s12 (amended)"
+
+    shipped = client.get("/legal-bases/UKGDPR-A6-1E/edit")
+    assert shipped.status_code == 200
+    assert "read-only" in shipped.get_data(as_text=True) and 'name="title"' not in shipped.get_data(as_text=True)
+    refused = post_form(client, "/legal-bases/UKGDPR-A6-1E/edit", dict(LOCAL, title="Changed"), get_url="/legal-bases/new")
+    assert refused.status_code == 403
+    assert db.session.get(LegalBasis, "UKGDPR-A6-1E").title == "Art 6(1)(e) public task"
+    assert "read-only" in client.get("/legal-bases/UKGDPR-A6-1E").get_data(as_text=True)
+
+
+# --- flask check REFERENCE ----------------------------------------------------------------------
+
+
+def test_check_passes_a_sound_agreement(runner, make):
+    make.agreement(reference="ISA-2024-001", status=AgreementStatus.ACTIVE)
+    result = runner.invoke(args=["check", "ISA-2024-001", "--today", "2026-01-01"])
+    assert result.exit_code == 0, result.output
+    assert "error" not in result.stdout and "warning" not in result.stdout
+
+
+def test_check_prints_warnings_and_exits_0(runner, make):
+    make.agreement(reference="ISA-2024-002", status=AgreementStatus.ACTIVE, data_location=DataLocation.OTHER)
+    result = runner.invoke(args=["check", "ISA-2024-002"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith("warning data-location Data is held outside the UK and EEA")
+
+
+def test_check_prints_errors_and_exits_1(runner, make, db):
+    police = make.organisation(name="Hertfordshire Constabulary", type=OrganisationType.POLICE)
+    charity = make.organisation(name="Safe Families Charity", type=OrganisationType.CHARITY)
+    agreement = make.agreement(reference="ISA-2024-003", parties=[police, charity], status=AgreementStatus.ACTIVE)
+    agreement.flows[0].lawful_bases = ["UKGDPR-A6-1E", "CDA1998-S115", "DPA1998-SCH2-5B"]
+    db.session.commit()
+    result = runner.invoke(args=["check", "ISA-2024-003"])
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "error s115-recipient Hertfordshire Constabulary → Safe Families Charity: CDA1998-S115 (Crime and Disorder Act "
+        "1998 s115: disclosure to relevant authorities) only allows disclosure to a relevant authority, and Safe "
+        "Families Charity is not one. Rely on another basis for that recipient."
+    )
+    assert lines[1].startswith("warning legacy-basis Hertfordshire Constabulary → Safe Families Charity: DPA1998-SCH2-5B")
+    assert "UKGDPR-A6-1E" in lines[1]
+
+
+def test_check_refuses_an_unknown_reference(runner):
+    result = runner.invoke(args=["check", "ISA-NOPE"])
+    assert result.exit_code == 2
+    assert "no agreement with the reference ISA-NOPE" in result.output
+
+
+# --- the register-wide "needs attention" page ---------------------------------------------------
+
+
+def test_attention_lists_agreements_with_errors_first(client, login_as, make, db):
+    broken = make.agreement(reference="ISA-2024-010", title="Broken", status=AgreementStatus.ACTIVE)
+    broken.flows[0].lawful_bases = []  # art6-missing
+    make.agreement(reference="ISA-2024-011", title="Abroad", status=AgreementStatus.ACTIVE, data_location=DataLocation.OTHER)
+    make.agreement(reference="ISA-2024-012", title="Sound", status=AgreementStatus.ACTIVE)
+    db.session.commit()
+
+    login_as("officer")
+    response = client.get("/attention")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'href="/agreements/ISA-2024-010"' in html
+    assert html.index("ISA-2024-010") < html.index("ISA-2024-011")  # errors before warnings only
+    assert "art6-missing" in html and "data-location" in html
+    assert "ISA-2024-012" not in html
+
+    only_location = client.get("/attention?rule=data-location").get_data(as_text=True)
+    assert "ISA-2024-011" in only_location and "ISA-2024-010" not in only_location
+
+
+@pytest.mark.parametrize("role", ["partner"])
+def test_attention_is_for_officers(client, login_as, role):
+    login_as(role)
+    assert client.get("/attention").status_code == 403
+
+
+def test_findings_include_renders_each_finding(app, make, db):
+    from flask import render_template_string
+
+    from isa.legal.queries import agreement_findings
+
+    agreement = make.agreement(status=AgreementStatus.ACTIVE, data_location=DataLocation.OTHER)
+    agreement.flows[0].lawful_bases = []
+    db.session.commit()
+    findings = agreement_findings(agreement, date(2026, 1, 1))
+    with app.test_request_context():
+        html = render_template_string('{% include "legal/_findings.html" %}', findings=findings)
+        empty = render_template_string('{% include "legal/_findings.html" %}', findings=[])
+    assert html.index("govuk-tag--red") < html.index("govuk-tag--yellow")
+    assert "This flow of personal data has no UK GDPR Article 6 lawful basis" in html
+    assert "Data flow: " in html and "The whole agreement" in html
+    assert "No problems found" in empty
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(LegalBasis)) >= 106
