@@ -27,6 +27,9 @@ def init_app(app):
     configure_password_hashing(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
     WTFormsHelpers(app)
     app.add_template_filter(govdate)
+    from ..legal.findings import grouped_by_flow
+
+    app.add_template_global(grouped_by_flow, "grouped_findings")
     app.jinja_env.globals["today"] = date.today
 
     login_manager.login_view = "users.login"

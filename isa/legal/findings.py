@@ -449,3 +449,25 @@ def _and_list(items, conjunction="and"):
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+SEVERITY_ORDER = ("error", "warning", "info")
+
+
+def grouped_by_flow(findings):
+    """Findings gathered per flow (the agreement-wide ones first), in the order they come.
+
+    Returns (label or None, findings, counts by severity) tuples, for pages that show each
+    flow's findings together instead of one long list.
+    """
+    groups = {}
+    for finding in findings:
+        key = (finding.flow_id, finding.flow_label)
+        groups.setdefault(key, []).append(finding)
+    ordered = sorted(groups.items(), key=lambda item: item[0][0] is not None)  # stable: whole agreement first
+    result = []
+    for (_flow_id, label), items in ordered:
+        items = sorted(items, key=lambda f: SEVERITY_ORDER.index(f.severity))
+        counts = {severity: sum(1 for f in items if f.severity == severity) for severity in SEVERITY_ORDER}
+        result.append((label, items, counts))
+    return result
