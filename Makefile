@@ -9,9 +9,12 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := isa
 
-.PHONY: setup run test bench clean
+.PHONY: setup system-deps run test bench clean
 
-setup: $(VENV)/.installed node_modules/.installed isa/static/build/isa.css
+setup: system-deps $(VENV)/.installed node_modules/.installed isa/static/build/isa.css
+
+system-deps:
+	bash scripts/system-deps.sh
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,8 +35,10 @@ run: setup
 	$(BIN)/flask demo
 	ISA_DEVELOPMENT=true $(BIN)/flask run --host $(HOST) --port $(PORT)
 
+# The whole suite on SQLite (with the browser tests), then again on a throwaway PostgreSQL.
 test: setup
 	$(BIN)/pytest
+	ISA_TEST_BACKEND=postgresql $(BIN)/pytest --ignore=tests/e2e
 
 bench: setup
 	$(BIN)/python -m bench

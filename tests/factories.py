@@ -46,6 +46,13 @@ class Factory:
         user.set_password(PASSWORD)
         return self._save(user)
 
+    def partner_of(self, slug):
+        """A partner user of the organisation with this slug."""
+        import sqlalchemy as sa
+
+        organisation = self.db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+        return self.user(role="partner", organisation=organisation)
+
     def agreement(self, parties=None, flows=True, signed=True, **overrides):
         """An agreement between `parties` (two new organisations by default), each signed."""
         n = next(_seq)
