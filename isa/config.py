@@ -14,7 +14,7 @@ class DefaultConfig:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     SESSION_IDLE_MINUTES = 60
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
-    MAX_CONTENT_LENGTH = 50 * 1024 * 1024  # imports of large registers
+    MAX_CONTENT_LENGTH = 100 * 1024 * 1024  # uploads of a whole register (the command line suits larger ones)
 
     # Failed sign-ins: this many within the window lock the account or address out.
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
@@ -33,3 +33,9 @@ class DefaultConfig:
     SMTP_PASSWORD = None
     MAIL_FROM = "isa@localhost"
     REMINDER_OFFSETS = "90,30,7"
+    SMTP_TIMEOUT = 30  # seconds to wait for the mail server
+    REMINDER_TIME = "07:00"  # when the daily sweep runs, Europe/London
+    ESCALATION_DAYS = 30  # days overdue from which reminders also go to the lead organisation's DPO
+    REMINDER_MAX_ATTEMPTS = 5  # failed sends before a reminder is marked failed on the dashboard
+    REMINDER_LOCK_MINUTES = 30  # a sweep's lock lapses after this (renewed while it sends)
+    SCHEDULER_IN_PROCESS = False  # run the scheduler inside the web process (make run sets it)

@@ -1,3 +1,70 @@
-from flask import Blueprint
+"""Import and export of the whole register, for administrators."""
+import json
+from datetime import date
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
+from wtforms import SubmitField
+
+from ..core.auth import admin_required
+from .operations import ImportRejected, export_register, import_register, to_json
 
 bp = Blueprint("exchange", __name__, url_prefix="/admin/exchange")
+
+PROBLEMS_SHOWN = 200  # a badly broken file can have thousands; the command line lists them all
+
+
+class ImportForm(FlaskForm):
+    """Kept here rather than in a forms.py: it is this page's only form."""
+
+    file = FileField(
+        "Upload a register file",
+        widget=GovFileInput(),
+        description="A JSON file in the register's import format, such as one downloaded below.",
+        validators=[FileRequired("Select a JSON file to import")],
+    )
+    submit = SubmitField("Import the file", widget=GovSubmitInput())
+
+
+@bp.route("/", methods=["GET", "POST"])
+@admin_required
+def index():
+    form = ImportForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            data = json.load(form.file.data.stream)
+        except (ValueError, UnicodeDecodeError) as error:
+            form.file.errors.append(f"The selected file is not valid JSON ({error})")
+        else:
+            try:
+                result = import_register(data)
+            except ImportRejected as rejected:
+                problems = rejected.problems
+                form.file.errors.append(
+                    f"The selected file was not imported because it has {len(problems)} "
+                    f"problem{'' if len(problems) == 1 else 's'}. Nothing was changed. Correct the file and upload it again."
+                )
+            else:
+                flash(f"The register file was imported. {result.summary()}", "success")
+                return redirect(url_for("exchange.index"))
+    return render_template(
+        "exchange/index.html",
+        form=form,
+        problems=problems[:PROBLEMS_SHOWN],
+        hidden_problems=max(0, len(problems) - PROBLEMS_SHOWN),
+        page_title="Import and export",
+    )
+
+
+@bp.route("/export.json")
+@admin_required
+def export():
+    filename = f"isa-register-{date.today().isoformat()}.json"
+    return Response(
+        to_json(export_register()),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,104 @@
+"""Security by default: headers, cookies, escaping, and hostile input that changes nothing."""
+import string
+
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from isa import create_app
+from isa.agreements.models import Agreement
+from isa.organisations.models import Organisation
+from tests.conftest import count, post_form
+
+PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_security_headers_on_every_response(client):
+    for url in ("/login", "/organisations/", "/no-such-page"):
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp
+        assert "frame-ancestors 'none'" in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_hsts_only_over_https(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    assert "max-age" in client.get("/login", base_url="https://localhost").headers["Strict-Transport-Security"]
+
+
+def test_session_cookie_is_secure_outside_development(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite'}", "SECRET_KEY": "x"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    dev = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'y.sqlite'}", "SECRET_KEY": "x", "DEVELOPMENT": True})
+    assert dev.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_no_inline_script_in_pages(client, login_as, make):
+    make.agreement()
+    login_as("officer")
+    for url in ("/agreements/", "/organisations/", "/agreements/new"):
+        html = client.get(url).get_data(as_text=True)
+        assert "<script>" not in html and " style=" not in html
+
+
+def test_user_text_is_escaped_in_pages(client, login_as, make):
+    org = make.organisation(name=PAYLOAD)
+    agreement = make.agreement(title=PAYLOAD, purpose=PAYLOAD, parties=[org, make.organisation()])
+    login_as("officer")
+    for url in (f"/agreements/{agreement.reference}", "/agreements/", f"/organisations/{org.slug}", "/organisations/"):
+        html = client.get(url).get_data(as_text=True)
+        assert PAYLOAD not in html, url
+        assert "&lt;script&gt;" in html, url
+
+
+text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=text, slug=text, org_type=text, ico=text, email=text)
+def test_hostile_organisation_form_never_fails_and_stores_nothing_rejected(client, login_as, db, name, slug, org_type, ico, email):
+    if not hasattr(client, "_signed_in"):
+        login_as("officer")
+        client._signed_in = True
+    before = count(db, Organisation)
+    response = post_form(client, "/organisations/new", {"name": name, "slug": slug, "type": org_type, "ico_registration": ico, "spoc_email": email}, get_url="/organisations/new")
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:  # rejected: the form again with its errors
+        assert count(db, Organisation) == before
+        assert "govuk-error-summary" in response.get_data(as_text=True)
+    else:
+        db.session.expire_all()
+        assert count(db, Organisation) == before + 1
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(reference=text, title=text, day=st.text(string.digits + "-x ", max_size=5), month=st.text(string.digits + "-x ", max_size=5), year=st.text(string.digits + "-x ", max_size=6), interval=text, location=text)
+def test_hostile_agreement_form_never_fails(client, login_as, make, db, reference, title, day, month, year, interval, location):
+    if not hasattr(client, "_signed_in"):
+        login_as("officer")
+        make.organisation(slug="lead")
+        client._signed_in = True
+    before = count(db, Agreement)
+    response = post_form(client, "/agreements/new", {
+        "reference": reference, "title": title, "purpose": "p", "lead_organisation": "lead",
+        "start_date": [day, month, year], "review_date": ["1", "1", "2030"], "end_date": ["", "", ""],
+        "review_interval_months": interval, "data_location": location,
+    }, get_url="/agreements/new")
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert count(db, Agreement) == before
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.dictionaries(st.sampled_from(["status", "party", "review_due_before", "q", "page", "type"]), text, max_size=5))
+def test_hostile_list_parameters_never_fail(client, login_as, query):
+    if not hasattr(client, "_signed_in"):
+        login_as("officer")
+        client._signed_in = True
+    assert client.get("/agreements/", query_string=query).status_code == 200
+    assert client.get("/organisations/", query_string=query).status_code == 200
