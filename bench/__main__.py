@@ -1,0 +1,143 @@
+"""Run the benchmarks against the benchmark register and write bench/results.json.
+
+    .venv/bin/python -m bench            (or: make bench)
+
+Each timing is the median of several runs in this one process. Targets come from the issues;
+a missed target is printed as MISSED and makes the run exit non-zero.
+"""
+import json
+import platform
+import re
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from isa import create_app
+from isa.audit.tracking import acting_as
+from isa.extensions import db
+from isa.legal.catalogue import sync_catalogue
+
+from . import register
+
+RESULTS = Path(__file__).with_name("results.json")
+PASSWORD = "benchmark password"
+RUNS = 7
+
+
+class Bench:
+    def __init__(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="isa-bench-"))
+        self.app = create_app({
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.folder / 'bench.sqlite'}", "SECRET_KEY": "bench",
+            "DEVELOPMENT": True, "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024,
+        })
+        self.results = {}
+        self.missed = []
+
+    # -- helpers ---------------------------------------------------------------------------
+    def record(self, name, value, unit, target=None, better="lower"):
+        ok = None
+        if target is not None:
+            ok = value <= target if better == "lower" else value >= target
+            if not ok:
+                self.missed.append(name)
+        self.results[name] = {"value": round(value, 4), "unit": unit, "target": target, "met": ok}
+        mark = "" if ok is None else ("  ok" if ok else "  MISSED")
+        target_text = f" (target ≤ {target} {unit})" if target is not None else ""
+        print(f"{name:58} {value:10.3f} {unit}{target_text}{mark}", flush=True)
+
+    @contextmanager
+    def statements(self):
+        counter = {"n": 0}
+
+        def count(*args):
+            counter["n"] += 1
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+
+    @staticmethod
+    def median_time(action, runs=RUNS):
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            action()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    def signed_in_client(self, email):
+        client = self.app.test_client()
+        html = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+        assert response.status_code == 302, "benchmark sign-in failed"
+        return client
+
+    # -- the benchmarks ----------------------------------------------------------------------
+    def build_register(self):
+        from isa.exchange.operations import import_register
+        from isa.users.operations import create_user
+
+        with self.app.app_context():
+            db.create_all()
+            sync_catalogue(db.session.connection())
+            with acting_as("benchmark"):
+                create_user("officer@bench.example.org", "officer", PASSWORD, name="Bench Officer")
+                create_user("admin@bench.example.org", "admin", PASSWORD, name="Bench Admin")
+            db.session.commit()
+            document = register.build(owner_email="officer@bench.example.org")
+            flows = sum(len(a["flows"]) for a in document["agreements"])
+            print(f"benchmark register: {len(document['organisations'])} organisations, "
+                  f"{len(document['agreements'])} agreements, {flows} flows", flush=True)
+            start = time.perf_counter()
+            with acting_as("benchmark"):
+                import_register(document)
+            self.record("7. import of the whole register from JSON", time.perf_counter() - start, "s", 60)
+
+    def agreements_list(self):
+        client = self.signed_in_client("officer@bench.example.org")
+        with self.app.app_context():
+            for page in (1, 50):
+                with self.statements() as counter:
+                    assert client.get(f"/agreements/?page={page}").status_code == 200
+                self.record(f"2. SQL statements per agreements-list page (page {page})", counter["n"], "statements")
+        seconds = self.median_time(lambda: client.get("/agreements/?page=50"))
+        self.record("3. agreements list page render time", seconds * 1000, "ms", 100)
+
+    def findings(self):
+        from isa.legal.queries import needs_attention
+
+        with self.app.app_context():
+            seconds = self.median_time(lambda: needs_attention(date.today()), runs=3)
+        self.record("5. findings over the whole register", seconds, "s", 5)
+
+    def run(self):
+        started = time.perf_counter()
+        self.build_register()
+        for step in (self.agreements_list, self.findings):
+            step()
+        self.results["_machine"] = {
+            "python": platform.python_version(), "platform": platform.platform(), "processor": platform.machine(),
+            "cpus": __import__("os").cpu_count(), "date": date.today().isoformat(),
+            "total_seconds": round(time.perf_counter() - started, 1),
+        }
+        RESULTS.write_text(json.dumps(self.results, indent=2) + "\n")
+        print(f"results written to {RESULTS}")
+        if self.missed:
+            print("targets missed: " + ", ".join(self.missed))
+            return 1
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(Bench().run())
