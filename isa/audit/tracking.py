@@ -55,6 +55,9 @@ class Audited:
     def audit_organisation_id(self):
         return None
 
+    def audit_entity_type(self):
+        return type(self).__name__
+
 
 def _plain(value):
     if isinstance(value, enum.Enum):
@@ -86,6 +89,27 @@ def _column_changes(obj, action):
         if _plain(old) != _plain(new) and not (old in (None, "", []) and new in (None, "", [])):
             changes[key] = [_plain(old), _plain(new)]
     return changes
+
+
+def event_row(obj, action, entity_id, changes, actor, at=None):
+    """One audit_events row about `obj` (a model instance, or a stand-in with its audit methods)."""
+    agreement = obj.audit_agreement()
+    return {
+        "at": at or utcnow(),
+        "actor": actor,
+        "action": action,
+        "entity_type": obj.audit_entity_type(),
+        "entity_id": entity_id,
+        "entity_label": obj.audit_label()[:300],
+        "agreement_id": agreement.id if agreement is not None else None,
+        "organisation_id": obj.audit_organisation_id(),
+        "changes": changes,
+    }
+
+
+def created_changes(values, exclude):
+    """The changes of a 'created' event: every non-empty value, from nothing."""
+    return {key: [None, _plain(value)] for key, value in values.items() if key not in exclude and value not in (None, "", [])}
 
 
 def _touch_agreement(session, agreement):
@@ -121,22 +145,10 @@ def _write(session, flush_context):
         changes = _column_changes(obj, action)
         if action == "updated" and not changes:
             continue
-        agreement = obj.audit_agreement()
         state = inspect(obj)
         identity = state.mapper.primary_key_from_instance(obj) if action != "deleted" else state.identity
-        rows.append(
-            {
-                "at": utcnow(),
-                "actor": actor,
-                "action": action,
-                "entity_type": type(obj).__name__,
-                "entity_id": identity[0] if identity and isinstance(identity[0], int) else None,
-                "entity_label": obj.audit_label()[:300],
-                "agreement_id": agreement.id if agreement is not None else None,
-                "organisation_id": obj.audit_organisation_id(),
-                "changes": changes,
-            }
-        )
+        entity_id = identity[0] if identity and isinstance(identity[0], int) else None
+        rows.append(event_row(obj, action, entity_id, changes, actor))
     if rows:
         session.connection().execute(sa.insert(AuditEvent.__table__), rows)
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 from ..agreements.lifecycle import date_problems
 from ..agreements.models import Agreement, AgreementStatus, DataLocation, Party, PartyRole
 from ..audit.models import AuditEvent
-from ..audit.tracking import current_actor
+from ..audit.tracking import created_changes, current_actor, event_row
 from ..channels.models import TransferChannel
 from ..core import validation
 from ..core.db import utcnow
@@ -631,6 +631,21 @@ def _insert(model, rows, key_columns):
     return [ids[tuple(row[name] for name in key_columns)].popleft() for row in rows]
 
 
+class _StandIn(SimpleNamespace):
+    """A bulk-inserted row's values, answering the model's audit methods as the model would."""
+
+    def __init__(self, model, **values):
+        super().__init__(**values)
+        self._model = model
+
+    def __getattr__(self, name):
+        method = getattr(self._model, name)  # audit_label, audit_agreement, ... called on the values
+        return lambda *args: method(self, *args)
+
+    def audit_entity_type(self):
+        return self._model.__name__
+
+
 class _Events:
     """'created' audit events for bulk-inserted rows, as the tracker writes them for ORM objects.
 
@@ -644,19 +659,9 @@ class _Events:
         self.rows = []
 
     def created(self, model, entity_id, values, **related):
-        stand_in = SimpleNamespace(id=entity_id, audit_label_attr=model.audit_label_attr, **values, **related)
-        agreement = model.audit_agreement(stand_in)
-        changes = {
-            key: [None, _plain(value)]
-            for key, value in values.items()
-            if key not in model.audit_exclude and value is not None and value not in ("", [])
-        }
-        self.rows.append({
-            "at": self.at, "actor": self.actor, "action": "created", "entity_type": model.__name__,
-            "entity_id": entity_id, "entity_label": model.audit_label(stand_in)[:300],
-            "agreement_id": agreement.id if agreement is not None else None,
-            "organisation_id": model.audit_organisation_id(stand_in), "changes": changes,
-        })
+        stand_in = _StandIn(model, id=entity_id, audit_label_attr=model.audit_label_attr, **values, **related)
+        changes = created_changes(values, model.audit_exclude)
+        self.rows.append(event_row(stand_in, "created", entity_id, changes, self.actor, at=self.at))
 
     def write(self):
         if self.rows:
