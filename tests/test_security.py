@@ -67,10 +67,12 @@ def test_hostile_organisation_form_never_fails_and_stores_nothing_rejected(clien
         client._signed_in = True
     before = count(db, Organisation)
     response = post_form(client, "/organisations/new", {"name": name, "slug": slug, "type": org_type, "ico_registration": ico, "spoc_email": email}, get_url="/organisations/new")
-    assert response.status_code in (200, 302)
+    assert response.status_code in (200, 302, 400)
     if response.status_code == 200:  # rejected: the form again with its errors
         assert count(db, Organisation) == before
         assert "govuk-error-summary" in response.get_data(as_text=True)
+    elif response.status_code == 400:  # refused outright (a NUL character)
+        assert count(db, Organisation) == before
     else:
         db.session.expire_all()
         assert count(db, Organisation) == before + 1
@@ -89,8 +91,8 @@ def test_hostile_agreement_form_never_fails(client, login_as, make, db, referenc
         "start_date": [day, month, year], "review_date": ["1", "1", "2030"], "end_date": ["", "", ""],
         "review_interval_months": interval, "data_location": location,
     }, get_url="/agreements/new")
-    assert response.status_code in (200, 302)
-    if response.status_code == 200:
+    assert response.status_code in (200, 302, 400)
+    if response.status_code != 302:
         assert count(db, Agreement) == before
 
 
@@ -100,5 +102,17 @@ def test_hostile_list_parameters_never_fail(client, login_as, query):
     if not hasattr(client, "_signed_in"):
         login_as("officer")
         client._signed_in = True
-    assert client.get("/agreements/", query_string=query).status_code == 200
-    assert client.get("/organisations/", query_string=query).status_code == 200
+    expected = 400 if any("\x00" in value for value in query.values()) else 200
+    assert client.get("/agreements/", query_string=query).status_code == expected
+    assert client.get("/organisations/", query_string=query).status_code == expected
+
+
+def test_nul_characters_are_refused_with_a_message(client, login_as, db):
+    login_as("officer")
+    response = client.get("/agreements/", query_string={"party": "\x00"})
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    before = count(db, Organisation)
+    response = post_form(client, "/organisations/new", {"name": "A\x00B", "slug": "ab", "type": "police"}, get_url="/organisations/new")
+    assert response.status_code == 400
+    assert count(db, Organisation) == before

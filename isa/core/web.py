@@ -2,7 +2,7 @@
 import time
 from datetime import date, datetime
 
-from flask import render_template, request, send_from_directory, session
+from flask import abort, render_template, request, send_from_directory, session
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -50,6 +50,16 @@ def init_app(app):
     @app.route("/static/govuk/<path:filename>", endpoint="govuk_static")
     def govuk_static(filename):
         return send_from_directory(root, filename, max_age=86400)
+
+    @app.before_request
+    def refuse_nul_characters():
+        """NUL cannot be stored (PostgreSQL refuses it in text) and is never meant: refuse it up front."""
+        values = list(request.args.values()) + list(request.form.values())
+        raw = request.get_data(cache=True) if request.is_json else b""
+        if any("\x00" in value for value in values) or b"\\u0000" in raw or b"\x00" in raw:
+            if request.path.startswith("/api/"):
+                return {"error": "the request contains a NUL character, which is not allowed"}, 400
+            abort(400, description="The request contained a NUL character, which is not allowed. Remove it and try again.")
 
     @app.before_request
     def expire_idle_sessions():
