@@ -83,6 +83,12 @@ class PartyForm(VersionedForm):
     signatory_name = StringField("Signatory's name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     signatory_title = StringField("Signatory's job title", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     signed_on = GovDateField("Date signed", description="Leave empty until the party has signed.", validators=[Optional()])
+    signed_document = ChoiceField(
+        "Document signed",
+        widget=GovSelect(),
+        description="The stored copy of the protocol that was signed, if it was printed from the register.",
+        validators=[Optional()],
+    )
     submit = SubmitField("Save party", widget=GovSubmitInput())
 
 

@@ -71,6 +71,10 @@ class Agreement(Audited, db.Model):
     dpia_reference: Mapped[str | None] = mapped_column(sa.String(100))
     supersedes_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agreements.id"))
     version: Mapped[int] = mapped_column(default=1)
+    # The protocol document's version: raised only by a material change, which every party signs again.
+    protocol_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The in-force status a new protocol version interrupted, restored once every party has signed it.
+    resume_status: Mapped[AgreementStatus | None] = enum_column(AgreementStatus)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -6,6 +6,7 @@ between, ConflictError refuses the save instead of overwriting their work (optim
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
+from ..documents import versions
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..users.models import User
@@ -95,6 +96,7 @@ def change_status(agreement, target, expected_version):
     if problems:
         raise AgreementError("status", "; ".join(problems))
     agreement.status = AgreementStatus(target)
+    agreement.resume_status = None  # an officer's choice replaces the return planned by a new version
     return agreement
 
 
@@ -106,6 +108,7 @@ def save_party(agreement, party, data, expected_version):
     existing = agreement.party_for(organisation)
     if existing is not None and existing is not party:
         raise AgreementError("organisation", f"{organisation.name} is already a party to this agreement")
+    before = versions.material_terms(agreement)
     if party is None:
         party = Party()
         agreement.parties.append(party)
@@ -115,8 +118,29 @@ def save_party(agreement, party, data, expected_version):
     party.role = PartyRole(data["role"])
     party.signatory_name = (data.get("signatory_name") or "").strip() or None
     party.signatory_title = (data.get("signatory_title") or "").strip() or None
-    party.signed_on = data.get("signed_on")
+    if versions.after_change(agreement, before):
+        return party  # a material change: every party, this one too, signs the new version
+    _apply_signature(agreement, party, data)
     return party
+
+
+def _apply_signature(agreement, party, data):
+    """A signature made on paper, as the officer recorded it on the party form."""
+    from ..documents.operations import document_of_current_version, record_paper_signature
+
+    signed_on, document_id = data.get("signed_on"), data.get("signed_document")
+    if signed_on is None:
+        versions.clear_signature(party)
+        return
+    document = None
+    if document_id:
+        document = document_of_current_version(agreement, document_id)
+        if document is None:
+            raise AgreementError("signed_document", f"Choose a copy of version {agreement.protocol_version}, the version to sign")
+    changed = signed_on != party.signed_on or (document is not None and document.sha256 != party.signed_document_sha256)
+    party.signed_on = signed_on
+    if changed:
+        record_paper_signature(agreement, party, document, None)
 
 
 def _flows_of(agreement, organisation_id):
@@ -130,4 +154,6 @@ def remove_party(agreement, party, expected_version):
         raise AgreementError(None, f"{party.organisation.name} sends or receives {len(flows)} data flow(s) in this agreement. Remove those flows first.")
     if agreement.status.in_force:
         raise AgreementError(None, "Parties cannot be removed from an agreement in force. Start a review, or supersede it with a new agreement.")
+    before = versions.material_terms(agreement)
     db.session.delete(party)  # not removed from agreement.parties first: the audit entry needs its agreement
+    versions.after_change(agreement, before, leaving=[party])

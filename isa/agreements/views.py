@@ -7,6 +7,9 @@ from flask_login import current_user
 from ..audit.queries import history_for_agreement
 from ..core.auth import officer_required, signed_in_required
 from ..core.forms import organisation_choices
+from ..documents.forms import signable_document_choices, signed_document_choice
+from ..documents.versions import new_version_notice
+from ..core.web import paginate
 from ..extensions import db
 from ..legal.queries import findings_by_agreement
 from ..users.models import Role, User
@@ -50,11 +53,7 @@ def fail(form, error):
 @signed_in_required
 def index():
     filters, errors = parse_filters(request.args)
-    page = db.paginate(
-        agreements_query(filters, current_user),
-        per_page=current_app.config["AGREEMENTS_PER_PAGE"],
-        error_out=False,
-    )
+    page = paginate(agreements_query(filters, current_user), per_page=current_app.config["AGREEMENTS_PER_PAGE"])
     return render_template(
         "agreements/index.html",
         page=page,
@@ -164,12 +163,20 @@ def _party_form(agreement, party=None):
     form = PartyForm(obj=party)
     taken = {p.organisation.slug for p in agreement.parties if p is not party}
     form.organisation.choices = [("", "Choose an organisation")] + [(s, n) for s, n in organisation_choices() if s not in taken]
+    form.signed_document.choices = signable_document_choices(agreement)
     if request.method == "GET":
         form.version.data = str(agreement.version)
         if party is not None:
             form.organisation.data = party.organisation.slug
             form.role.data = party.role.value
+            form.signed_document.data = signed_document_choice(agreement, party)
     return form
+
+
+def _flash_new_version(agreement, version_before):
+    notice = new_version_notice(agreement, version_before)
+    if notice:
+        flash(notice, "info")
 
 
 def _get_party(agreement, party_id):
@@ -186,9 +193,11 @@ def new_party(reference):
     form = _party_form(agreement)
     if form.validate_on_submit():
         try:
+            version_before = agreement.protocol_version
             party = save_party(agreement, None, form.data, form.version.data)
             commit_or_conflict(agreement, form.version.data)
             flash(f"{party.organisation.name} added as a party.", "success")
+            _flash_new_version(agreement, version_before)
             return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
         except AgreementError as error:
             fail(form, error)
@@ -203,9 +212,11 @@ def edit_party(reference, party_id):
     form = _party_form(agreement, party)
     if form.validate_on_submit():
         try:
+            version_before = agreement.protocol_version
             save_party(agreement, party, form.data, form.version.data)
             commit_or_conflict(agreement, form.version.data)
             flash(f"{party.organisation.name} saved.", "success")
+            _flash_new_version(agreement, version_before)
             return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
         except AgreementError as error:
             fail(form, error)
@@ -225,9 +236,11 @@ def remove_party_view(reference, party_id):
     if form.validate_on_submit():
         name = party.organisation.name
         try:
+            version_before = agreement.protocol_version
             remove_party(agreement, party, form.version.data)
             commit_or_conflict(agreement, form.version.data)
             flash(f"{name} removed from {reference}.", "success")
+            _flash_new_version(agreement, version_before)
         except AgreementError as error:
             db.session.rollback()
             flash(str(error), "info")
@@ -239,5 +252,6 @@ def remove_party_view(reference, party_id):
         question=f"Remove {party.organisation.name} from {reference}?",
         detail="The party and its signature are removed. The change is kept in the agreement's history.",
         button="Yes, remove the party",
+        material_change=True,
         page_title=f"Remove {party.organisation.name}",
     )

@@ -3,6 +3,7 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..agreements.forms import VersionedForm
+from ..core import validation
 from ..core.forms import ChoiceField, MultiChoiceField
 from .models import ConsentApproach, DataCategory, Frequency
 
@@ -54,6 +55,8 @@ class FlowForm(VersionedForm):
             raise ValidationError("Enter at least one purpose")
         if any(len(p) > 200 for p in self.purpose_list()):
             raise ValidationError("Keep each purpose to a short label of 200 characters or fewer")
+        if len(self.purpose_list()) > validation.MAX_PURPOSES_PER_FLOW:
+            raise ValidationError(f"Enter {validation.MAX_PURPOSES_PER_FLOW} purposes or fewer")
 
     def validate_to_organisation(self, field):
         if field.data and field.data == self.from_organisation.data:

@@ -2,6 +2,7 @@ import sqlalchemy as sa
 
 from ..agreements.operations import AgreementError, check_version
 from ..channels.models import TransferChannel
+from ..documents import versions
 from ..extensions import db
 from ..legal.models import LegalBasis
 from .models import ConsentApproach, DataFlow, Frequency
@@ -33,6 +34,7 @@ def save_flow(agreement, flow, data, expected_version):
         channel = db.session.scalar(sa.select(TransferChannel).where(TransferChannel.slug == data["channel"]))
         if channel is None:
             raise AgreementError("channel", "Choose a transfer channel from the list")
+    before = versions.material_terms(agreement)
     if flow is None:
         flow = DataFlow()
         agreement.flows.append(flow)
@@ -45,9 +47,12 @@ def save_flow(agreement, flow, data, expected_version):
     flow.channel = channel
     flow.frequency = Frequency(data["frequency"])
     flow.consent = ConsentApproach(data["consent"])
+    versions.after_change(agreement, before)  # a material change once signed: a new version to sign
     return flow
 
 
 def remove_flow(agreement, flow, expected_version):
     check_version(agreement, expected_version)
+    before = versions.material_terms(agreement)
     db.session.delete(flow)  # not removed from agreement.flows first: the audit entry needs its agreement
+    versions.after_change(agreement, before, leaving=[flow])

@@ -6,6 +6,7 @@ from ..agreements.operations import AgreementError, commit_or_conflict
 from ..agreements.views import fail, get_visible
 from ..core.auth import officer_required
 from ..core.forms import channel_choices
+from ..documents.versions import new_version_notice
 from ..extensions import db
 from ..legal.models import BasisKind, LegalBasis
 from .forms import EVERY_OTHER_PARTY, FlowForm
@@ -51,11 +52,20 @@ def _render(form, agreement, flow):
     )
 
 
-def _save(agreement, flow, form):
+def _save(agreement, flow, form, message):
     data = dict(form.data, purposes=form.purpose_list())
+    version_before = agreement.protocol_version
     saved = save_flow(agreement, flow, data, form.version.data)
     commit_or_conflict(agreement, form.version.data)
+    flash(message, "success")
+    _flash_new_version(agreement, version_before)
     return saved
+
+
+def _flash_new_version(agreement, version_before):
+    notice = new_version_notice(agreement, version_before)
+    if notice:
+        flash(notice, "info")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -68,8 +78,7 @@ def new(reference):
     form = _flow_form(agreement)
     if form.validate_on_submit():
         try:
-            _save(agreement, None, form)
-            flash("Data flow added.", "success")
+            _save(agreement, None, form, "Data flow added.")
             return redirect(url_for("agreements.show", reference=reference, _anchor="flows"))
         except AgreementError as error:
             fail(form, error)
@@ -91,8 +100,7 @@ def edit(reference, flow_id):
     form = _flow_form(agreement, flow)
     if form.validate_on_submit():
         try:
-            _save(agreement, flow, form)
-            flash("Data flow saved.", "success")
+            _save(agreement, flow, form, "Data flow saved.")
             return redirect(url_for("agreements.show", reference=reference, _anchor="flows"))
         except AgreementError as error:
             fail(form, error)
@@ -109,9 +117,11 @@ def remove(reference, flow_id):
         form.version.data = str(agreement.version)
     if form.validate_on_submit():
         try:
+            version_before = agreement.protocol_version
             remove_flow(agreement, flow, form.version.data)
             commit_or_conflict(agreement, form.version.data)
             flash("Data flow removed.", "success")
+            _flash_new_version(agreement, version_before)
         except AgreementError as error:
             db.session.rollback()
             flash(str(error), "info")
@@ -120,5 +130,5 @@ def remove(reference, flow_id):
         "agreements/confirm.html", form=form, agreement=agreement,
         question=f"Remove the data flow {flow.audit_label()}?",
         detail="The flow is removed from the agreement. The change is kept in the agreement's history.",
-        button="Yes, remove the data flow", page_title="Remove a data flow",
+        button="Yes, remove the data flow", page_title="Remove a data flow", material_change=True,
     )

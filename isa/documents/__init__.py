@@ -1,0 +1,1 @@
+"""The Information Sharing Protocol: the PDF rendered from the register, and sign-off on a pinned version."""

@@ -1,0 +1,48 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextInput
+from wtforms import BooleanField, HiddenField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from ..core.web import govdate
+from .operations import NAME_MAX, documents_of
+
+
+class SignForm(FlaskForm):
+    """A partner user signs the protocol for their organisation, pinned to the document they read."""
+
+    document_id = HiddenField()
+    signatory_name = StringField(
+        "Your full name",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter your full name"), Length(max=NAME_MAX, message=f"Enter a name of {NAME_MAX} characters or fewer")],
+    )
+    signatory_title = StringField(
+        "Your job title",
+        widget=GovTextInput(),
+        description="For example, Director of Children's Services.",
+        validators=[InputRequired("Enter your job title"), Length(max=NAME_MAX, message=f"Enter a job title of {NAME_MAX} characters or fewer")],
+    )
+    confirm = BooleanField(
+        "I have read this version of the protocol and I am authorised to sign it on my organisation's behalf",
+        widget=GovCheckboxInput(),
+        validators=[InputRequired("Confirm that you have read the protocol and may sign it")],
+    )
+    submit = SubmitField("Sign the protocol", widget=GovSubmitInput())
+
+
+def document_label(document):
+    return f"Version {document.protocol_version}, SHA-256 {document.sha256[:16]}…, generated {govdate(document.generated_at)}"
+
+
+def signable_document_choices(agreement):
+    """The stored copies of the current version, for recording which one was signed on paper."""
+    current = [d for d in documents_of(agreement) if d.protocol_version == agreement.protocol_version]
+    return [("", f"Version {agreement.protocol_version} (no stored copy chosen)")] + [(str(d.id), document_label(d)) for d in current]
+
+
+def signed_document_choice(agreement, party):
+    """The party's signed copy, preselected when it is one of the current version's stored copies."""
+    if not party.signed_document_sha256 or party.signed_document_version != agreement.protocol_version:
+        return ""
+    match = next((d for d in documents_of(agreement) if d.sha256 == party.signed_document_sha256), None)
+    return str(match.id) if match else ""

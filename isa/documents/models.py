@@ -1,0 +1,77 @@
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.db import enum_column, utcnow
+from ..extensions import db
+
+
+class ProtocolDocument(db.Model):
+    """One generated protocol PDF, kept byte for byte as it was handed out.
+
+    Not audited: generating a document changes nothing in the agreement (and must not raise its
+    version); the row itself records who generated it and when.
+    """
+
+    __tablename__ = "protocol_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    protocol_version: Mapped[int]  # the version printed on the document
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)  # of the PDF bytes
+    # Of the document's content without its generation line: equal for an unchanged agreement.
+    content_sha256: Mapped[str] = mapped_column(sa.String(64))
+    generated_by: Mapped[str] = mapped_column(sa.String(254))
+    generated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    page_count: Mapped[int]
+    size: Mapped[int]
+    pdf: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
+
+    agreement = relationship("Agreement")
+
+    @property
+    def filename(self):
+        return f"{self.agreement.reference}-protocol-v{self.protocol_version}-{self.sha256[:8]}.pdf"
+
+    def __repr__(self):
+        return f"<ProtocolDocument {self.agreement_id} v{self.protocol_version} {self.sha256[:12]}>"
+
+
+class SignatureMethod(enum.StrEnum):
+    IN_APP = "in_app"  # a partner user confirmed in the register
+    PAPER = "paper"  # signed on paper; an officer recorded it
+
+    @property
+    def label(self):
+        return {"in_app": "In the register", "paper": "On paper, recorded by an officer"}[self.value]
+
+
+class Signature(db.Model):
+    """A party's signature of one protocol version: kept when a later version asks for new ones.
+
+    Party holds the signature of the current version; this is the permanent record of every one.
+    """
+
+    __tablename__ = "signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    protocol_version: Mapped[int]
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("protocol_documents.id"))
+    document_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    signatory_name: Mapped[str] = mapped_column(sa.String(200))
+    signatory_title: Mapped[str | None] = mapped_column(sa.String(200))
+    signed_on: Mapped[date]
+    method: Mapped[SignatureMethod] = enum_column(SignatureMethod)
+    recorded_by: Mapped[str] = mapped_column(sa.String(254))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation = relationship("Organisation", lazy="joined")
+    document = relationship("ProtocolDocument")
+
+    @property
+    def signatory(self):
+        return ", ".join(part for part in (self.signatory_name, self.signatory_title) if part)

@@ -1,0 +1,171 @@
+"""Rendering an agreement as its Information Sharing Protocol (PDF) with WeasyPrint.
+
+The HTML comes from a Jinja template with autoescaping, so user text reaches the document as text.
+WeasyPrint fetches through `StaticFilesOnly`: the product's own static files (read from disk) and
+`data:` URLs, nothing else: no network, no redirects, no other file on the machine.
+"""
+import contextlib
+import gc
+import hashlib
+import logging
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from flask import render_template
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from ..legal.models import BasisKind
+from ..legal.queries import _code_sort_key, catalogue_map
+from .content import GOLDEN_RULES, GOLDEN_RULES_SOURCE
+
+STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
+BASE_URL = STATIC_ROOT.as_uri() + "/"  # relative links in the template resolve under isa/static
+TEMPLATE = "documents/protocol.html"
+
+log = logging.getLogger(__name__)
+
+
+class FetchRefused(ValueError):
+    """A URL outside the product's static files: the fetch is aborted (WeasyPrint skips the resource)."""
+
+
+class StaticFilesOnly(URLFetcher):
+    """A URL fetcher that serves isa/static from disk and decodes data: URLs, and refuses the rest."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, timeout=1)
+        self.fetched = []  # every URL served, for the tests
+        self.refused = []  # every URL turned away, for the log and the tests
+
+    def fetch(self, url, headers=None):
+        scheme = url.split(":", 1)[0].lower()
+        if scheme == "data":
+            self.fetched.append(url[:40])
+            return super().fetch(url, headers)  # decoded in memory by urllib's data: handler
+        path = self._static_path(url) if scheme == "file" else None
+        if path is None:
+            self.refused.append(url)
+            log.warning("protocol rendering refused to fetch %.200s", url)
+            raise FetchRefused(f"refused to fetch {url[:200]}")
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        self.fetched.append(url)
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
+
+    @staticmethod
+    def _static_path(url):
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            return None
+        try:
+            path = Path(unquote(parts.path)).resolve()  # "..", "%2e%2e" and symbolic links resolved first
+        except (OSError, ValueError):
+            return None
+        if path.is_relative_to(STATIC_ROOT) and path.is_file():
+            return path
+        return None
+
+
+@dataclass(frozen=True)
+class RenderedProtocol:
+    pdf: bytes
+    page_count: int
+    content_sha256: str  # of the HTML without the generation line: the same for an unchanged agreement
+
+    @property
+    def sha256(self):
+        return hashlib.sha256(self.pdf).hexdigest()
+
+
+@dataclass(frozen=True)
+class BasisUse:
+    code: str
+    basis: object  # the catalogue entry, None for a code the catalogue does not know
+    flows: tuple  # the numbers of the flows relying on it (4.1 is 1)
+
+
+def bases_used(flows, catalogue):
+    """[(group label, [BasisUse, ...]), ...]: each basis the flows rely on, once, in the law's order.
+
+    Each summary is printed once here rather than in every flow: a protocol repeats the same few
+    bases across its flows, and printing them once keeps a 60-flow protocol readable (and quick).
+    """
+    users = {}
+    for number, flow in enumerate(flows, 1):
+        for code in flow.lawful_bases or ():
+            numbers = users.setdefault(code, [])
+            if number not in numbers:
+                numbers.append(number)
+    groups = []
+    for kind in BasisKind:
+        codes = sorted((c for c in users if c in catalogue and catalogue[c].kind == kind), key=_code_sort_key)
+        if codes:
+            groups.append((kind.label, [BasisUse(c, catalogue[c], tuple(users[c])) for c in codes]))
+    unknown = sorted((c for c in users if c not in catalogue), key=_code_sort_key)
+    if unknown:
+        groups.append(("Not in the catalogue", [BasisUse(c, None, tuple(users[c])) for c in unknown]))
+    return groups
+
+
+def protocol_context(agreement):
+    """Everything the template prints, in a fixed order, so an unchanged agreement prints the same."""
+    catalogue = catalogue_map()
+    flows = list(agreement.flows)  # ordered by DataFlow.id
+    return dict(
+        agreement=agreement,
+        parties=list(agreement.parties),  # ordered by Party.id
+        flows=flows,
+        catalogue=catalogue,
+        bases_used=bases_used(flows, catalogue),
+        golden_rules=GOLDEN_RULES,
+        golden_rules_source=GOLDEN_RULES_SOURCE,
+    )
+
+
+def protocol_html(agreement, generated_by=None, generated_at=None):
+    return render_template(TEMPLATE, generated_by=generated_by, generated_at=generated_at, **protocol_context(agreement))
+
+
+def content_fingerprint(agreement):
+    """SHA-256 of what the document says (no generation line): changes exactly when the content does."""
+    return hashlib.sha256(protocol_html(agreement).encode("utf-8")).hexdigest()
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Layout makes hundreds of thousands of short-lived objects; the cycle collector would scan them
+    again and again (a sixth of the rendering time) and free little. It runs again afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def html_to_pdf(html, fetcher=None):
+    """(PDF bytes, page count) for protocol HTML, fetching only through `fetcher`."""
+    fetcher = fetcher or StaticFilesOnly()
+    with _collector_paused():
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        pdf = document.write_pdf(attachments=None, pdf_identifier=b"isa-protocol", uncompressed_pdf=False)
+    return pdf, len(document.pages)
+
+
+def render(agreement, generated_by=None, generated_at=None):
+    """The agreement's protocol as a RenderedProtocol; the generation line only when both are given."""
+    content_sha256 = content_fingerprint(agreement)
+    if generated_by is not None and generated_at is not None:
+        html = protocol_html(agreement, generated_by, generated_at)
+    else:
+        html = protocol_html(agreement)
+    pdf, pages = html_to_pdf(html)
+    return RenderedProtocol(pdf, pages, content_sha256)
+
+
+def render_protocol(agreement, generated_by=None, generated_at=None):
+    """The agreement's protocol as PDF bytes (not stored: see operations.current_document)."""
+    return render(agreement, generated_by, generated_at).pdf

@@ -1,0 +1,147 @@
+"""Protocol versions: which changes are material, and what a new version does to the signatures.
+
+A material change alters what the parties signed up to: who takes part and in which role, and
+each data flow (who sends what to whom, why, under which lawful bases, over which channel, how
+often, with what consent approach). Once any party has signed, such a change starts a new
+protocol version that every party signs again. Editorial changes (the title, contacts, the
+signatory's details) keep the version.
+
+Plain functions over agreement-like objects, with no Flask or database import: the operations
+of the agreement and flow pages call them, and the tests drive them with a table of cases.
+"""
+from ..agreements.models import AgreementStatus
+
+IN_FORCE = (AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW)
+
+
+def _key(obj):
+    """A related record (organisation, channel) by its identity: its id once stored, else itself."""
+    if obj is None:
+        return None
+    return getattr(obj, "id", None) or id(obj)
+
+
+def _value(member):
+    return getattr(member, "value", member)
+
+
+def party_terms(party):
+    return (_key(party.organisation), _value(party.role))
+
+
+def flow_terms(flow):
+    return (
+        _key(flow.from_organisation),
+        _key(flow.to_organisation),  # None: every other party
+        tuple(sorted(flow.categories or ())),
+        " ".join((flow.items or "").split()),
+        tuple(sorted(flow.purposes or ())),
+        tuple(sorted(flow.lawful_bases or ())),
+        _key(flow.channel),
+        _value(flow.frequency),
+        _value(flow.consent),
+    )
+
+
+def material_terms(agreement, leaving=()):
+    """What the parties sign up to, as comparable values; `leaving` are records being removed."""
+    gone = {id(obj) for obj in leaving}
+    parties = sorted((party_terms(p) for p in agreement.parties if id(p) not in gone), key=repr)
+    flows = sorted((flow_terms(f) for f in agreement.flows if id(f) not in gone), key=repr)
+    return (tuple(parties), tuple(flows))
+
+
+def anyone_signed(agreement, leaving=()):
+    gone = {id(obj) for obj in leaving}
+    return any(p.signed_on is not None for p in agreement.parties if id(p) not in gone)
+
+
+def needs_new_version(agreement, before, leaving=()):
+    """A material change to an agreement that some party has already signed."""
+    return anyone_signed(agreement, leaving) and material_terms(agreement, leaving) != before
+
+
+def clear_signature(party):
+    party.signed_on = None
+    party.signed_document_version = None
+    party.signed_document_sha256 = None
+
+
+def start_new_version(agreement, leaving=()):
+    """Raise the protocol version and ask every party to sign it; an agreement in force waits for them.
+
+    The signatory's name and title stay as the expected signatory; earlier signatures remain in the
+    signature record against the version they signed.
+    """
+    gone = {id(obj) for obj in leaving}
+    agreement.protocol_version = (agreement.protocol_version or 1) + 1
+    for party in agreement.parties:
+        if id(party) not in gone:
+            clear_signature(party)
+    status = AgreementStatus(agreement.status)
+    if status in IN_FORCE:
+        agreement.resume_status = status
+        agreement.status = AgreementStatus.AWAITING_SIGNATURES
+
+
+def after_change(agreement, before, leaving=()):
+    """Call after changing parties or flows: starts a new version when the change is material.
+
+    Returns True when it did.
+    """
+    if needs_new_version(agreement, before, leaving):
+        start_new_version(agreement, leaving)
+        return True
+    return False
+
+
+def all_signed(agreement):
+    return bool(agreement.parties) and all(p.signed_on is not None for p in agreement.parties)
+
+
+def resume_when_signed(agreement):
+    """Once every party has signed the new version, the agreement returns to the status it had."""
+    if agreement.resume_status is not None and all_signed(agreement):
+        agreement.status = agreement.resume_status
+        agreement.resume_status = None
+        return True
+    return False
+
+
+def signing_problem(agreement):
+    """Why a partner cannot sign the agreement in the register now (None when they can)."""
+    status = AgreementStatus(agreement.status)
+    if status in (AgreementStatus.DRAFT, AgreementStatus.CONSULTATION):
+        return "This agreement has not been sent for signature yet."
+    if status in (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED, AgreementStatus.SUPERSEDED):
+        return f"This agreement is {status.label.lower()}: it can no longer be signed."
+    return None
+
+
+def new_version_notice(agreement, version_before):
+    """What to tell the officer after a save that started a new version (None when it did not)."""
+    if agreement.protocol_version == version_before:
+        return None
+    waiting = " It is awaiting signatures until they have." if agreement.resume_status is not None else ""
+    return (
+        f"That was a material change, so this is now version {agreement.protocol_version} of the protocol. "
+        f"Every party must sign version {agreement.protocol_version}; their earlier signatures stay on record "
+        f"against version {version_before}.{waiting}"
+    )
+
+
+def signed_parties(agreement):
+    return [p for p in agreement.parties if p.signed_on is not None]
+
+
+def new_version_warning(agreement):
+    """The warning shown before saving a change to the parties or flows of a signed agreement."""
+    signed = signed_parties(agreement)
+    if not signed:
+        return None
+    in_force = " and the agreement goes back to awaiting signatures until they have" if AgreementStatus(agreement.status) in IN_FORCE else ""
+    who = "1 party has" if len(signed) == 1 else f"{len(signed)} parties have"
+    return (
+        f"{who} signed version {agreement.protocol_version} of this protocol. Changing the parties or data flows "
+        f"starts version {agreement.protocol_version + 1}: every party must sign it again{in_force}."
+    )

@@ -1,0 +1,120 @@
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..agreements.operations import AgreementError
+from ..agreements.views import get_visible
+from ..core.auth import roles_required, signed_in_required
+from ..extensions import db
+from ..users.models import Role
+from . import versions
+from .forms import SignForm
+from .operations import (
+    current_document,
+    document_of_current_version,
+    documents_of,
+    find_document,
+    matching_document,
+    sign_in_app,
+    signatures_of,
+)
+
+bp = Blueprint("documents", __name__, url_prefix="/agreements/<reference>")
+
+partner_required = roles_required(Role.PARTNER)
+
+
+def _pdf_response(document):
+    response = send_file(
+        BytesIO(document.pdf), mimetype="application/pdf", as_attachment=True, download_name=document.filename,
+        max_age=0, etag=document.sha256,
+    )
+    response.headers["X-Content-SHA256"] = document.sha256
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/protocol.pdf")
+@signed_in_required
+def protocol(reference):
+    """The protocol as the agreement stands now (generated and stored the first time it is asked for)."""
+    agreement = get_visible(reference)
+    return _pdf_response(current_document(agreement, current_user))
+
+
+@bp.route("/documents/<int:document_id>.pdf")
+@signed_in_required
+def document(reference, document_id):
+    """A stored document exactly as it was generated: the copy a party signed stays downloadable."""
+    agreement = get_visible(reference)
+    stored = find_document(agreement, document_id)
+    if stored is None:
+        abort(404)
+    return _pdf_response(stored)
+
+
+def _own_party(agreement):
+    party = next((p for p in agreement.parties if p.organisation_id == current_user.organisation_id), None)
+    if party is None:
+        abort(404)
+    return party
+
+
+@bp.route("/sign", methods=["GET", "POST"])
+@partner_required
+def sign(reference):
+    """A partner user signs the current version for their own organisation."""
+    agreement = get_visible(reference)
+    party = _own_party(agreement)
+    problem = versions.signing_problem(agreement)
+    form = SignForm()
+    if request.method == "POST" and problem is None and party.signed_on is None:
+        if form.validate_on_submit():
+            document = document_of_current_version(agreement, form.document_id.data)
+            try:
+                sign_in_app(agreement, party, document, form.signatory_name.data, form.signatory_title.data, current_user)
+                db.session.commit()
+                flash(f"You signed version {party.signed_document_version} of {agreement.reference} for {party.organisation.name}.", "success")
+                if versions.all_signed(agreement):
+                    flash(f"Every party has now signed. {agreement.reference} is {agreement.status.label.lower()}.", "info")
+                return redirect(url_for("agreements.show", reference=reference, _anchor="protocol"))
+            except AgreementError as error:
+                db.session.rollback()
+                if error.field and hasattr(form, error.field):
+                    getattr(form, error.field).errors.append(str(error))
+                else:
+                    flash(str(error), "info")
+                    return redirect(url_for("documents.sign", reference=reference))
+            except StaleDataError:
+                db.session.rollback()
+                flash("Someone else changed this agreement at the same moment. Read the protocol again and sign.", "info")
+                return redirect(url_for("documents.sign", reference=reference))
+    elif request.method == "POST":
+        flash(problem or f"{party.organisation.name} has already signed version {agreement.protocol_version}.", "info")
+        return redirect(url_for("documents.sign", reference=reference))
+    document = None
+    if problem is None and party.signed_on is None:
+        document = current_document(agreement, current_user)
+        form.document_id.data = str(document.id)
+        if request.method == "GET" and not form.signatory_name.data:
+            form.signatory_name.data = current_user.name or ""
+    return render_template(
+        "documents/sign.html", agreement=agreement, party=party, document=document, form=form, problem=problem,
+        page_title=f"Sign {agreement.reference} for {party.organisation.name}",
+    )
+
+
+@bp.app_template_global()
+def protocol_records(agreement):
+    """The agreement page's protocol section: stored documents, the signature record, the current copy."""
+    documents = documents_of(agreement)
+    return {
+        "documents": documents,
+        "signatures": signatures_of(agreement),
+        "current": matching_document(agreement) if documents else None,
+    }
+
+
+bp.add_app_template_global(versions.new_version_warning, "new_version_warning")
