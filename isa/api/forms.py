@@ -1,0 +1,26 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from ..core.forms import ChoiceField
+
+
+class TokenForm(FlaskForm):
+    user = ChoiceField(
+        "User the token acts for",
+        widget=GovSelect(),
+        description="The token sees what this user sees: a partner user's token only its organisation's agreements.",
+        validators=[InputRequired("Choose the user the token acts for")],
+    )
+    name = StringField(
+        "What the token is for",
+        widget=GovTextInput(),
+        description="For example: Hertfordshire Constabulary case system.",
+        validators=[InputRequired("Enter what the token is for"), Length(max=200, message="The name must be 200 characters or fewer")],
+    )
+    submit = SubmitField("Create the token", widget=GovSubmitInput())
+
+
+class RevokeForm(FlaskForm):
+    submit = SubmitField("Yes, revoke the token", widget=GovSubmitInput())

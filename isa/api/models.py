@@ -1,0 +1,42 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..audit.tracking import Audited
+from ..core.db import utcnow
+from ..extensions import db
+
+
+class ApiToken(Audited, db.Model):
+    """A bearer token for the JSON API, acting as one user (and seeing what that user sees).
+
+    Only the SHA-256 of the token is stored: tokens are 256 random bits, so a fast hash is enough
+    and lets a request find its token with one indexed lookup.
+    """
+
+    __tablename__ = "api_tokens"
+    audit_label_attr = "name"
+    audit_exclude = Audited.audit_exclude + ("token_hash", "last_used_at")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))  # what it is for: "Police case system"
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(16))  # the first characters, to recognise it
+    created_by: Mapped[str] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user = relationship("User", lazy="joined")
+
+    @property
+    def active(self):
+        return self.revoked_at is None
+
+    def audit_label(self):
+        return f"API token {self.prefix}… ({self.name})"
+
+    def __repr__(self):
+        return f"<ApiToken {self.prefix} {self.name}>"

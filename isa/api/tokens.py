@@ -1,0 +1,81 @@
+"""Creating, finding and revoking API tokens."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from ..audit.tracking import current_actor
+from ..core.db import utcnow
+from ..extensions import db
+from ..users.models import User
+from ..users.operations import normalise_email
+from .models import ApiToken
+
+TOKEN_PREFIX = "isa_"
+SHOWN_PREFIX_LENGTH = 12  # "isa_" and eight random characters
+# Recording every use would write on every request; once a minute tells an admin as much.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class TokenError(ValueError):
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(user, name):
+    """A new token for `user`: returns (ApiToken, the token itself, which is never stored)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise TokenError("name", "Enter what the token is for, like Police case system")
+    if len(name) > 200:
+        raise TokenError("name", "The name must be 200 characters or fewer")
+    if user is None:
+        raise TokenError("user", "Choose the user the token acts for")
+    if not user.is_active:
+        raise TokenError("user", f"{user.email} is deactivated: reactivate the user first")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    record = ApiToken(
+        user=user, name=name, token_hash=hash_token(token), prefix=token[:SHOWN_PREFIX_LENGTH], created_by=current_actor()
+    )
+    db.session.add(record)
+    return record, token
+
+
+def find_user(email):
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(token):
+    """The live token for this bearer value (an active user's, not revoked), else None; one statement."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    record = db.session.scalar(
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+    )
+    if record is None or not record.user.is_active:
+        return None
+    return record
+
+
+def note_use(record, now=None):
+    """Record when the token was last used (at most once a minute), without the ORM or the audit trail."""
+    now = now or utcnow()
+    if record.last_used_at is not None and now - record.last_used_at < LAST_USED_RESOLUTION:
+        return
+    db.session.execute(sa.update(ApiToken.__table__).where(ApiToken.__table__.c.id == record.id).values(last_used_at=now))
+    db.session.commit()
+
+
+def revoke_token(record):
+    if record.revoked_at is None:
+        record.revoked_at = utcnow()
+
+
+def all_tokens():
+    return db.session.scalars(sa.select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())).all()

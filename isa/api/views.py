@@ -1,0 +1,303 @@
+"""The JSON API (SPEC §7) under /api/v1/, for partner case systems: bearer tokens, JSON errors."""
+import json
+from datetime import date
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, current_app, g, request, url_for
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+
+from ..agreements.models import Agreement, AgreementStatus
+from ..agreements.operations import find_by_reference
+from ..agreements.queries import agreements_query, can_see, parse_filters, visible_to
+from ..extensions import csrf, db
+from ..flows.models import DataCategory
+from ..legal.queries import agreement_findings, catalogue_groups
+from ..organisations.models import Organisation
+from ..sharing import rules
+from ..sharing.operations import ask
+from ..sharing.queries import organisations_by_slug
+from . import serializers
+from .calendar import review_calendar
+from .openapi import openapi_document
+from .tokens import authenticate, note_use
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # machines authenticate with a bearer token, not a session cookie
+
+MAX_PER_PAGE = 500
+MAX_PAGE = 1_000_000
+DEFAULT_PER_PAGE = 100
+
+
+class ApiError(Exception):
+    def __init__(self, status, message, parameter=None):
+        super().__init__(message)
+        self.status, self.message, self.parameter = status, message, parameter
+
+
+def json_response(data, status=200):
+    """JSON with <, > and & escaped as \\u003c..., so no browser can ever read it as markup."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    response = Response(text, status=status, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def error_response(status, message, parameter=None):
+    body = {"error": message}
+    if parameter:
+        body["parameter"] = parameter
+    response = json_response(body, status)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="isa"'
+    return response
+
+
+@bp.errorhandler(ApiError)
+def api_error(error):
+    return error_response(error.status, error.message, error.parameter)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error):
+    return error_response(error.code, error.description or error.name)
+
+
+@bp.errorhandler(Exception)
+def unexpected_error(error):
+    db.session.rollback()
+    current_app.logger.exception("API request failed: %s", request.path)
+    return error_response(500, "Sorry, there is a problem with the service. Try again later.")
+
+
+# --- authentication -----------------------------------------------------------------------------
+
+
+def _bearer_token(allow_query=False):
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    if allow_query:
+        return request.args.get("token", "").strip()
+    return ""
+
+
+def token_required(view=None, *, allow_query_token=False):
+    """Authenticate the bearer token (401 otherwise) and act as its user: `g.api_user`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            token = _bearer_token(allow_query_token)
+            if not token:
+                raise ApiError(401, "Send an API token: Authorization: Bearer TOKEN")
+            record = authenticate(token)
+            if record is None:
+                raise ApiError(401, "The API token is not valid, or it has been revoked")
+            note_use(record)
+            g.api_token, g.api_user = record, record.user
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator(view) if view is not None else decorator
+
+
+def visible_agreement(reference):
+    """The agreement, or 404 for unknown references and for partners whose organisation is not a party."""
+    agreement = find_by_reference(reference)
+    if agreement is None or not can_see(g.api_user, agreement):
+        raise ApiError(404, f"No agreement {reference} (or you may not see it)")
+    return agreement
+
+
+def _organisation(slug, parameter):
+    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+    if organisation is None:
+        raise ApiError(400, f"Unknown organisation {slug!r} in parameter '{parameter}'", parameter)
+    return organisation
+
+
+def _positive_int(name, default, maximum=None):
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1 or (maximum and int(raw) > maximum):
+        limit = f" from 1 to {maximum}" if maximum else " of 1 or more"
+        raise ApiError(400, f"Parameter '{name}' must be a whole number{limit}", name)
+    return int(raw)
+
+
+# --- endpoints ----------------------------------------------------------------------------------
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """The API's description: public, so a client can read how to authenticate."""
+    return json_response(openapi_document(request.host_url.rstrip("/") + bp.url_prefix))
+
+
+@bp.route("/me")
+@token_required
+def me():
+    user = g.api_user
+    return json_response({
+        "email": user.email, "name": user.name, "role": user.role.value,
+        "organisation": user.organisation.slug if user.organisation else None,
+        "token": {"name": g.api_token.name, "prefix": g.api_token.prefix},
+    })
+
+
+@bp.route("/organisations")
+@token_required
+def organisations():
+    rows = db.session.scalars(sa.select(Organisation).order_by(Organisation.name))
+    return json_response({"organisations": [serializers.organisation_json(org) for org in rows]})
+
+
+@bp.route("/agreements")
+@token_required
+def agreements():
+    filters, errors = parse_filters(request.args)
+    if errors:
+        parameter, message = next(iter(errors.items()))
+        raise ApiError(400, f"Parameter '{parameter}': {message}", parameter)
+    if "party" in filters:
+        _organisation(filters["party"], "party")
+    page_number = _positive_int("page", 1, MAX_PAGE)
+    per_page = _positive_int("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    page = db.paginate(agreements_query(filters, g.api_user), page=page_number, per_page=per_page, error_out=False, count=True)
+    today = date.today()
+    return json_response({
+        "agreements": [serializers.agreement_summary_json(agreement, today) for agreement in page.items],
+        "total": page.total, "page": page_number, "per_page": per_page, "pages": page.pages,
+    })
+
+
+@bp.route("/agreements/<reference>")
+@token_required
+def agreement(reference):
+    return json_response(serializers.agreement_json(visible_agreement(reference), date.today()))
+
+
+@bp.route("/agreements/<reference>/findings")
+@token_required
+def findings(reference):
+    found = visible_agreement(reference)
+    return json_response({"agreement": found.reference, "findings": [f.as_dict() for f in agreement_findings(found, date.today())]})
+
+
+@bp.route("/agreements/<reference>/protocol.pdf")
+@token_required
+def protocol(reference):
+    found = visible_agreement(reference)
+    try:
+        from ..documents.operations import current_document  # the protocol PDF feature (SPEC §6)
+    except ImportError:
+        raise ApiError(404, "protocol documents are not available yet")
+    document = current_document(found, g.api_user)  # stored with its SHA-256 and the version it shows
+    response = Response(document.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
+    response.set_etag(document.sha256)
+    return response
+
+
+@bp.route("/legal-bases")
+@token_required
+def legal_bases():
+    groups = catalogue_groups(today=date.today())
+    return json_response({"legal_bases": [serializers.legal_basis_json(basis) for _kind, entries in groups for basis in entries]})
+
+
+@bp.route("/permitted")
+@token_required
+def permitted():
+    args = request.args
+    for name in ("discloser", "recipient", "category"):
+        if not (args.get(name) or "").strip():
+            raise ApiError(400, f"Parameter '{name}' is required", name)
+    discloser_slug, recipient_slug = args["discloser"].strip(), args["recipient"].strip()
+    found = organisations_by_slug([discloser_slug, recipient_slug])
+    for name, slug in (("discloser", discloser_slug), ("recipient", recipient_slug)):
+        if slug not in found:
+            raise ApiError(400, f"Unknown organisation {slug!r} in parameter '{name}'", name)
+    if discloser_slug == recipient_slug:
+        raise ApiError(400, "Parameter 'recipient' must name an organisation other than the discloser", "recipient")
+    category = args["category"].strip()
+    if category not in {c.value for c in DataCategory}:
+        choices = ", ".join(c.value for c in DataCategory)
+        raise ApiError(400, f"Unknown data category {category!r} in parameter 'category': use one of {choices}", "category")
+    purpose = rules.normalise_purpose(args.get("purpose"))
+    if purpose and len(purpose) > 200:
+        raise ApiError(400, "Parameter 'purpose' must be 200 characters or fewer", "purpose")
+    on = None
+    if (args.get("on") or "").strip():
+        try:
+            on = date.fromisoformat(args["on"].strip())
+        except ValueError:
+            raise ApiError(400, "Parameter 'on' must be a date as YYYY-MM-DD, for example 2027-12-01", "on")
+    discloser, recipient = found[discloser_slug], found[recipient_slug]
+    if not rules.partner_may_ask(g.api_user, discloser.id, recipient.id):
+        raise ApiError(403, "A partner's token may ask only about sharing by or with its own organisation")
+    answer = ask(g.api_user, discloser, recipient, category, purpose, on, via="api")
+    return json_response(answer.as_dict())
+
+
+@bp.route("/decisions", methods=["POST"])
+@token_required
+def record_decision():
+    """A sharing decision recorded by a case system (golden rule 7): the form's own checks apply."""
+    from ..decisions.operations import create_decision_from_json
+
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise ApiError(400, "Send the decision as a JSON object with Content-Type: application/json", "body")
+    decision, problems = create_decision_from_json(payload, g.api_user)
+    if problems:
+        field, message = next(iter(problems.items()))
+        body = {"error": message, "parameter": field, "errors": problems}
+        return json_response(body, 400)
+    response = json_response(decision.as_dict(), 201)
+    response.headers["Location"] = url_for("decisions.show", decision_id=decision.id)
+    return response
+
+
+@bp.route("/calendar.ics")
+@token_required(allow_query_token=True)
+def calendar():
+    """Calendar apps cannot send headers, so this feed also takes the token as ?token=."""
+    query = visible_to(
+        sa.select(Agreement.reference, Agreement.title, Agreement.review_date)
+        .where(Agreement.status.in_([AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW]))
+        .order_by(Agreement.review_date, Agreement.reference),
+        g.api_user,
+    )
+    base = current_app.config["SERVER_NAME_FOR_LINKS"].rstrip("/")
+
+    def link_for(reference):
+        return base + url_for("agreements.show", reference=reference)
+
+    body = review_calendar(db.session.execute(query), link_for)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = 'inline; filename="isa-reviews.ics"'
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@bp.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+@bp.route("/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(path):
+    """Unknown addresses and methods under /api/v1/ answer in JSON too."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in ("GET", "POST"):
+        try:
+            endpoint, _ = adapter.match(request.path, method=method)
+        except (NotFound, MethodNotAllowed):
+            continue
+        if endpoint != request.endpoint and method != request.method:
+            raise ApiError(405, f"{request.method} is not allowed here: use {method}")
+    raise ApiError(404, "No such API endpoint: see /api/v1/openapi.json")

@@ -1,0 +1,296 @@
+"""The permitted-purpose rule (SPEC §4): may organisation A share data category C with B for P on D?
+
+Pure functions over plain rows (the candidate agreements between A and B with their flows, loaded
+by `queries.load_candidates`) and a catalogue mapping code -> entry with `title` and `summary`.
+No Flask and no database here, so the check page, the JSON API and any other caller share one
+copy of the rule and of the reasons it gives.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+
+from ..agreements.models import AgreementStatus
+from ..flows.models import ConsentApproach, DataCategory, Frequency
+
+# Reason codes: stable ids for the API and the check log, in the order a practitioner meets them.
+NO_AGREEMENT = "no-agreement"  # no agreement has both organisations as parties
+NOT_IN_FORCE = "not-in-force"  # the agreement's status or dates do not cover the day
+NOT_SIGNED = "not-signed"  # the discloser or the recipient has not signed
+DIRECTION = "direction"  # no flow goes from the discloser to the recipient
+CATEGORY = "category"  # flows go that way, but none covers the data category
+PURPOSE = "purpose"  # flows cover the category, but none lists the purpose
+REASON_CODES = (NO_AGREEMENT, NOT_IN_FORCE, NOT_SIGNED, DIRECTION, CATEGORY, PURPOSE)
+_CATEGORY_VALUES = frozenset(c.value for c in DataCategory)
+
+AD_HOC_REMINDER = (
+    "An agreement is not required for ad hoc sharing. Decide with the information sharing "
+    "flowchart (the seven golden rules) and record the decision."
+)
+
+
+@dataclass(frozen=True)
+class Org:
+    id: int
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Question:
+    discloser: Org
+    recipient: Org
+    category: DataCategory
+    purpose: str | None
+    on: date
+
+    def as_dict(self):
+        return {
+            "discloser": self.discloser.slug, "recipient": self.recipient.slug, "category": self.category.value,
+            "purpose": self.purpose, "on": self.on.isoformat(),
+        }
+
+
+@dataclass
+class CandidateFlow:
+    id: int
+    from_id: int
+    to_id: int | None  # None: to every other party
+    categories: list
+    items: str
+    purposes: list
+    lawful_bases: list
+    frequency: str
+    consent: str
+    channel_slug: str | None = None
+    channel_name: str | None = None
+
+
+@dataclass
+class Candidate:
+    """An agreement that has both the discloser and the recipient as parties."""
+
+    id: int
+    reference: str
+    title: str
+    status: str
+    start_date: date
+    review_date: date
+    end_date: date | None
+    discloser_signed_on: date | None
+    recipient_signed_on: date | None
+    flows: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Basis:
+    code: str
+    title: str | None  # None: a code missing from the catalogue
+    summary: str | None
+
+
+@dataclass
+class Match:
+    """One flow of one agreement that covers the question."""
+
+    reference: str
+    title: str
+    status: str
+    flow_id: int
+    items: str
+    categories: list
+    purposes: list
+    lawful_bases: list  # [Basis]
+    channel_slug: str | None
+    channel_name: str | None
+    consent: str
+    frequency: str
+    review_date: date
+    review_overdue: bool  # a warning for the owner, not a refusal
+
+    @property
+    def consent_label(self):
+        return ConsentApproach(self.consent).label
+
+    @property
+    def frequency_label(self):
+        return Frequency(self.frequency).label
+
+    @property
+    def status_member(self):
+        return AgreementStatus(self.status)
+
+    def as_dict(self):
+        return {
+            "agreement": self.reference, "title": self.title, "status": self.status, "flow_id": self.flow_id,
+            "items": self.items, "categories": list(self.categories), "purposes": list(self.purposes),
+            "lawful_bases": [{"code": b.code, "title": b.title, "summary": b.summary} for b in self.lawful_bases],
+            "channel": {"slug": self.channel_slug, "name": self.channel_name} if self.channel_slug else None,
+            "consent": self.consent, "frequency": self.frequency,
+            "review_date": self.review_date.isoformat(), "review_overdue": self.review_overdue,
+        }
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str  # one of REASON_CODES
+    message: str
+    agreement: str | None = None  # the reference the reason is about; None for the register as a whole
+
+    def as_dict(self):
+        return {"code": self.code, "message": self.message, "agreement": self.agreement}
+
+
+@dataclass
+class Answer:
+    question: Question
+    matches: list  # [Match]
+    reasons: list  # [Reason], only when nothing matches
+
+    @property
+    def permitted(self):
+        return bool(self.matches)
+
+    @property
+    def references(self):
+        return list(dict.fromkeys(match.reference for match in self.matches))
+
+    def as_dict(self):
+        return {
+            "permitted": self.permitted,
+            "question": self.question.as_dict(),
+            "matches": [match.as_dict() for match in self.matches],
+            "reasons": [reason.as_dict() for reason in self.reasons],
+            "advice": None if self.permitted else AD_HOC_REMINDER,
+        }
+
+
+# --- the rule -----------------------------------------------------------------------------------
+
+
+def answer(question, candidates, catalogue):
+    """The answer to `question` from the agreements between its two organisations.
+
+    Permitted when an agreement is in force on the day, both organisations have signed it, and a
+    flow from the discloser to the recipient (or to every party) covers the category and, when a
+    purpose is asked about, lists it. Otherwise every candidate says why it does not serve.
+    """
+    matches, reasons = [], []
+    for candidate in sorted(candidates, key=lambda c: c.reference):
+        problems = agreement_problems(candidate, question)
+        covering, flow_problem = covering_flows(candidate, question)
+        if not problems and covering:
+            matches.extend(_match(candidate, flow, question, catalogue) for flow in covering)
+            continue
+        reasons.extend(problems)
+        if flow_problem is not None:
+            reasons.append(flow_problem)
+    if matches:
+        return Answer(question, matches, [])
+    if not candidates:
+        reasons = [
+            Reason(NO_AGREEMENT, f"No agreement in the register has both {question.discloser.name} and "
+                                 f"{question.recipient.name} as parties.")
+        ]
+    return Answer(question, [], reasons)
+
+
+def in_force_on(candidate, day):
+    """Status active or under review, started on or before the day, not ended before it."""
+    return (
+        AgreementStatus(candidate.status).in_force
+        and candidate.start_date <= day
+        and (candidate.end_date is None or candidate.end_date >= day)
+    )
+
+
+def agreement_problems(candidate, question):
+    """Why the agreement as a whole does not serve on the day: not in force, or not signed."""
+    reference, day = candidate.reference, question.on
+    problems = []
+    if not in_force_on(candidate, day):
+        status = AgreementStatus(candidate.status)
+        if not status.in_force:
+            why = f"it is {status.label.lower()}"
+        elif candidate.start_date > day:
+            why = f"it starts on {_long_date(candidate.start_date)}"
+        else:
+            why = f"it ended on {_long_date(candidate.end_date)}"
+        problems.append(Reason(NOT_IN_FORCE, f"{reference} is not in force on {_long_date(day)}: {why}.", reference))
+    for org, signed_on in ((question.discloser, candidate.discloser_signed_on), (question.recipient, candidate.recipient_signed_on)):
+        if signed_on is None:
+            problems.append(Reason(NOT_SIGNED, f"{org.name} has not signed {reference}.", reference))
+    return problems
+
+
+def goes_to(flow, question):
+    """The flow runs from the discloser to the recipient, or from the discloser to every party."""
+    return flow.from_id == question.discloser.id and flow.to_id in (None, question.recipient.id)
+
+
+def covers_category(flow, category):
+    return DataCategory(category).value in flow.categories
+
+
+def lists_purpose(flow, purpose):
+    """The purpose asked about is one of the flow's purposes, ignoring case and spacing."""
+    return purpose is None or _plain(purpose) in {_plain(p) for p in flow.purposes}
+
+
+def covering_flows(candidate, question):
+    """(flows that cover the question, None) or ([], the Reason of the furthest step any flow reached)."""
+    reference = candidate.reference
+    onward = [flow for flow in candidate.flows if goes_to(flow, question)]
+    if not onward:
+        back = any(f.from_id == question.recipient.id and f.to_id in (None, question.discloser.id) for f in candidate.flows)
+        detail = f" (its flows run only from {question.recipient.name} to {question.discloser.name})" if back else ""
+        return [], Reason(
+            DIRECTION, f"No data flow in {reference} goes from {question.discloser.name} to {question.recipient.name}{detail}.", reference
+        )
+    category = DataCategory(question.category)
+    of_category = [flow for flow in onward if covers_category(flow, category)]
+    if not of_category:
+        covered = sorted({c for flow in onward for c in flow.categories})
+        listed = ", ".join(DataCategory(c).label.lower() for c in covered if c in _CATEGORY_VALUES) or "no data categories"
+        return [], Reason(
+            CATEGORY, f"The flows in {reference} from {question.discloser.name} to {question.recipient.name} do not cover "
+                      f"{category.label.lower()} (they cover {listed}).", reference
+        )
+    covering = [flow for flow in of_category if lists_purpose(flow, question.purpose)]
+    if not covering:
+        listed = "; ".join(dict.fromkeys(p for flow in of_category for p in flow.purposes)) or "none"
+        return [], Reason(
+            PURPOSE, f"No flow in {reference} for {category.label.lower()} from {question.discloser.name} lists the purpose "
+                     f"\u201c{question.purpose}\u201d (the purposes listed are: {listed}).", reference
+        )
+    return covering, None
+
+
+def _match(candidate, flow, question, catalogue):
+    bases = []
+    for code in flow.lawful_bases:
+        entry = catalogue.get(code)
+        bases.append(Basis(code, getattr(entry, "title", None), getattr(entry, "summary", None)))
+    return Match(
+        reference=candidate.reference, title=candidate.title, status=AgreementStatus(candidate.status).value, flow_id=flow.id,
+        items=flow.items or "", categories=list(flow.categories), purposes=list(flow.purposes), lawful_bases=bases,
+        channel_slug=flow.channel_slug, channel_name=flow.channel_name, consent=ConsentApproach(flow.consent).value,
+        frequency=Frequency(flow.frequency).value, review_date=candidate.review_date,
+        review_overdue=candidate.review_date < question.on,
+    )
+
+
+def partner_may_ask(user, discloser_id, recipient_id):
+    """Officers ask about anyone; a partner asks about sharing by or with its own organisation."""
+    return user.is_officer or user.organisation_id in (discloser_id, recipient_id)
+
+
+def normalise_purpose(value):
+    value = " ".join((value or "").split())
+    return value or None
+
+
+def _plain(text):
+    return " ".join(str(text).split()).casefold()
+
+
+def _long_date(day):
+    return f"{day.day} {day:%B %Y}"
