@@ -8,4 +8,6 @@ bp = Blueprint("core", __name__)
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("users.login"))
+    if current_user.is_officer:
+        return redirect(url_for("reviews.dashboard"))  # officers and admins work from the reviews dashboard
     return redirect(url_for("agreements.index"))

@@ -1,0 +1,100 @@
+"""Building the review reminder emails (plain text and HTML, from templates/reminders/)."""
+from dataclasses import dataclass
+from datetime import date
+from email import policy
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+from urllib.parse import quote
+
+from flask import current_app, render_template
+
+from ..core.web import govdate
+from .rules import days_overdue
+
+
+@dataclass(frozen=True)
+class ReminderMail:
+    """What one reminder says: everything the templates need, read once by the sweep."""
+
+    reminder_id: int
+    reference: str
+    title: str
+    review_date: date
+    offset_key: str
+    escalated: bool
+    recipients: tuple
+    missing_contacts: tuple
+    lead_organisation: str | None
+    lead_dpo_name: str | None
+    owner_name: str | None
+    owner_email: str | None
+    today: date
+
+    @property
+    def days_to_review(self):
+        return (self.review_date - self.today).days
+
+    @property
+    def days_overdue(self):
+        return days_overdue(self.review_date, self.today)
+
+    @property
+    def what_is_due(self):
+        """The one line that says where the review stands, as of the day it is sent."""
+        days = self.days_to_review
+        if days > 1:
+            return f"The review is due on {govdate(self.review_date)}, in {days} days."
+        if days == 1:
+            return f"The review is due tomorrow, {govdate(self.review_date)}."
+        if days == 0:
+            return f"The review is due today, {govdate(self.review_date)}."
+        overdue = self.days_overdue
+        return f"The review was due on {govdate(self.review_date)} and is {overdue} day{'' if overdue == 1 else 's'} overdue."
+
+    @property
+    def subject(self):
+        days = self.days_to_review
+        if days > 0:
+            when = f"Review due in {days} day{'' if days == 1 else 's'}"
+        elif days == 0:
+            when = "Review due today"
+        else:
+            when = f"Review overdue by {self.days_overdue} day{'' if self.days_overdue == 1 else 's'}"
+        if self.escalated:
+            when = "Escalated: " + when[0].lower() + when[1:]
+        return _one_line(f"{when}: {self.reference} {self.title}")[:250]
+
+
+def _one_line(text):
+    """Header values may not carry line breaks (a title typed into an import could)."""
+    return " ".join(str(text).split())
+
+
+def agreement_link(reference):
+    base = str(current_app.config.get("SERVER_NAME_FOR_LINKS") or "").rstrip("/")
+    return f"{base}/agreements/{quote(reference, safe='')}"
+
+
+def render_bodies(mail):
+    context = {"mail": mail, "link": agreement_link(mail.reference)}
+    return render_template("reminders/email.txt", **context), render_template("reminders/email.html", **context)
+
+
+# Lines up to RFC 5322's limit of 998: a subject is folded only when it is really long.
+MAIL_POLICY = policy.default.clone(max_line_length=998)
+
+
+def reminder_message(mail, sender):
+    """The EmailMessage for one reminder, addressed to its recipients not yet reached."""
+    text, html = render_bodies(mail)
+    message = EmailMessage(policy=MAIL_POLICY)
+    message["Subject"] = mail.subject
+    message["From"] = sender
+    message["To"] = ", ".join(mail.recipients)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"  # not getfqdn(): no DNS lookup per message
+    message["Message-ID"] = make_msgid(idstring=f"isa-reminder-{mail.reminder_id}", domain=domain)
+    message["Date"] = formatdate(usegmt=True)
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message

@@ -1,0 +1,62 @@
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..agreements.forms import VersionedForm
+from ..core.forms import GovDateField
+from .models import ReviewOutcome
+from .rules import review_date_problems
+
+
+class OutcomeField(RadioField):
+    def pre_validate(self, form):
+        if self.data not in {value for value, _label in self.choices}:
+            raise ValidationError("Choose the outcome of the review")
+
+
+class ReviewForm(VersionedForm):
+    reviewed_on = GovDateField("Date of the review", description="For example, 14 11 2027", validators=[InputRequired("Enter the date of the review")])
+    reviewer = StringField(
+        "Reviewer",
+        widget=GovTextInput(),
+        description="Who carried out the review, with their role.",
+        validators=[InputRequired("Enter who carried out the review"), Length(max=200, message="Enter the reviewer in 200 characters or fewer")],
+    )
+    outcome = OutcomeField(
+        "Outcome",
+        widget=GovRadioInput(),
+        choices=[(outcome.value, outcome.label) for outcome in ReviewOutcome],
+        validators=[InputRequired("Choose the outcome of the review")],
+    )
+    notes = TextAreaField(
+        "Notes",
+        widget=GovTextArea(),
+        description="What the review looked at and what was agreed. Do not include anyone's personal details.",
+        validators=[Optional(), Length(max=10000, message="Enter notes in 10,000 characters or fewer")],
+    )
+    review_interval_months = IntegerField(
+        "Review interval in months",
+        widget=GovTextInput(),
+        description="The next review date is the date of this review plus this interval.",
+        validators=[InputRequired("Enter the review interval in months"), NumberRange(1, 60, "Enter a review interval between 1 and 60 months")],
+    )
+    next_review_date = GovDateField(
+        "Next review date (optional)",
+        description="Leave empty to set it from the review interval. Not used when the agreement is terminated.",
+        validators=[Optional()],
+    )
+    submit = SubmitField("Record the review", widget=GovSubmitInput())
+
+    start_date = None  # the agreement's, set by the view, for the date checks
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if self.reviewed_on.data and not self.reviewed_on.errors:
+            terminating = self.outcome.data == ReviewOutcome.TERMINATE.value
+            problems = review_date_problems(self.start_date, self.reviewed_on.data, self.next_review_date.data, date.today(), terminating)
+            for field, message in problems.items():
+                getattr(self, field).errors.append(message)
+                ok = False
+        return ok

@@ -1,0 +1,91 @@
+from datetime import date
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..agreements.operations import AgreementError, commit_or_conflict
+from ..agreements.views import fail, get_visible
+from ..core.auth import officer_required
+from ..core.web import govdate
+from ..reminders.forms import ReminderActionForm
+from ..reminders.rules import parse_offsets, stage_label
+from .forms import ReviewForm
+from .models import ReviewOutcome
+from .operations import REVIEWABLE, record_review
+from .queries import dashboard as dashboard_data
+from .queries import reminders_of, reviews_of
+
+bp = Blueprint("reviews", __name__)
+
+
+@bp.app_template_global()
+def agreement_reviews(agreement):
+    return reviews_of(agreement)
+
+
+@bp.app_template_global()
+def agreement_reminders(agreement):
+    return reminders_of(agreement)
+
+
+@bp.app_template_filter("reminder_stage")
+def reminder_stage(offset_key):
+    return stage_label(offset_key)
+
+
+@bp.route("/dashboard")
+@officer_required
+def dashboard():
+    today = date.today()
+    escalation_days = int(current_app.config.get("ESCALATION_DAYS", 30))
+    return render_template(
+        "reviews/dashboard.html",
+        data=dashboard_data(today, escalation_days),
+        escalation_days=escalation_days,
+        offsets=_offsets_text(current_app.config.get("REMINDER_OFFSETS")),
+        action_form=ReminderActionForm(),
+        today=today,
+        page_title="Dashboard",
+    )
+
+
+def _offsets_text(value):
+    """'90,30,7' as '90, 30 and 7'."""
+    try:
+        days = [str(d) for d in parse_offsets(value)]
+    except ValueError:
+        return "the configured number of"
+    return days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
+
+
+@bp.route("/agreements/<reference>/reviews/new", methods=["GET", "POST"])
+@officer_required
+def new(reference):
+    agreement = get_visible(reference)
+    if agreement.status not in REVIEWABLE:
+        return render_template("reviews/not_reviewable.html", agreement=agreement, page_title=f"{reference} cannot be reviewed")
+    form = ReviewForm()
+    form.start_date = agreement.start_date
+    if request.method == "GET":
+        form.version.data = str(agreement.version)
+        form.reviewed_on.data = date.today()
+        form.reviewer.data = current_user.display_name
+        form.review_interval_months.data = agreement.review_interval_months
+    if form.validate_on_submit():
+        try:
+            review = record_review(agreement, form.data, form.version.data, recorded_by=current_user._get_current_object())
+            commit_or_conflict(agreement, form.version.data)
+            if review.outcome == ReviewOutcome.TERMINATE:
+                flash(f"Review recorded. {agreement.reference} is terminated.", "success")
+            else:
+                flash(f"Review recorded. The next review of {agreement.reference} is due on {govdate(review.next_review_date)}.", "success")
+            return redirect(url_for("agreements.show", reference=reference, _anchor="reviews"))
+        except AgreementError as error:
+            fail(form, error)
+    return render_template(
+        "reviews/form.html",
+        form=form,
+        agreement=agreement,
+        outcome_hints=[{"hint": {"text": outcome.hint}} for outcome in ReviewOutcome],
+        page_title=f"Record a review of {reference}",
+    )
