@@ -342,4 +342,8 @@ def load_demo(today):
     for email, role, name, organisation in users:
         if email not in existing:
             create_user(email, role, DEMO_PASSWORD, name=name, organisation=organisation)
-    return import_register(document)
+    result = import_register(document)
+    from ..decisions.demo import load_demo_decisions  # practitioners' records between the demo partners
+
+    load_demo_decisions(today)
+    return result
