@@ -33,7 +33,7 @@ isa/static/build/isa.css: isa/static/src/isa.scss node_modules/.installed
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo
-	ISA_DEVELOPMENT=true $(BIN)/flask run --host $(HOST) --port $(PORT)
+	ISA_DEVELOPMENT=true ISA_SCHEDULER_IN_PROCESS=true $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 # The whole suite on SQLite (with the browser tests), then again on a throwaway PostgreSQL.
 test: setup

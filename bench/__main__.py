@@ -114,6 +114,66 @@ class Bench:
         seconds = self.median_time(lambda: client.get("/agreements/?page=50"))
         self.record("3. agreements list page render time", seconds * 1000, "ms", 100)
 
+    def permitted_check(self):
+        """The permitted-purpose check through the WSGI stack, against a trivial authenticated endpoint."""
+        from isa.api.tokens import create_token
+        from isa.users.models import User
+
+        with self.app.app_context():
+            officer = db.session.scalar(sa.select(User).where(User.email == "officer@bench.example.org"))
+            with acting_as("benchmark"):
+                _record, token = create_token(officer, "benchmark")
+            db.session.commit()
+            # the busiest pair of organisations: the most agreements between them
+            pair = db.session.execute(sa.text(
+                "SELECT a.organisation_id, b.organisation_id, count(*) AS n FROM parties a JOIN parties b "
+                "ON a.agreement_id = b.agreement_id AND a.organisation_id < b.organisation_id "
+                "GROUP BY 1, 2 ORDER BY n DESC LIMIT 1")).one()
+            slugs = dict(db.session.execute(sa.text("SELECT id, slug FROM organisations WHERE id IN (:a, :b)"), {"a": pair[0], "b": pair[1]}).all())
+        client = self.app.test_client()
+        headers = {"Authorization": f"Bearer {token}"}
+        url = f"/api/v1/permitted?discloser={slugs[pair[0]]}&recipient={slugs[pair[1]]}&category=personal"
+        assert client.get(url, headers=headers).status_code == 200
+        with self.app.app_context():
+            with self.statements() as counter:
+                client.get(url, headers=headers)
+        self.record("2. SQL statements per permitted check (API, incl. token and log)", counter["n"], "statements")
+        trivial = self.median_time(lambda: client.get("/api/v1/me", headers=headers), runs=31)
+        check = self.median_time(lambda: client.get(url, headers=headers), runs=31)
+        self.record("1. trivial authenticated API endpoint (/api/v1/me)", trivial * 1000, "ms")
+        self.record("1. permitted check through WSGI (busiest pair)", check * 1000, "ms")
+        self.record("1. permitted check ÷ trivial endpoint", check / trivial, "×", 3)
+
+    def dashboard(self):
+        client = self.signed_in_client("officer@bench.example.org")
+        with self.app.app_context():
+            with self.statements() as counter:
+                assert client.get("/dashboard").status_code == 200
+        self.record("2. SQL statements per dashboard", counter["n"], "statements")
+        seconds = self.median_time(lambda: client.get("/dashboard"))
+        self.record("3. dashboard render time", seconds * 1000, "ms", 100)
+
+    def reminder_sweep(self):
+        from isa.reminders.sweep import SweepReport, SweepSettings, queue_due
+
+        with self.app.app_context():
+            settings = SweepSettings.from_config(self.app.config)
+            today = date.today()
+            with self.statements() as counter:
+                start = time.perf_counter()
+                queue_due(today, settings, SweepReport(today))
+                first = time.perf_counter() - start
+            db.session.commit()
+            self.record("2. SQL statements per reminder sweep (first of the day)", counter["n"], "statements")
+            self.record("4. reminder sweep decision time (first of the day)", first, "s", 2)
+            steady = self.median_time(lambda: (queue_due(today, settings, SweepReport(today)), db.session.commit()), runs=3)
+            self.record("4. reminder sweep decision time (again, nothing new)", steady, "s", 2)
+
+    def protocol_pdf(self):
+        from . import protocol
+
+        protocol.run(self, self.folder)
+
     def findings(self):
         from isa.legal.queries import needs_attention
 
@@ -124,7 +184,7 @@ class Bench:
     def run(self):
         started = time.perf_counter()
         self.build_register()
-        for step in (self.agreements_list, self.findings):
+        for step in (self.permitted_check, self.agreements_list, self.dashboard, self.reminder_sweep, self.findings, self.protocol_pdf):
             step()
         self.results["_machine"] = {
             "python": platform.python_version(), "platform": platform.platform(), "processor": platform.machine(),

@@ -45,12 +45,18 @@ def create_app(test_config=None):
 
     from . import models  # noqa: F401  (the whole schema, for SQLAlchemy and Alembic)
     from .audit.tracking import install_append_only_guard
+    from .core.db import install_sqlite_tuning
     from .core import web
 
     install_append_only_guard()
+    install_sqlite_tuning()
     web.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
+
+    from .reminders.scheduler import start_in_process
+
+    start_in_process(app)  # only when configured, never in tests or the reloader's parent
     return app
 
 
@@ -75,14 +81,23 @@ def _instance_secret(app):
 
 
 def _register_blueprints(app):
+    from .agreements.csv_export import bp as agreements_csv_bp
     from .agreements.views import bp as agreements_bp
+    from .api.admin import bp as tokens_bp
+    from .api.views import bp as api_bp
     from .audit.views import bp as audit_bp
     from .channels.views import bp as channels_bp
     from .core.views import bp as core_bp
+    from .decisions.views import bp as decisions_bp
+    from .documents.views import bp as documents_bp
     from .exchange.views import bp as exchange_bp
     from .flows.views import bp as flows_bp
     from .legal.views import bp as legal_bp
     from .organisations.views import bp as organisations_bp
+    from .public.views import bp as public_bp
+    from .reminders.views import bp as reminders_bp
+    from .reviews.views import bp as reviews_bp
+    from .sharing.views import bp as sharing_bp
     from .users.views import bp as users_bp
 
     for blueprint in (
@@ -95,14 +110,26 @@ def _register_blueprints(app):
         legal_bp,
         audit_bp,
         exchange_bp,
+        agreements_csv_bp,
+        sharing_bp,
+        api_bp,
+        tokens_bp,
+        reviews_bp,
+        reminders_bp,
+        decisions_bp,
+        public_bp,
+        documents_bp,
     ):
         app.register_blueprint(blueprint)
 
 
 def _register_commands(app):
+    from .api.cli import register as register_tokens
+    from .documents.cli import register as register_documents
     from .exchange.cli import register as register_exchange
     from .legal.cli import register as register_legal
+    from .reminders.cli import register as register_reminders
     from .users.cli import register as register_users
 
-    for register in (register_users, register_exchange, register_legal):
+    for register in (register_users, register_exchange, register_legal, register_tokens, register_reminders, register_documents):
         register(app)

@@ -76,3 +76,20 @@ class Factory:
                          frequency=Frequency.AD_HOC, consent=ConsentApproach.NO_CONSENT_LAWFUL_BASIS)
             )
         return self._save(agreement)
+
+    def decision(self, discloser=None, recipient=None, recorded_by=None, **overrides):
+        """A sharing decision: shared with consent between two organisations (new ones by default)."""
+        from isa.decisions.flowchart import Outcome
+        from isa.decisions.models import SharingDecision
+
+        n = next(_seq)
+        values = dict(
+            decided_on=date(2025, 3, 1), discloser=discloser or self.organisation(), recipient=recipient or self.organisation(),
+            case_reference=f"CS-2025-{n:05d}", purpose="safeguarding children",
+            answers={"legitimate_purpose": "yes", "identifiable": "yes", "confidential": "yes", "consent": "yes",
+                     "how": ["how_much", "fact_opinion", "right_recipient", "secure"], "inform": "yes"},
+            suggested_outcome=Outcome.SHARE, outcome=Outcome.SHARE, reasons="The family agreed to the referral.",
+            lawful_bases=["UKGDPR-A6-1E"], shared="Attendance record", recorded_by=recorded_by or self.user(role="officer"),
+        )
+        values.update(overrides)
+        return self._save(SharingDecision(**values))

@@ -20,6 +20,13 @@ LEVELS = {
     "party": dict(anonymous=302, partner_of_party=200, partner_not_party=404, officer=200, admin=200),
     "officer": dict(anonymous=302, partner_of_party=403, partner_not_party=403, officer=200, admin=200),
     "admin": dict(anonymous=302, partner_of_party=403, partner_not_party=403, officer=403, admin=200),
+    # the public summary of the world's agreement, a draft: not published, so not found for anyone
+    "unpublished": dict(anonymous=404, partner_of_party=404, partner_not_party=404, officer=404, admin=404),
+    # the JSON API takes a bearer token, never a browser session
+    "token": dict(anonymous=401, partner_of_party=401, partner_not_party=401, officer=401, admin=401),
+    "no_such_endpoint": dict(anonymous=404, partner_of_party=404, partner_not_party=404, officer=404, admin=404),
+    # a partner user acting for its own organisation (signing): officers record paper signatures instead
+    "own_party": dict(anonymous=302, partner_of_party=200, partner_not_party=404, officer=403, admin=403),
 }
 
 ACCESS = {
@@ -56,8 +63,41 @@ ACCESS = {
     "legal.new": "admin",
     "legal.edit": "admin",
     "legal.attention": "officer",
+    "reviews.dashboard": "officer",
+    "reviews.new": "officer",
+    "reminders.resend": "officer",
+    "reminders.dismiss": "officer",
     "exchange.index": "admin",
     "exchange.export": "admin",
+    "decisions.index": "signed_in",
+    "decisions.new": "signed_in",
+    "decisions.show": "party",
+    "decisions.months": "signed_in",
+    "decisions.export": "signed_in",
+    "public.register": "public",
+    "public.agreement": "unpublished",
+    "agreements_csv.download": "signed_in",
+    "sharing.check": "signed_in",
+    "sharing.log": "officer",
+    "sharing.log_csv": "officer",
+    "api.openapi": "public",
+    "api.me": "token",
+    "api.organisations": "token",
+    "api.agreements": "token",
+    "api.agreement": "token",
+    "api.findings": "token",
+    "api.protocol": "token",
+    "api.legal_bases": "token",
+    "api.permitted": "token",
+    "api.calendar": "token",
+    "api.record_decision": "token",
+    "api.not_found": "no_such_endpoint",
+    "tokens.index": "admin",
+    "tokens.new": "admin",
+    "tokens.revoke": "admin",
+    "documents.protocol": "party",
+    "documents.document": "party",
+    "documents.sign": "own_party",
 }
 SKIPPED = {"static", "govuk_static"}  # files, not pages
 
@@ -78,9 +118,30 @@ def world(make, db):
     values = {
         "reference": agreement.reference, "slug": "mine", "party_id": agreement.parties[0].id,
         "flow_id": agreement.flows[0].id, "user_id": users["officer"].id, "code": "UKGDPR-A6-1E",
+        "token_id": _api_token(db, users["officer"]), "path": "no-such-endpoint",
+        "decision_id": make.decision(discloser=mine, recipient=other, recorded_by=users["officer"]).id,
+        "document_id": _protocol_document(db, agreement),
     }
     channel_values = dict(values, slug=channel.slug)
     return users, values, channel_values
+
+
+def _protocol_document(db, agreement):
+    from isa.documents.models import ProtocolDocument
+
+    stored = ProtocolDocument(agreement=agreement, protocol_version=1, sha256="0" * 64, content_sha256="0" * 64,
+                              generated_by="test", page_count=1, size=9, pdf=b"%PDF-1.7\n")
+    db.session.add(stored)
+    db.session.commit()
+    return stored.id
+
+
+def _api_token(db, user):
+    from isa.api.tokens import create_token
+
+    record, _token = create_token(user, "access test")
+    db.session.commit()
+    return record.id
 
 
 def _rules(app):

@@ -116,3 +116,11 @@ def test_nul_characters_are_refused_with_a_message(client, login_as, db):
     response = post_form(client, "/organisations/new", {"name": "A\x00B", "slug": "ab", "type": "police"}, get_url="/organisations/new")
     assert response.status_code == 400
     assert count(db, Organisation) == before
+
+
+def test_huge_page_numbers_are_clamped(client, login_as, make):
+    make.agreement()
+    login_as("officer")
+    for url in ("/agreements/", "/organisations/", "/audit/", "/decisions/", "/check/log"):
+        assert client.get(url, query_string={"page": "99999999999999999999999"}).status_code == 200, url
+        assert client.get(url, query_string={"page": "-5"}).status_code == 200, url

@@ -2,6 +2,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request
 
 from ..core.auth import officer_required
+from ..core.web import paginate
 from ..extensions import db
 from .models import AuditEvent
 
@@ -17,5 +18,5 @@ def index():
         query = query.where(AuditEvent.entity_type == entity)
     else:
         entity = ""
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = paginate(query, per_page=50)
     return render_template("audit/index.html", page=page, entity=entity, page_title="Audit trail")

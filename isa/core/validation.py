@@ -6,6 +6,14 @@ ICO_RE = re.compile(r"^(?:Z\d{7}|Z[AB]\d{6})$")
 REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
 EMAIL_RE = re.compile(r"^[^@\s<>\"',;]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 
+# The longest free text each field may hold, in the forms and the importer alike, so that no record
+# can make a runaway protocol document (the PDF prints all of it).
+TEXT_LIMITS = {
+    "purpose": 10000, "scope": 10000, "data_subjects": 5000, "retention": 5000, "security": 5000,
+    "items": 10000, "channel_description": 2000,
+}
+MAX_PURPOSES_PER_FLOW = 30  # short labels of up to 200 characters each
+
 SLUG_MESSAGE = "Use lower-case letters, numbers and hyphens only, like herts-police"
 ICO_MESSAGE = "Enter an ICO registration number in the correct format: Z and 7 digits, or ZA or ZB and 6 digits"
 REFERENCE_MESSAGE = "Enter a reference of letters, numbers and hyphens, like ISA-2024-001"

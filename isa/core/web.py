@@ -122,3 +122,17 @@ def init_app(app):
     def server_error(error):
         db.session.rollback()
         return error_page(500, "Sorry, there is a problem with the service", "Try again later. Nothing you entered was saved.")
+
+
+MAX_PAGE = 100_000  # beyond any register; larger numbers would overflow the database's OFFSET
+
+
+def requested_page():
+    """The ?page= number, clamped to 1..MAX_PAGE (junk reads as 1)."""
+    return min(max(request.args.get("page", 1, type=int), 1), MAX_PAGE)
+
+
+def paginate(query, per_page):
+    from ..extensions import db
+
+    return db.paginate(query, page=requested_page(), per_page=per_page, error_out=False)

@@ -238,12 +238,14 @@ def _months(value):
     return value
 
 
-def _list_of(item_check):
+def _list_of(item_check, max_items=None):
     """A list of text, each item checked; blanks and repeats are dropped, order is kept."""
 
     def check(value):
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise _Bad("must be a list of text")
+        if max_items and len(value) > max_items:
+            raise _Bad(f"must have {max_items} items or fewer")
         items, bad = [], []
         for item in value:
             try:
@@ -282,7 +284,7 @@ CHANNEL_SPEC = {
     "slug": _Field(_slug, True),
     "name": _Field(_text(200), True),
     "special_category_approved": _Field(_flag, blank=False),
-    "description": _Field(_text()),
+    "description": _Field(_text(validation.TEXT_LIMITS["channel_description"])),
 }
 ORGANISATION_FIELDS = tuple(ORGANISATION_SPEC)
 CHANNEL_FIELDS = tuple(CHANNEL_SPEC)
@@ -442,8 +444,8 @@ class _Reader:
         return {
             "reference": _Field(_reference, True),
             "title": _Field(_text(300), True),
-            "purpose": _Field(_text(), blank=""),
-            "scope": _Field(_text()),
+            "purpose": _Field(_text(validation.TEXT_LIMITS["purpose"]), blank=""),
+            "scope": _Field(_text(validation.TEXT_LIMITS["scope"])),
             "lead_organisation": _Field(self.organisation_ref),
             "owner_email": _Field(self.owner),
             "status": _Field(_choice(AgreementStatus, "status"), True),
@@ -451,9 +453,9 @@ class _Reader:
             "review_date": _Field(_iso_date, True),
             "end_date": _Field(_iso_date),
             "review_interval_months": _Field(_months, blank=12),
-            "data_subjects": _Field(_text()),
-            "retention": _Field(_text()),
-            "security": _Field(_text()),
+            "data_subjects": _Field(_text(validation.TEXT_LIMITS["data_subjects"])),
+            "retention": _Field(_text(validation.TEXT_LIMITS["retention"])),
+            "security": _Field(_text(validation.TEXT_LIMITS["security"])),
             "data_location": _Field(_choice(DataLocation, "data location"), blank=DataLocation.UK.value),
             "dpia_reference": _Field(_text(100)),
             "supersedes": _Field(self.agreement_ref),
@@ -513,8 +515,8 @@ class _Reader:
             "from": _Field(self.organisation_ref, True),
             "to": _Field(self.recipient_ref, True),
             "categories": _Field(_list_of(_choice(DataCategory, "data category")), True),
-            "items": _Field(_text(), blank=""),
-            "purposes": _Field(_list_of(_text(200)), blank=[]),
+            "items": _Field(_text(validation.TEXT_LIMITS["items"]), blank=""),
+            "purposes": _Field(_list_of(_text(200), validation.MAX_PURPOSES_PER_FLOW), blank=[]),
             "lawful_bases": _Field(_list_of(self.lawful_basis), blank=[]),
             "channel": _Field(self.channel_ref),
             "frequency": _Field(_choice(Frequency, "frequency"), blank=Frequency.AD_HOC.value),

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from ..audit.queries import history_for_organisation
 from ..core.auth import officer_required, signed_in_required
+from ..core.web import paginate
 from ..extensions import db
 from .forms import OrganisationForm
 from .models import Organisation
@@ -29,7 +30,7 @@ def index():
         query = query.where(Organisation.type == OrganisationType(org_type))
     else:
         org_type = ""
-    page = db.paginate(query, per_page=current_app.config["ORGANISATIONS_PER_PAGE"], error_out=False)
+    page = paginate(query, per_page=current_app.config["ORGANISATIONS_PER_PAGE"])
     return render_template(
         "organisations/index.html", page=page, q=q, org_type=org_type, types=list(OrganisationType), page_title="Organisations"
     )
