@@ -174,6 +174,16 @@ class Bench:
 
         protocol.run(self, self.folder)
 
+    def protocol_pdf(self):
+        import subprocess
+
+        output = subprocess.run([sys.executable, "-m", "bench.pdf"], capture_output=True, text=True, check=True,
+                                cwd=Path(__file__).resolve().parent.parent).stdout
+        figures = json.loads(output.strip().splitlines()[-1])
+        self.record("6. protocol PDF: demo Hertfordshire agreement (11 parties)", figures["demo Hertfordshire agreement (11 parties)"], "s", 1.5)
+        self.record("6. protocol PDF: 60-flow agreement", figures["60-flow agreement"], "s", 4)
+        self.record("6. protocol PDF: peak memory of the rendering process", figures["peak_rss_mb"], "MB", 300)
+
     def findings(self):
         from isa.legal.queries import needs_attention
 

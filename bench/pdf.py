@@ -1,0 +1,52 @@
+"""The protocol PDF benchmark, in its own process so that its peak memory is its own.
+
+    .venv/bin/python -m bench.pdf     (run by `python -m bench`; prints one JSON line)
+"""
+import json
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from isa import create_app
+from isa.audit.tracking import acting_as
+from isa.extensions import db
+from isa.legal.catalogue import sync_catalogue
+
+from . import register
+
+
+def main():
+    folder = Path(tempfile.mkdtemp(prefix="isa-bench-pdf-"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'pdf.sqlite'}", "SECRET_KEY": "bench", "DEVELOPMENT": True})
+    from isa.agreements.operations import find_by_reference
+    from isa.documents.render import render_protocol
+    from isa.exchange.demo import load_demo
+    from isa.exchange.operations import import_register
+
+    results = {}
+    with app.app_context():
+        db.create_all()
+        sync_catalogue(db.session.connection())
+        with acting_as("benchmark"):
+            load_demo(date.today())
+            import_register(register.sixty_flow_agreement())
+        db.session.commit()
+        for name, reference in (("demo Hertfordshire agreement (11 parties)", "ISA-2024-001"), ("60-flow agreement", "ISA-B-SIXTY")):
+            agreement = find_by_reference(reference)
+            render_protocol(agreement)  # warm: templates compiled, fonts loaded
+            times = []
+            for _ in range(3):
+                start = time.perf_counter()
+                render_protocol(agreement)
+                times.append(time.perf_counter() - start)
+            results[name] = statistics.median(times)
+    results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
