@@ -1,5 +1,6 @@
 """The product as its users meet it, in a real browser, every page checked for accessibility."""
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -99,6 +100,31 @@ def test_officer_builds_an_agreement_from_nothing_to_active(visitor, seed):
     history = page.locator("table:has(caption:has-text('History'))")
     expect(history).to_contain_text(officer.email)
     expect(history).to_contain_text(re.compile("awaiting_signatures.*active"))
+
+    with page.expect_download() as download_info:
+        page.click("text=Download the protocol (PDF)")
+    pdf = Path(download_info.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    visitor.goto("/agreements/ISA-E2E-001")
+    expect(page.locator("body")).to_contain_text("SHA-256")
+
+
+def test_partner_asks_whether_it_may_share(visitor, seed):
+    agreement = seed("agreement", status="active")
+    source, target = (party.organisation for party in agreement.parties)
+    partner = seed("partner_of", slug=source.slug)
+    page = visitor.page
+    visitor.sign_in(partner.email)
+    visitor.goto("/check")
+    page.select_option("#recipient", target.slug)
+    page.check("input[name=category][value=personal]")
+    page.fill("#purpose", "safeguarding children")
+    submit(visitor, "Check")
+    expect(page.locator("main")).to_contain_text(agreement.reference)
+    expect(page.locator("main")).to_contain_text("UKGDPR-A6-1E")
+    page.fill("#purpose", "marketing")
+    submit(visitor, "Check")
+    expect(page.locator("main")).to_contain_text("No agreement covers this")
 
 
 def test_form_errors_are_shown_next_to_fields_and_accessible(visitor, seed):
