@@ -124,3 +124,47 @@ def test_huge_page_numbers_are_clamped(client, login_as, make):
     for url in ("/agreements/", "/organisations/", "/audit/", "/decisions/", "/check/log"):
         assert client.get(url, query_string={"page": "99999999999999999999999"}).status_code == 200, url
         assert client.get(url, query_string={"page": "-5"}).status_code == 200, url
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | text,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(text, children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=st.one_of(
+    json_values,
+    st.fixed_dictionaries({"organisations": st.lists(st.dictionaries(st.sampled_from(
+        ["slug", "name", "type", "ico_registration", "spoc_email", "dpo_email"]), json_values), max_size=3)}),
+    st.fixed_dictionaries({"agreements": st.lists(st.dictionaries(st.sampled_from(
+        ["reference", "title", "purpose", "status", "start_date", "review_date", "parties", "flows", "owner_email"]), json_values), max_size=3)}),
+))
+def test_hostile_import_documents_are_rejected_whole_or_imported(app, db, document):
+    from isa.exchange.operations import ImportRejected, import_register
+
+    before = count(db, Organisation), count(db, Agreement)
+    try:
+        import_register(document)
+    except ImportRejected as rejected:
+        assert rejected.problems and all(isinstance(p, str) for p in rejected.problems)
+        assert (count(db, Organisation), count(db, Agreement)) == before
+    db.session.rollback()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.dictionaries(st.sampled_from(["discloser", "recipient", "category", "purpose", "on", "status", "party",
+                                               "review_due_before", "page", "per_page", "q"]), text, max_size=6),
+       endpoint=st.sampled_from(["/api/v1/permitted", "/api/v1/agreements", "/api/v1/organisations", "/api/v1/calendar.ics"]))
+def test_hostile_api_parameters_get_json_errors_never_500(client, make, db, query, endpoint):
+    from isa.api.tokens import create_token
+
+    if not hasattr(client, "_token"):
+        officer = make.user(role="officer")
+        _record, client._token = create_token(officer, "fuzz")
+        db.session.commit()
+    response = client.get(endpoint, query_string=query, headers={"Authorization": f"Bearer {client._token}"})
+    assert response.status_code in (200, 400), (response.status_code, response.get_data(as_text=True)[:300])
+    if response.status_code == 400:
+        assert response.is_json and response.json["error"]
