@@ -4,8 +4,6 @@ The HTML comes from a Jinja template with autoescaping, so user text reaches the
 WeasyPrint fetches through `StaticFilesOnly`: the product's own static files (read from disk) and
 `data:` URLs, nothing else: no network, no redirects, no other file on the machine.
 """
-import contextlib
-import gc
 import hashlib
 import logging
 import mimetypes
@@ -17,6 +15,7 @@ from flask import render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ..core.perf import collector_paused
 from ..legal.models import BasisKind
 from ..legal.queries import _code_sort_key, catalogue_map
 from .content import GOLDEN_RULES, GOLDEN_RULES_SOURCE
@@ -133,23 +132,12 @@ def content_fingerprint(agreement):
     return hashlib.sha256(protocol_html(agreement).encode("utf-8")).hexdigest()
 
 
-@contextlib.contextmanager
-def _collector_paused():
-    """Layout makes hundreds of thousands of short-lived objects; the cycle collector would scan them
-    again and again (a sixth of the rendering time) and free little. It runs again afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def html_to_pdf(html, fetcher=None):
     """(PDF bytes, page count) for protocol HTML, fetching only through `fetcher`."""
     fetcher = fetcher or StaticFilesOnly()
-    with _collector_paused():
+    with collector_paused():  # layout makes hundreds of thousands of short-lived objects
         document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
         pdf = document.write_pdf(attachments=None, pdf_identifier=b"isa-protocol", uncompressed_pdf=False)
     return pdf, len(document.pages)

@@ -1,6 +1,4 @@
 """Reading the catalogue, and running the findings engine over one agreement, a page, or the register."""
-import contextlib
-import gc
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -9,6 +7,7 @@ import sqlalchemy as sa
 
 from ..agreements.models import Agreement, AgreementStatus, DataLocation, Party
 from ..channels.models import TransferChannel
+from ..core.perf import collector_paused
 from ..extensions import db
 from ..flows.models import DataFlow
 from ..organisations.models import Organisation
@@ -227,7 +226,7 @@ def needs_attention(today):
     """Every agreement with errors or warnings, with its findings and counts: most errors first."""
     catalogue = Catalogue(catalogue_snapshot(catalogue_map()))
     items = []
-    with _collector_paused():
+    with collector_paused():  # about a million small acyclic objects
         for agreement in load_register():
             findings = findings_for(agreement, catalogue, today)
             counts = severity_counts(findings)
@@ -237,14 +236,3 @@ def needs_attention(today):
     return items
 
 
-@contextlib.contextmanager
-def _collector_paused():
-    """The sweep builds about a million small acyclic objects; the cycle collector would rescan
-    them again and again (a third of the time) and find nothing to free."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
