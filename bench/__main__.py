@@ -170,11 +170,6 @@ class Bench:
             self.record("4. reminder sweep decision time (again, nothing new)", steady, "s", 2)
 
     def protocol_pdf(self):
-        from . import protocol
-
-        protocol.run(self, self.folder)
-
-    def protocol_pdf(self):
         import subprocess
 
         output = subprocess.run([sys.executable, "-m", "bench.pdf"], capture_output=True, text=True, check=True,

@@ -366,7 +366,9 @@ def test_a_new_version_resets_signatures_and_pauses_an_agreement_in_force():
     agreement = _agreement()
     before = versions.material_terms(agreement)
     agreement.flows[0].lawful_bases = ["UKGDPR-A6-1C"]
-    assert versions.after_change(agreement, before) is True
+    kept = []
+    assert versions.after_change(agreement, before, keep=lambda a, party: kept.append((a.protocol_version, party.signed_on))) is True
+    assert kept == [(1, date(2024, 1, 1)), (1, date(2024, 1, 2))]  # each signature, before it is cleared
     assert agreement.protocol_version == 2
     assert all(p.signed_on is None and p.signed_document_version is None for p in agreement.parties)
     assert agreement.status == S.AWAITING_SIGNATURES and agreement.resume_status == S.ACTIVE
@@ -468,6 +470,7 @@ def test_a_draft_cannot_be_signed_in_the_register(client, login_as, make, db):
     mine = make.organisation()
     make.agreement(parties=[mine, make.organisation()], signed=False, status=S.DRAFT, reference="ISA-DRAFT-001")
     login_as("partner", organisation=mine)
+    assert "Sign for" not in client.get("/agreements/ISA-DRAFT-001").get_data(as_text=True)
     assert "has not been sent for signature yet" in client.get("/agreements/ISA-DRAFT-001/sign").get_data(as_text=True)
     response = post_form(client, "/agreements/ISA-DRAFT-001/sign", {"signatory_name": "A", "signatory_title": "B", "confirm": "y"}, get_url="/agreements/")
     assert response.status_code == 302 and count(db, Signature) == 0
@@ -553,6 +556,11 @@ def test_adding_a_party_to_a_signed_agreement_asks_everyone_again(client, login_
     db.session.refresh(agreement)
     assert agreement.protocol_version == 2 and agreement.status == S.AWAITING_SIGNATURES
     assert not any(p.signed for p in agreement.parties)
+    # signatures recorded on the parties (by the import, here the factory) stay on record against version 1
+    record = db.session.scalars(sa.select(Signature)).all()
+    assert sorted((s.protocol_version, s.method, s.signed_on, s.signatory) for s in record) == [
+        (1, SignatureMethod.RECORDED, date(2024, 11, 20), "A Signatory, Director")] * 2
+    assert "Earlier version" in client.get("/agreements/ISA-MAT-002").get_data(as_text=True)
 
 
 def test_officer_records_a_paper_signature_of_a_stored_copy(client, login_as, make, db, app):
@@ -661,3 +669,18 @@ def test_flow_form_refuses_too_many_purposes(client, login_as, make, db):
     assert response.status_code == 200 and "Enter 30 purposes or fewer" in response.get_data(as_text=True)
     db.session.refresh(flow)
     assert flow.purposes == ["safeguarding children"]
+
+
+def test_a_removed_partys_signature_stays_on_record(client, login_as, make, db):
+    leaving = make.organisation(name="Leaving Trust")
+    agreement = make.agreement(parties=[make.organisation(), make.organisation(), leaving], reference="ISA-MAT-005", status=S.CONSULTATION)
+    party = agreement.party_for(leaving)
+    login_as("officer")
+    url = f"/agreements/ISA-MAT-005/parties/{party.id}/remove"
+    assert "starts version 2" in client.get(url).get_data(as_text=True)
+    assert post_form(client, url, {"version": str(agreement.version)}).status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.protocol_version == 2 and len(agreement.parties) == 2
+    names = sorted(s.organisation_name for s in db.session.scalars(sa.select(Signature)))
+    assert "Leaving Trust" in names and len(names) == 3
+    assert "Leaving Trust" in client.get("/agreements/ISA-MAT-005").get_data(as_text=True)

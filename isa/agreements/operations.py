@@ -6,7 +6,7 @@ between, ConflictError refuses the save instead of overwriting their work (optim
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..documents import versions
+from ..documents import signatures, versions
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..users.models import User
@@ -118,7 +118,7 @@ def save_party(agreement, party, data, expected_version):
     party.role = PartyRole(data["role"])
     party.signatory_name = (data.get("signatory_name") or "").strip() or None
     party.signatory_title = (data.get("signatory_title") or "").strip() or None
-    if versions.after_change(agreement, before):
+    if signatures.after_material_change(agreement, before):
         return party  # a material change: every party, this one too, signs the new version
     _apply_signature(agreement, party, data)
     return party
@@ -156,4 +156,4 @@ def remove_party(agreement, party, expected_version):
         raise AgreementError(None, "Parties cannot be removed from an agreement in force. Start a review, or supersede it with a new agreement.")
     before = versions.material_terms(agreement)
     db.session.delete(party)  # not removed from agreement.parties first: the audit entry needs its agreement
-    versions.after_change(agreement, before, leaving=[party])
+    signatures.after_material_change(agreement, before, leaving=[party])

@@ -42,10 +42,15 @@ class ProtocolDocument(db.Model):
 class SignatureMethod(enum.StrEnum):
     IN_APP = "in_app"  # a partner user confirmed in the register
     PAPER = "paper"  # signed on paper; an officer recorded it
+    RECORDED = "recorded"  # on the party before signatures were pinned (an import, say): kept when a new version starts
 
     @property
     def label(self):
-        return {"in_app": "In the register", "paper": "On paper, recorded by an officer"}[self.value]
+        return {
+            "in_app": "In the register",
+            "paper": "On paper, recorded by an officer",
+            "recorded": "Recorded on the party (imported)",
+        }[self.value]
 
 
 class Signature(db.Model):
@@ -58,7 +63,9 @@ class Signature(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
-    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
+    # The name is kept as signed: the record outlives the organisation's place in the agreement.
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    organisation_name: Mapped[str] = mapped_column(sa.String(200))
     protocol_version: Mapped[int]
     document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("protocol_documents.id"))
     document_sha256: Mapped[str | None] = mapped_column(sa.String(64))
@@ -69,7 +76,6 @@ class Signature(db.Model):
     recorded_by: Mapped[str] = mapped_column(sa.String(254))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    organisation = relationship("Organisation", lazy="joined")
     document = relationship("ProtocolDocument")
 
     @property

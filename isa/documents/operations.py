@@ -115,7 +115,7 @@ def _record(agreement, party, document, name, title, signed_on, method, actor):
     party.signed_document_sha256 = document.sha256 if document else None
     db.session.add(
         Signature(
-            agreement_id=agreement.id, organisation_id=party.organisation_id,
+            agreement_id=agreement.id, organisation_id=party.organisation_id, organisation_name=party.organisation.name,
             protocol_version=party.signed_document_version, document=document,
             document_sha256=party.signed_document_sha256, signatory_name=name, signatory_title=title,
             signed_on=signed_on, method=method, recorded_by=_actor_label(actor),

@@ -67,13 +67,16 @@ def clear_signature(party):
     party.signed_document_sha256 = None
 
 
-def start_new_version(agreement, leaving=()):
+def start_new_version(agreement, leaving=(), keep=None):
     """Raise the protocol version and ask every party to sign it; an agreement in force waits for them.
 
-    The signatory's name and title stay as the expected signatory; earlier signatures remain in the
-    signature record against the version they signed.
+    The signatory's name and title stay as the expected signatory. `keep(agreement, party)` is called
+    for each signature before it is cleared, so the signature record keeps it against its version.
     """
     gone = {id(obj) for obj in leaving}
+    for party in agreement.parties:  # a party leaving the agreement signed the earlier version too
+        if party.signed_on is not None and keep is not None:
+            keep(agreement, party)
     agreement.protocol_version = (agreement.protocol_version or 1) + 1
     for party in agreement.parties:
         if id(party) not in gone:
@@ -84,13 +87,13 @@ def start_new_version(agreement, leaving=()):
         agreement.status = AgreementStatus.AWAITING_SIGNATURES
 
 
-def after_change(agreement, before, leaving=()):
+def after_change(agreement, before, leaving=(), keep=None):
     """Call after changing parties or flows: starts a new version when the change is material.
 
     Returns True when it did.
     """
     if needs_new_version(agreement, before, leaving):
-        start_new_version(agreement, leaving)
+        start_new_version(agreement, leaving, keep)
         return True
     return False
 

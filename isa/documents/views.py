@@ -118,3 +118,4 @@ def protocol_records(agreement):
 
 
 bp.add_app_template_global(versions.new_version_warning, "new_version_warning")
+bp.add_app_template_global(versions.signing_problem, "signing_problem")

@@ -2,7 +2,7 @@ import sqlalchemy as sa
 
 from ..agreements.operations import AgreementError, check_version
 from ..channels.models import TransferChannel
-from ..documents import versions
+from ..documents import signatures, versions
 from ..extensions import db
 from ..legal.models import LegalBasis
 from .models import ConsentApproach, DataFlow, Frequency
@@ -47,7 +47,7 @@ def save_flow(agreement, flow, data, expected_version):
     flow.channel = channel
     flow.frequency = Frequency(data["frequency"])
     flow.consent = ConsentApproach(data["consent"])
-    versions.after_change(agreement, before)  # a material change once signed: a new version to sign
+    signatures.after_material_change(agreement, before)  # a material change once signed: a new version to sign
     return flow
 
 
@@ -55,4 +55,4 @@ def remove_flow(agreement, flow, expected_version):
     check_version(agreement, expected_version)
     before = versions.material_terms(agreement)
     db.session.delete(flow)  # not removed from agreement.flows first: the audit entry needs its agreement
-    versions.after_change(agreement, before, leaving=[flow])
+    signatures.after_material_change(agreement, before, leaving=[flow])
