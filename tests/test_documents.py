@@ -46,6 +46,14 @@ def flat(text):
     return " ".join(text.replace("-\n", "-").split())
 
 
+def running_text(reader):
+    """The document's text in reading order, as one flow, without each page's header and footer."""
+    header = re.compile(r"^\S+ · Version \d+ OFFICIAL ")
+    footer = re.compile(r" OFFICIAL Page \d+ of \d+$")
+    pages = (flat(page.extract_text(extraction_mode="layout")) for page in reader.pages)
+    return " ".join(footer.sub("", header.sub("", text)) for text in pages)
+
+
 def embedded_files(reader):
     names = reader.trailer["/Root"].get("/Names")
     return reader.attachments or (names is not None and "/EmbeddedFiles" in names.get_object())
@@ -98,6 +106,26 @@ def test_hertfordshire_protocol_has_every_party_basis_and_date(app, demo):
     # one section per flow, numbered 4.1 onwards, each in the contents
     for number in range(1, len(demo.flows) + 1):
         assert words.count(f"4.{number} ") >= 2, number
+
+
+def test_each_flow_section_explains_its_own_lawful_bases(app, demo):
+    """SPEC §6: inside each flow's section, every lawful basis it relies on with code, title and summary."""
+    with app.test_request_context():
+        reader, _text = pdf_text(render_protocol(demo))
+    words = running_text(reader)
+    body = words[words.index("4 Data to be shared", words.index("Contents") + 100):words.index("5 Lawful basis for sharing", words.rindex("4.1 "))]
+    flows = list(demo.flows)
+    for number, flow in enumerate(flows, 1):
+        start = body.index(f"4.{number} ")
+        end = body.index(f"4.{number + 1} ") if number < len(flows) else len(body)
+        section = body[start:end]
+        assert flat(flow.from_organisation.name) in section
+        for code in flow.lawful_bases:
+            basis = _db.session.get(LegalBasis, code)
+            assert f"{code} – {flat(basis.title)}" in section, (number, code)
+            assert flat(basis.summary) in section, (number, code)
+        others = {c for f in flows for c in f.lawful_bases} - set(flow.lawful_bases)
+        assert not any(f"{code} – " in section for code in others), number
 
 
 def test_headings_never_sit_alone_at_the_foot_of_a_page(app, demo):

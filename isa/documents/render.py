@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import render_template
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..core.perf import collector_paused
@@ -23,6 +23,7 @@ from .content import GOLDEN_RULES, GOLDEN_RULES_SOURCE
 STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
 BASE_URL = STATIC_ROOT.as_uri() + "/"  # relative links in the template resolve under isa/static
 TEMPLATE = "documents/protocol.html"
+USER_AGENT_CSS = CSS(filename=STATIC_ROOT / "print" / "user-agent.css")  # parsed once, read from disk
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,16 @@ class StaticFilesOnly(URLFetcher):
         return None
 
 
+class ProtocolHTML(HTML):
+    """WeasyPrint's HTML with the protocol's own small user-agent stylesheet (print/user-agent.css)
+    in place of the HTML5 one, which styles every element and form control the protocol never uses.
+    `_ua_stylesheets` is the hook WeasyPrint's own tests use; requirements.txt pins the versions it
+    is proved on, and test_documents checks what the document needs of it (lists, bookmarks, links)."""
+
+    def _ua_stylesheets(self, forms=False):
+        return [USER_AGENT_CSS]
+
+
 @dataclass(frozen=True)
 class RenderedProtocol:
     pdf: bytes
@@ -86,11 +97,8 @@ class BasisUse:
 
 
 def bases_used(flows, catalogue):
-    """[(group label, [BasisUse, ...]), ...]: each basis the flows rely on, once, in the law's order.
-
-    Each summary is printed once here rather than in every flow: a protocol repeats the same few
-    bases across its flows, and printing them once keeps a 60-flow protocol readable (and quick).
-    """
+    """[(group label, [BasisUse, ...]), ...]: each basis the flows rely on, once, in the law's order,
+    with the flows relying on it: section 5's index (each flow in section 4 explains its own)."""
     users = {}
     for number, flow in enumerate(flows, 1):
         for code in flow.lawful_bases or ():
@@ -138,7 +146,7 @@ def html_to_pdf(html, fetcher=None):
     """(PDF bytes, page count) for protocol HTML, fetching only through `fetcher`."""
     fetcher = fetcher or StaticFilesOnly()
     with collector_paused():  # layout makes hundreds of thousands of short-lived objects
-        document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        document = ProtocolHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
         pdf = document.write_pdf(attachments=None, pdf_identifier=b"isa-protocol", uncompressed_pdf=False)
     return pdf, len(document.pages)
 
