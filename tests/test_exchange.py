@@ -210,6 +210,51 @@ def test_a_changed_file_updates_the_stored_records(db, officer):
     assert {e.entity_type for e in changes} == {"Organisation", "Agreement", "DataFlow", "Party"}
 
 
+def test_a_material_change_in_a_file_starts_a_new_protocol_version(db, officer):
+    """As in the web pages: signatures stay on record against version 1; the parties sign again."""
+    from isa.documents.models import Signature
+
+    do_import(register_file())
+    data = register_file()
+    data["agreements"][0]["flows"][0]["lawful_bases"].append("CA2004-S11")  # material; signatures carried over as they were
+    do_import(data)
+    stored = agreement(db)
+    assert stored.protocol_version == 2
+    assert [p.signed_on for p in stored.parties] == [None, None]
+    assert [p.signatory_name for p in stored.parties] == ["Jane Doe", "John Roe"]  # still the expected signatories
+    kept = db.session.scalars(sa.select(Signature).order_by(Signature.signed_on)).all()
+    assert [(s.organisation_name, s.protocol_version, s.signed_on) for s in kept] == [
+        ("Hertfordshire County Council", 1, date(2024, 11, 20)), ("Hertfordshire Constabulary", 1, date(2024, 11, 22))]
+    assert stored.status is AgreementStatus.ACTIVE  # taken as the file gives it; the findings flag the missing signatures
+    from isa.legal.findings import findings_for
+    from isa.legal.queries import catalogue_map
+    assert "unsigned-active" in {f.rule for f in findings_for(stored, catalogue_map(), TODAY)}
+
+
+def test_a_file_with_new_signatures_for_a_material_change_records_them_against_the_new_version(db, officer):
+    do_import(register_file())
+    data = register_file()
+    data["agreements"][0]["flows"][0]["channel"] = None
+    data["agreements"][0]["parties"][0]["signed_on"] = "2025-02-03"  # signed the changed protocol on paper
+    do_import(data)
+    stored = agreement(db)
+    assert stored.protocol_version == 2
+    council, police = stored.parties
+    assert (council.signed_on, council.signed_document_version, council.signed_document_sha256) == (date(2025, 2, 3), 2, None)
+    assert police.signed_on is None
+
+
+def test_an_editorial_change_in_a_file_keeps_the_protocol_version_and_signatures(db, officer):
+    do_import(register_file())
+    data = register_file()
+    data["agreements"][0]["title"] = "Family Safeguarding (renamed)"
+    data["agreements"][0]["parties"][0]["signatory"] = "Jane Doe, Executive Director"
+    do_import(data)
+    stored = agreement(db)
+    assert stored.protocol_version == 1
+    assert [p.signed_on for p in stored.parties] == [date(2024, 11, 20), date(2024, 11, 22)]
+
+
 def test_keys_left_out_of_a_later_file_keep_their_stored_values(db, officer):
     do_import(register_file())
     result = do_import({"agreements": [{"reference": "ISA-2024-001", "title": "Renamed", "status": "active",

@@ -24,6 +24,8 @@ from ..audit.tracking import created_changes, current_actor, event_row
 from ..channels.models import TransferChannel
 from ..core import validation
 from ..core.db import utcnow
+from ..documents import versions
+from ..documents.signatures import keep_signature
 from ..extensions import db
 from ..flows.models import ConsentApproach, DataCategory, DataFlow, Frequency
 from ..legal.models import LegalBasis
@@ -821,6 +823,7 @@ class _Writer:
             chunk = wanted[start:start + LOAD_CHUNK]
             for agreement in db.session.scalars(sa.select(Agreement).where(Agreement.id.in_(chunk))):
                 record, keys = changes[agreement.id]
+                terms = ("parties" in keys or "flows" in keys) and self.signed_terms(agreement)
                 for key in keys:
                     if key == "parties":
                         self.update_parties(agreement, record["parties"])
@@ -828,7 +831,47 @@ class _Writer:
                         self.update_flows(agreement, record["flows"])
                     else:
                         self.set_scalar(agreement, key, record[key])
+                if terms:
+                    self.new_version_if_material(agreement, *terms)
                 agreement.updated_at = utcnow()
+
+    # -- a material change to a signed agreement: a new protocol version, as in the web pages
+
+    @staticmethod
+    def signed_terms(agreement):
+        """(material terms, the signatures as they stand) of a stored agreement some party has signed."""
+        if not versions.anyone_signed(agreement):
+            return None
+        signed = [
+            SimpleNamespace(organisation_id=p.organisation_id, organisation=p.organisation, signed_on=p.signed_on,
+                            signed_document_version=p.signed_document_version, signed_document_sha256=p.signed_document_sha256,
+                            signatory_name=p.signatory_name, signatory_title=p.signatory_title)
+            for p in agreement.parties if p.signed_on is not None
+        ]
+        return versions.material_terms(agreement), signed
+
+    @staticmethod
+    def new_version_if_material(agreement, before, signed):
+        """The file changed what the parties signed up to: the signatures stay on record against the
+        version they signed, and the protocol version rises. A signature the file carries over
+        unchanged was given to the earlier version, so the party is asked to sign again; a new
+        signature in the file (a date the register did not have) is taken as one of the new version.
+        The status is taken as the file gives it, and the findings say when it needs signatures."""
+        leaving = [p for p in agreement.parties if p in db.session.deleted]
+        if versions.material_terms(agreement, leaving) == before:
+            return
+        for party in signed:
+            keep_signature(agreement, party)
+        agreement.protocol_version = (agreement.protocol_version or 1) + 1
+        earlier = {party.organisation_id: party.signed_on for party in signed}
+        for party in agreement.parties:
+            if party.signed_on is None or party in leaving:
+                continue
+            if earlier.get(party.organisation_id) == party.signed_on:
+                versions.clear_signature(party)
+            else:
+                party.signed_document_version = agreement.protocol_version
+                party.signed_document_sha256 = None  # signed on paper: the file carries no document
 
     def set_scalar(self, agreement, key, value):
         if key == "lead_organisation":
