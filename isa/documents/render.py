@@ -140,8 +140,6 @@ def content_fingerprint(agreement):
     return hashlib.sha256(protocol_html(agreement).encode("utf-8")).hexdigest()
 
 
-
-
 def html_to_pdf(html, fetcher=None):
     """(PDF bytes, page count) for protocol HTML, fetching only through `fetcher`."""
     fetcher = fetcher or StaticFilesOnly()
@@ -153,11 +151,10 @@ def html_to_pdf(html, fetcher=None):
 
 def render(agreement, generated_by=None, generated_at=None):
     """The agreement's protocol as a RenderedProtocol; the generation line only when both are given."""
-    content_sha256 = content_fingerprint(agreement)
+    html = protocol_html(agreement)
+    content_sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()  # as content_fingerprint() has it
     if generated_by is not None and generated_at is not None:
         html = protocol_html(agreement, generated_by, generated_at)
-    else:
-        html = protocol_html(agreement)
     pdf, pages = html_to_pdf(html)
     return RenderedProtocol(pdf, pages, content_sha256)
 
