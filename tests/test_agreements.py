@@ -253,15 +253,21 @@ def test_flow_removal_needs_confirmation_then_removes(client, login_as, make, db
     assert db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity_type == "DataFlow", AuditEvent.action == "deleted"))
 
 
-def test_partner_sees_only_its_own_agreements(client, login_as, make):
+def test_partner_sees_only_its_own_agreements(client, login_as, make, caplog):
     mine = make.agreement()
     theirs = make.agreement()
-    login_as("partner", organisation=mine.parties[0].organisation)
+    user = login_as("partner", organisation=mine.parties[0].organisation)
     listing = client.get("/agreements/").get_data(as_text=True)
     assert mine.reference in listing and theirs.reference not in listing
     assert client.get(f"/agreements/{mine.reference}").status_code == 200
-    assert client.get(f"/agreements/{theirs.reference}").status_code == 404
-    assert client.get(f"/agreements/{mine.reference}/edit").status_code == 403
+    with caplog.at_level("WARNING"):
+        assert client.get(f"/agreements/{theirs.reference}").status_code == 404
+        assert client.get(f"/agreements/{mine.reference}/edit").status_code == 403
+    refusals = [r.getMessage() for r in caplog.records if r.getMessage().startswith("access refused")]
+    assert refusals == [
+        f"access refused: {user.email} (partner) to /agreements/{theirs.reference}: not a party to the agreement",
+        f"access refused: {user.email} (partner) to /agreements/{mine.reference}/edit: role",
+    ]
 
 
 def test_list_filters_and_search(client, login_as, make):

@@ -206,10 +206,13 @@ def test_one_agreement_in_the_export_shape(client, world):
     ["/api/v1/agreements/ISA-2025-002", "/api/v1/agreements/ISA-2025-002/findings", "/api/v1/agreements/ISA-2025-002/protocol.pdf",
      "/api/v1/agreements/ISA-9999-999", "/api/v1/agreements/ISA-9999-999/findings"],
 )
-def test_agreements_a_partner_is_not_party_to_are_404(client, world, path):
-    response = validated(get(client, path, world["partner"]))
+def test_agreements_a_partner_is_not_party_to_are_404(client, world, path, caplog):
+    with caplog.at_level("WARNING"):
+        response = validated(get(client, path, world["partner"]))
     assert response.status_code == 404
     assert response.is_json and "error" in response.json
+    refused = [r.getMessage() for r in caplog.records if r.getMessage().startswith("access refused")]
+    assert len(refused) == ("9999" not in path)  # a refusal for a real agreement; nothing to refuse for none
 
 
 def test_findings(client, world):

@@ -353,13 +353,16 @@ def test_officers_see_every_decision(client, login_as, decisions):
         assert client.get(f"/decisions/{decision.id}").status_code == 200
 
 
-def test_partners_see_their_organisations_decisions_as_discloser_or_recipient(client, login_as, decisions, register):
+def test_partners_see_their_organisations_decisions_as_discloser_or_recipient(client, login_as, decisions, register, caplog):
     login_as("partner", organisation=register["police"])
     assert _listed(client) == {"PC-0001", "SP-0003"}
     assert client.get(f"/decisions/{decisions['police_to_council'].id}").status_code == 200
     assert client.get(f"/decisions/{decisions['school_to_police'].id}").status_code == 200
-    assert client.get(f"/decisions/{decisions['council_to_school'].id}").status_code == 404
-    assert client.get("/decisions/999999").status_code == 404
+    with caplog.at_level("WARNING"):
+        assert client.get(f"/decisions/{decisions['council_to_school'].id}").status_code == 404
+        assert client.get("/decisions/999999").status_code == 404
+    refused = [r.getMessage() for r in caplog.records if r.getMessage().startswith("access refused")]
+    assert len(refused) == 1 and refused[0].endswith(f"/decisions/{decisions['council_to_school'].id}: another organisation's decision")
     # nor through the filters, the CSV or the counts
     assert _listed(client, "?organisation=school") == {"SP-0003"}
     assert "CS-0002" not in client.get("/decisions/export.csv").get_data(as_text=True)

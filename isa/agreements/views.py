@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from ..audit.queries import history_for_agreement
-from ..core.auth import officer_required, signed_in_required
+from ..core.auth import log_refusal, officer_required, signed_in_required
 from ..core.forms import organisation_choices
 from ..documents.forms import signable_document_choices, signed_document_choice
 from ..documents.versions import new_version_notice
@@ -34,7 +34,10 @@ bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 def get_visible(reference):
     """The agreement, or 404 for unknown references and for partners who are not a party."""
     agreement = find_by_reference(reference)
-    if agreement is None or not can_see(current_user, agreement):
+    if agreement is None:
+        abort(404)
+    if not can_see(current_user, agreement):
+        log_refusal(current_user, "not a party to the agreement")
         abort(404)
     return agreement
 

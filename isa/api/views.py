@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from ..agreements.models import Agreement, AgreementStatus
 from ..agreements.operations import find_by_reference
 from ..agreements.queries import agreements_query, can_see, parse_filters, visible_to
+from ..core.auth import log_refusal
 from ..extensions import csrf, db
 from ..flows.models import DataCategory
 from ..legal.queries import agreement_findings, catalogue_groups
@@ -109,7 +110,10 @@ def token_required(view=None, *, allow_query_token=False):
 def visible_agreement(reference):
     """The agreement, or 404 for unknown references and for partners whose organisation is not a party."""
     agreement = find_by_reference(reference)
-    if agreement is None or not can_see(g.api_user, agreement):
+    if agreement is not None and not can_see(g.api_user, agreement):
+        log_refusal(g.api_user, "not a party to the agreement")
+        agreement = None
+    if agreement is None:
         raise ApiError(404, f"No agreement {reference} (or you may not see it)")
     return agreement
 

@@ -19,9 +19,7 @@ def roles_required(*roles):
             if not current_user.is_authenticated:
                 return current_app.login_manager.unauthorized()
             if current_user.role not in allowed:
-                current_app.logger.warning(
-                    "access refused: %s (%s) to %s", current_user.email, current_user.role, request.path
-                )
+                log_refusal(current_user, "role")
                 abort(403)
             return view(*args, **kwargs)
 
@@ -29,6 +27,12 @@ def roles_required(*roles):
         return wrapped
 
     return decorator
+
+
+def log_refusal(user, reason):
+    """Log an access refusal (who, which role, where, why), never a secret. A partner asking for a
+    record of an agreement its organisation is not party to gets a 404, and the refusal is logged."""
+    current_app.logger.warning("access refused: %s (%s) to %s: %s", user.email, user.role, request.path, reason)
 
 
 officer_required = roles_required(Role.OFFICER)

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..agreements.models import Agreement
 from ..agreements.queries import visible_to as visible_agreements
-from ..core.auth import signed_in_required
+from ..core.auth import log_refusal, signed_in_required
 from ..core.forms import channel_choices, organisation_choices
 from ..core.spreadsheet import csv_download
 from ..core.web import paginate
@@ -81,7 +81,10 @@ def _filter_choices():
 @signed_in_required
 def show(decision_id):
     decision = db.session.get(SharingDecision, decision_id)
-    if decision is None or not queries.can_see(current_user, decision):
+    if decision is None:
+        abort(404)
+    if not queries.can_see(current_user, decision):
+        log_refusal(current_user, "another organisation's decision")
         abort(404)
     query = sa.select(LegalBasis.code, LegalBasis.title).where(LegalBasis.code.in_(decision.lawful_bases or []))
     titles = {code: title for code, title in db.session.execute(query)}
