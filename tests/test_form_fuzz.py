@@ -25,8 +25,14 @@ def _form_urls(app, values):
     urls = []
     for rule in app.url_map.iter_rules():
         if {"GET", "POST"} <= rule.methods and not rule.rule.startswith("/api/") and rule.endpoint not in ("users.login",):
+            domain = rule.endpoint.split(".")[0]
+
+            def value(match, domain=domain):  # "channels.slug" is a channel's slug, "slug" an organisation's
+                name = match.group(1)
+                return str(values[f"{domain}.{name}"] if f"{domain}.{name}" in values else values[name])
+
             try:
-                urls.append(re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule))
+                urls.append(re.sub(r"<(?:\w+:)?(\w+)>", value, rule.rule))
             except KeyError:
                 continue  # a route whose parameters this fixture does not make
     return sorted(set(urls))
@@ -35,10 +41,11 @@ def _form_urls(app, values):
 @pytest.fixture
 def forms(app, make, db, login_as):
     agreement = make.agreement(reference="ISA-FUZZ-1")
-    make.channel(slug="fuzz-channel")
+    channel = make.channel(slug="fuzz-channel")
     user = login_as("admin")
     values = {
-        "reference": agreement.reference, "slug": agreement.parties[0].organisation.slug, "party_id": agreement.parties[0].id,
+        "reference": agreement.reference, "slug": agreement.parties[0].organisation.slug, "channels.slug": channel.slug,
+        "party_id": agreement.parties[0].id,
         "flow_id": agreement.flows[0].id, "user_id": user.id, "code": "UKGDPR-A6-1E",
     }
     return _form_urls(app, values)
@@ -47,6 +54,7 @@ def forms(app, make, db, login_as):
 def test_the_fuzzer_finds_the_forms(forms):
     assert "/organisations/new" in forms and "/agreements/new" in forms
     assert any("/flows/new" in url for url in forms) and any("/parties/new" in url for url in forms)
+    assert "/channels/fuzz-channel/edit" in forms
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
