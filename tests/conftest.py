@@ -151,3 +151,22 @@ def login_as(client, make):
 
 def count(db, model):
     return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def planner_statistics(db, table):
+    """How many statistics rows the query planner has for `table` (None: the store does not exist yet)."""
+    if db.engine.dialect.name == "sqlite":
+        if not db.session.scalar(sa.text("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")):
+            return None
+        return db.session.scalar(sa.text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = :t"), {"t": table})
+    return db.session.scalar(sa.text("SELECT count(*) FROM pg_statistic WHERE starelid = CAST(:t AS regclass)"), {"t": table})
+
+
+def forget_planner_statistics(db, table):
+    if planner_statistics(db, table) is None:
+        return
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(sa.text("DELETE FROM sqlite_stat1 WHERE tbl = :t"), {"t": table})
+    else:  # the test server's user is its superuser
+        db.session.execute(sa.text("DELETE FROM pg_statistic WHERE starelid = CAST(:t AS regclass)"), {"t": table})
+    db.session.commit()

@@ -19,7 +19,7 @@ from isa.flows.models import DataFlow
 from isa.legal.catalogue import sync_catalogue
 from isa.organisations.models import Organisation
 from isa.users.models import Role, User
-from tests.conftest import count, csrf_token, post_form
+from tests.conftest import count, csrf_token, forget_planner_statistics, planner_statistics, post_form
 
 TODAY = date(2026, 6, 1)
 OWNER = "officer@example.org"
@@ -253,6 +253,14 @@ def test_an_editorial_change_in_a_file_keeps_the_protocol_version_and_signatures
     stored = agreement(db)
     assert stored.protocol_version == 1
     assert [p.signed_on for p in stored.parties] == [date(2024, 11, 20), date(2024, 11, 22)]
+
+
+def test_an_import_refreshes_the_query_planners_statistics(db, officer):
+    """Without them SQLite reads every agreement in force for each dashboard section (see core/db.py)."""
+    forget_planner_statistics(db, "agreements")
+    assert not planner_statistics(db, "agreements")
+    do_import(register_file())
+    assert planner_statistics(db, "agreements") > 0
 
 
 def test_keys_left_out_of_a_later_file_keep_their_stored_values(db, officer):

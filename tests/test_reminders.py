@@ -25,7 +25,7 @@ from isa.reminders.models import Reminder, ReminderStatus as RS, SweepLock
 from isa.reminders.notifications import ReminderMail, render_bodies
 from isa.reminders.scheduler import add_sweep_job, daily_sweep, london_today, reminder_time, should_start_in_process
 from isa.reminders.sweep import INTERRUPTED, SweepSettings, acquire_lock, queue_due, run_sweep
-from tests.conftest import post_form
+from tests.conftest import forget_planner_statistics, planner_statistics, post_form
 
 REVIEW = date(2027, 12, 1)
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -668,6 +668,14 @@ def test_apscheduler_runs_the_sweep(app, db, make, inbox):
     finally:
         scheduler.shutdown(wait=True)
     assert [m.message["Subject"].split(":")[0] for m in inbox.messages] == ["Review due in 7 days"]
+
+
+def test_the_daily_sweep_refreshes_the_query_planners_statistics(app, db, make, inbox):
+    make.agreement(status=S.ACTIVE, review_date=london_today() + timedelta(days=7), owner=make.user(role="officer"))
+    forget_planner_statistics(db, "agreements")
+    daily_sweep(app)
+    assert len(inbox.messages) == 1
+    assert planner_statistics(db, "agreements") > 0
 
 
 def test_flask_scheduler_runs_in_the_foreground(app, tmp_path):

@@ -23,7 +23,7 @@ from ..audit.models import AuditEvent
 from ..audit.tracking import created_changes, current_actor, event_row
 from ..channels.models import TransferChannel
 from ..core import validation
-from ..core.db import utcnow
+from ..core.db import refresh_statistics, utcnow
 from ..documents import versions
 from ..documents.signatures import keep_signature
 from ..extensions import db
@@ -972,4 +972,6 @@ def import_register(data):
     except Exception:
         db.session.rollback()
         raise
+    if result.changed:
+        refresh_statistics(db.session)  # a bulk load changes what the query planner should expect
     return result

@@ -14,6 +14,9 @@ import click
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from ..core.db import refresh_statistics
+from ..extensions import db
+
 LONDON = ZoneInfo("Europe/London")
 JOB_ID = "review-reminders"
 
@@ -51,6 +54,11 @@ def daily_sweep(app):
             "Review reminder sweep for %s: queued %d, sent %d, logged %d, failed %d, waiting to retry %d",
             report.today, len(report.queued), len(report.sent), len(report.logged), len(report.failed), len(report.retrying),
         )
+        try:
+            refresh_statistics(db.session)  # daily housekeeping: the query planner's statistics
+        except Exception:
+            db.session.rollback()
+            app.logger.exception("Refreshing the database statistics failed")
 
 
 def add_sweep_job(scheduler, app):
