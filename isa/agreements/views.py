@@ -4,7 +4,8 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..audit.queries import history_for_agreement
+from ..audit.presenting import present
+from ..audit.queries import agreement_events, latest
 from ..core.auth import log_refusal, officer_required, signed_in_required
 from ..core.forms import organisation_choices
 from ..documents.forms import signable_document_choices, signed_document_choice
@@ -116,13 +117,15 @@ def new():
 @signed_in_required
 def show(reference):
     agreement = get_visible(reference)
+    history, older = latest(agreement_events(agreement.id)) if current_user.is_officer else ([], False)
     return render_template(
         "agreements/show.html",
         agreement=agreement,
         transitions=lifecycle.allowed_transitions(agreement),
         action_labels=lifecycle.ACTION_LABELS,
         findings=_findings_for(agreement),
-        history=history_for_agreement(agreement) if current_user.is_officer else [],
+        history=present(history),
+        older_history=older,
         today=date.today(),
         page_title=f"{agreement.reference}: {agreement.title}",
     )

@@ -3,16 +3,18 @@ import sqlalchemy as sa
 from ..extensions import db
 from .models import AuditEvent
 
-
-def history_for_agreement(agreement, limit=None):
-    query = sa.select(AuditEvent).where(AuditEvent.agreement_id == agreement.id).order_by(AuditEvent.id.desc())
-    return db.session.scalars(query.limit(limit) if limit else query).all()
+HISTORY_ROWS = 15  # on an agreement's or organisation's page; the audit trail pages through the rest
 
 
-def history_for_organisation(organisation, limit=None):
-    query = (
-        sa.select(AuditEvent)
-        .where(AuditEvent.entity_type == "Organisation", AuditEvent.entity_id == organisation.id)
-        .order_by(AuditEvent.id.desc())
-    )
-    return db.session.scalars(query.limit(limit) if limit else query).all()
+def agreement_events(agreement_id):
+    return sa.select(AuditEvent).where(AuditEvent.agreement_id == agreement_id)
+
+
+def organisation_events(organisation_id):
+    return sa.select(AuditEvent).where(AuditEvent.entity_type == "Organisation", AuditEvent.entity_id == organisation_id)
+
+
+def latest(query, limit=HISTORY_ROWS):
+    """(the newest `limit` events of `query`, whether there are older ones)."""
+    events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit + 1)).all()
+    return events[:limit], len(events) > limit

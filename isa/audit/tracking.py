@@ -112,6 +112,22 @@ def created_changes(values, exclude):
     return {key: [None, _plain(value)] for key, value in values.items() if key not in exclude and value not in (None, "", [])}
 
 
+def _keep_old_value(target, value, oldvalue, initiator):
+    return value
+
+
+@event.listens_for(sa.orm.Mapper, "mapper_configured")
+def _load_old_values(mapper, cls):
+    """Every audited column loads its old value before a new one is set, so the trail shows
+    "from what" even when the attribute had not been read since the record was loaded or expired
+    (after a commit, say); without it the history would say "empty → new value"."""
+    if not issubclass(cls, Audited):
+        return
+    for attribute in mapper.column_attrs:
+        if attribute.key not in cls.audit_exclude and not event.contains(getattr(cls, attribute.key), "set", _keep_old_value):
+            event.listen(getattr(cls, attribute.key), "set", _keep_old_value, active_history=True, retval=True)
+
+
 def _touch_agreement(session, agreement):
     if agreement is not None and agreement not in session.deleted and inspect(agreement).persistent:
         agreement.updated_at = utcnow()  # an UPDATE of the row raises its version_id

@@ -1,22 +1,43 @@
 import sqlalchemy as sa
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 
+from ..agreements.models import Agreement
 from ..core.auth import officer_required
 from ..core.web import paginate
 from ..extensions import db
+from ..organisations.models import Organisation
 from .models import AuditEvent
+from .presenting import present
+from .queries import agreement_events, organisation_events
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+ENTITY_TYPES = ("Organisation", "Agreement", "Party", "DataFlow", "TransferChannel", "User", "LegalBasis")
 
 
 @bp.route("/")
 @officer_required
 def index():
+    """The whole trail, newest first; or one agreement's (?agreement=REF) or organisation's (?organisation=SLUG)."""
+    subject = None
+    if reference := request.args.get("agreement"):
+        subject = db.session.scalar(sa.select(Agreement).where(Agreement.reference == reference))
+        if subject is None:
+            abort(404)
+        query = agreement_events(subject.id)
+    elif slug := request.args.get("organisation"):
+        subject = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+        if subject is None:
+            abort(404)
+        query = organisation_events(subject.id)
+    else:
+        query = sa.select(AuditEvent)
     entity = request.args.get("entity") or ""
-    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
-    if entity in {"Organisation", "Agreement", "Party", "DataFlow", "TransferChannel", "User", "LegalBasis"}:
+    if entity in ENTITY_TYPES:
         query = query.where(AuditEvent.entity_type == entity)
     else:
         entity = ""
-    page = paginate(query, per_page=50)
-    return render_template("audit/index.html", page=page, entity=entity, page_title="Audit trail")
+    page = paginate(query.order_by(AuditEvent.id.desc()), per_page=50)
+    return render_template(
+        "audit/index.html", page=page, events=present(page.items), entity=entity, subject=subject, page_title="Audit trail"
+    )

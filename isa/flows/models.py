@@ -60,7 +60,7 @@ class DataFlow(Audited, db.Model):
     from_organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
     # None means "to every other party" (the "*" of the import format)
     to_organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id"), index=True)
-    categories: Mapped[list] = mapped_column(sa.JSON, default=list)
+    categories: Mapped[list] = mapped_column(sa.JSON, default=list, info={"members": DataCategory})
     items: Mapped[str] = mapped_column(sa.Text, default="")
     purposes: Mapped[list] = mapped_column(sa.JSON, default=list)
     lawful_bases: Mapped[list] = mapped_column(sa.JSON, default=list)  # catalogue codes

@@ -1,7 +1,9 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from ..audit.queries import history_for_organisation
+from ..audit.presenting import present
+from ..audit.queries import latest, organisation_events
 from ..core.auth import officer_required, signed_in_required
 from ..core.web import paginate
 from ..extensions import db
@@ -56,11 +58,13 @@ def new():
 @signed_in_required
 def show(slug):
     organisation = _get(slug)
+    history, older = latest(organisation_events(organisation.id)) if current_user.is_officer else ([], False)
     return render_template(
         "organisations/show.html",
         organisation=organisation,
         agreements=agreements_of(organisation),
-        history=history_for_organisation(organisation),
+        history=present(history),
+        older_history=older,
         page_title=organisation.name,
     )
 

@@ -99,7 +99,7 @@ def test_officer_builds_an_agreement_from_nothing_to_active(visitor, seed):
 
     history = page.locator("table:has(caption:has-text('History'))")
     expect(history).to_contain_text(officer.email)
-    expect(history).to_contain_text(re.compile("awaiting_signatures.*active"))
+    expect(history).to_contain_text(re.compile("Status: Awaiting signatures → Active"))
 
     with page.expect_download() as download_info:
         page.click("text=Download the protocol (PDF)")
