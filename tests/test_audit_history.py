@@ -76,3 +76,15 @@ def test_a_short_history_has_no_link_and_unknown_subjects_are_404(client, login_
     assert client.get("/audit/?agreement=ISA-NOPE").status_code == 404
     assert client.get("/audit/?organisation=nope").status_code == 404
     assert client.get(f"/audit/?organisation={organisation.slug}").status_code == 200
+
+
+def test_signing_in_is_not_a_change_to_the_register(client, login_as, db):
+    login_as("officer")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "updated")) == 0
+
+
+def test_a_decisions_answers_read_as_words(db):
+    event = AuditEvent(actor="x", action="created", entity_type="SharingDecision", entity_id=1, entity_label="d",
+                       changes={"answers": [None, {"legitimate_purpose": "yes", "how": ["how_much", "fact_opinion"], "lawful_reasons": []}]})
+    (presented,) = present([event])
+    assert presented.changes[0].new == "legitimate purpose: yes; how: how much, fact opinion; lawful reasons: none"

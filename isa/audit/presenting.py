@@ -17,7 +17,8 @@ from ..extensions import db
 # Where a column's name does not read well as a label.
 LABELS = {
     "dpia_reference": "DPIA reference",
-    "ico_registration": "ICO registration",
+    "ico_registration": "ICO registration number",
+    "slug": "Short name",
     "dpo_name": "Data protection officer",
     "dpo_email": "Data protection officer's email",
     "spoc_name": "Single point of contact",
@@ -122,8 +123,8 @@ def _value(value, column, target, names):
     if isinstance(value, list):
         members = _list_enum(column)
         return ", ".join(_choice(members, item) if members else str(item) for item in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in value.items())
+    if isinstance(value, dict):  # a decision's flowchart answers
+        return "; ".join(f"{_words(k)}: {_words(v)}" for k, v in value.items())
     choices = _enum_class(column) if column is not None else None
     if choices is not None:
         return _choice(choices, value)
@@ -134,6 +135,12 @@ def _value(value, column, target, names):
         if python_type is datetime:
             return _date(value, datetime.fromisoformat)
     return str(value)
+
+
+def _words(value):
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_words(v) for v in value) or "none"
+    return str(value).replace("_", " ")
 
 
 def _python_type(column):

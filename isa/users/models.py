@@ -35,6 +35,7 @@ class Role(enum.StrEnum):
 class User(Audited, UserMixin, db.Model):
     __tablename__ = "users"
     audit_label_attr = "email"
+    audit_exclude = Audited.audit_exclude + ("last_login_at",)  # sign-ins have their own log
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
