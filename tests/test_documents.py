@@ -713,3 +713,17 @@ def test_a_removed_partys_signature_stays_on_record(client, login_as, make, db):
     names = sorted(s.organisation_name for s in db.session.scalars(sa.select(Signature)))
     assert "Leaving Trust" in names and len(names) == 3
     assert "Leaving Trust" in client.get("/agreements/ISA-MAT-005").get_data(as_text=True)
+
+
+def test_the_small_user_agent_stylesheet_keeps_bookmarks_links_and_list_numbers(app, demo):
+    """What the protocol needs of the user-agent stylesheet it uses in place of WeasyPrint's own."""
+    with app.test_request_context():
+        reader, text = pdf_text(render_protocol(demo))
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert any("Data to be shared" in title for title in titles) and any("Signatures" in title for title in titles)
+    contents = reader.pages[1]
+    links = [a.get_object() for a in contents.get("/Annots", [])]
+    assert sum(1 for link in links if link.get("/Subtype") == "/Link") >= 12  # every contents entry is live
+    appendix = flat(reader.pages[-1].extract_text())
+    assert all(f"{n}. " in appendix for n in range(1, 8))  # the seven golden rules, numbered
+    assert "Information Sharing Protocol, version 1" not in flat(reader.pages[0].extract_text())  # <title> is not printed

@@ -1,11 +1,10 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 
-from ..agreements.models import Agreement
+from ..agreements.operations import find_by_reference
 from ..core.auth import officer_required
 from ..core.web import paginate
-from ..extensions import db
-from ..organisations.models import Organisation
+from ..organisations.operations import find_by_slug
 from .models import AuditEvent
 from .presenting import present
 from .queries import agreement_events, organisation_events
@@ -21,12 +20,12 @@ def index():
     """The whole trail, newest first; or one agreement's (?agreement=REF) or organisation's (?organisation=SLUG)."""
     subject = None
     if reference := request.args.get("agreement"):
-        subject = db.session.scalar(sa.select(Agreement).where(Agreement.reference == reference))
+        subject = find_by_reference(reference)
         if subject is None:
             abort(404)
         query = agreement_events(subject.id)
     elif slug := request.args.get("organisation"):
-        subject = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+        subject = find_by_slug(slug)
         if subject is None:
             abort(404)
         query = organisation_events(subject.id)

@@ -137,7 +137,11 @@ def protocol_html(agreement, generated_by=None, generated_at=None):
 
 def content_fingerprint(agreement):
     """SHA-256 of what the document says (no generation line): changes exactly when the content does."""
-    return hashlib.sha256(protocol_html(agreement).encode("utf-8")).hexdigest()
+    return _fingerprint(protocol_html(agreement))
+
+
+def _fingerprint(html):
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()
 
 
 def html_to_pdf(html, fetcher=None):
@@ -152,7 +156,7 @@ def html_to_pdf(html, fetcher=None):
 def render(agreement, generated_by=None, generated_at=None):
     """The agreement's protocol as a RenderedProtocol; the generation line only when both are given."""
     html = protocol_html(agreement)
-    content_sha256 = hashlib.sha256(html.encode("utf-8")).hexdigest()  # as content_fingerprint() has it
+    content_sha256 = _fingerprint(html)  # the HTML without the generation line, as content_fingerprint()
     if generated_by is not None and generated_at is not None:
         html = protocol_html(agreement, generated_by, generated_at)
     pdf, pages = html_to_pdf(html)

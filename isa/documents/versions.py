@@ -67,20 +67,31 @@ def clear_signature(party):
     party.signed_document_sha256 = None
 
 
+def raise_version(agreement, leaving=(), signed_anew=None):
+    """The protocol version rises and every remaining party's signature is cleared, except those
+    `signed_anew(party)` says were given to the new version (on paper: no document fingerprint)."""
+    gone = {id(obj) for obj in leaving}
+    agreement.protocol_version = (agreement.protocol_version or 1) + 1
+    for party in agreement.parties:
+        if id(party) in gone:
+            continue
+        if party.signed_on is not None and signed_anew is not None and signed_anew(party):
+            party.signed_document_version = agreement.protocol_version
+            party.signed_document_sha256 = None
+        else:
+            clear_signature(party)
+
+
 def start_new_version(agreement, leaving=(), keep=None):
     """Raise the protocol version and ask every party to sign it; an agreement in force waits for them.
 
     The signatory's name and title stay as the expected signatory. `keep(agreement, party)` is called
     for each signature before it is cleared, so the signature record keeps it against its version.
     """
-    gone = {id(obj) for obj in leaving}
     for party in agreement.parties:  # a party leaving the agreement signed the earlier version too
         if party.signed_on is not None and keep is not None:
             keep(agreement, party)
-    agreement.protocol_version = (agreement.protocol_version or 1) + 1
-    for party in agreement.parties:
-        if id(party) not in gone:
-            clear_signature(party)
+    raise_version(agreement, leaving)
     status = AgreementStatus(agreement.status)
     if status in IN_FORCE:
         agreement.resume_status = status

@@ -862,16 +862,8 @@ class _Writer:
             return
         for party in signed:
             keep_signature(agreement, party)
-        agreement.protocol_version = (agreement.protocol_version or 1) + 1
         earlier = {party.organisation_id: party.signed_on for party in signed}
-        for party in agreement.parties:
-            if party.signed_on is None or party in leaving:
-                continue
-            if earlier.get(party.organisation_id) == party.signed_on:
-                versions.clear_signature(party)
-            else:
-                party.signed_document_version = agreement.protocol_version
-                party.signed_document_sha256 = None  # signed on paper: the file carries no document
+        versions.raise_version(agreement, leaving, signed_anew=lambda party: earlier.get(party.organisation_id) != party.signed_on)
 
     def set_scalar(self, agreement, key, value):
         if key == "lead_organisation":
