@@ -244,7 +244,8 @@ def fitting_successors(basis, flow):
     chosen, limbs = [], []
 
     def chosen_of(kind, part_other_than=None):
-        return [c for c in chosen if catalogue[c].kind == kind and catalogue[c].sch1_part != part_other_than]
+        return [c for c in chosen if catalogue[c].kind == kind
+                and (part_other_than is None or catalogue[c].sch1_part != part_other_than)]
 
     for code in basis.successors or ():
         entry = catalogue.get(code)
