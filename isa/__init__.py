@@ -90,6 +90,7 @@ def _register_blueprints(app):
     from .core.views import bp as core_bp
     from .decisions.views import bp as decisions_bp
     from .documents.views import bp as documents_bp
+    from .dpia.views import bp as dpia_bp
     from .exchange.views import bp as exchange_bp
     from .flows.views import bp as flows_bp
     from .legal.views import bp as legal_bp
@@ -119,6 +120,7 @@ def _register_blueprints(app):
         decisions_bp,
         public_bp,
         documents_bp,
+        dpia_bp,
     ):
         app.register_blueprint(blueprint)
 

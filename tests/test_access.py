@@ -54,6 +54,7 @@ ACCESS = {
     "agreements.new_party": "officer",
     "agreements.edit_party": "officer",
     "agreements.remove_party_view": "officer",
+    "agreements.remap": "officer",
     "flows.new": "officer",
     "flows.edit": "officer",
     "flows.remove": "officer",
@@ -63,6 +64,7 @@ ACCESS = {
     "legal.new": "admin",
     "legal.edit": "admin",
     "legal.attention": "officer",
+    "legal.legacy": "officer",
     "reviews.dashboard": "officer",
     "reviews.new": "officer",
     "reminders.resend": "officer",
@@ -98,6 +100,15 @@ ACCESS = {
     "documents.protocol": "party",
     "documents.document": "party",
     "documents.sign": "own_party",
+    "dpia.show": "party",
+    "dpia.screening": "officer",
+    "dpia.description": "officer",
+    "dpia.new_risk": "officer",
+    "dpia.edit_risk": "officer",
+    "dpia.remove_risk": "officer",
+    "dpia.advice": "officer",
+    "dpia.sign_off": "officer",
+    "dpia.delete": "officer",
 }
 SKIPPED = {"static", "govuk_static"}  # files, not pages
 
@@ -121,9 +132,23 @@ def world(make, db):
         "token_id": _api_token(db, users["officer"]), "path": "no-such-endpoint",
         "decision_id": make.decision(discloser=mine, recipient=other, recorded_by=users["officer"]).id,
         "document_id": _protocol_document(db, agreement),
+        "risk_id": _dpia_risk(db, agreement),
     }
     channel_values = dict(values, slug=channel.slug)
     return users, values, channel_values
+
+
+def _dpia_risk(db, agreement):
+    from datetime import date
+
+    from isa.dpia.models import Dpia, DpiaRisk
+
+    dpia = Dpia(agreement=agreement, screening=["sensitive_at_scale"], required=True, screened_on=date(2026, 1, 5))
+    dpia.risks.append(DpiaRisk(description="Sent to the wrong person", likelihood="possible", severity="severe",
+                               measures="Secure email", residual_likelihood="remote", residual_severity="severe"))
+    db.session.add(dpia)
+    db.session.commit()
+    return dpia.risks[0].id
 
 
 def _protocol_document(db, agreement):
