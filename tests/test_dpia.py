@@ -185,7 +185,7 @@ def test_the_whole_journey_from_screening_to_sign_off(client, db, login_as, sens
     page = client.get(f"/agreements/{sensitive.reference}").get_data(as_text=True)
     assert "Complete" in page and "(dpia-missing)" not in page
     shown = client.get(f"/agreements/{sensitive.reference}/dpia/").get_data(as_text=True)
-    assert "Sent to the wrong person." in shown and "Medium residual risk" in shown and "Sam Director, SIRO" in shown
+    assert "Sent to the wrong person." in shown and "medium residual risk" in shown and "Sam Director, SIRO" in shown
 
 
 def test_screening_with_nothing_ticked_needs_a_reason_and_then_needs_no_dpia(client, db, login_as, make):

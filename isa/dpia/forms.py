@@ -97,7 +97,7 @@ class AdviceForm(VersionedForm):
         "Accepted or overruled by", widget=GovTextInput(), description="Name and job title.",
         validators=[InputRequired("Enter who accepted or overruled the advice"), Length(max=200, message="Enter the name in 200 characters or fewer")],
     )
-    submit = SubmitField("Save the DPO's advice", widget=GovSubmitInput())
+    submit = SubmitField("Save the advice", widget=GovSubmitInput())
 
     def validate_dpo_overruled_reason(self, field):
         if self.dpo_outcome.data == DpoOutcome.OVERRULED.value and not (field.data or "").strip():
