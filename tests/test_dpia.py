@@ -361,3 +361,18 @@ def test_the_protocol_pdf_prints_the_appendix(app, db, client, login_as, sensiti
     _reader, text = pdf_text(render_protocol(sensitive))
     assert "Appendix B: Data protection impact assessment" in text
     assert "In progress" in text and "Sent to the wrong person." in text
+
+
+def test_the_dpia_is_reviewed_with_the_agreement(client, db, login_as, sensitive):
+    from isa.reviews.models import Review, ReviewOutcome
+
+    login_as("officer")
+    screen(client, db, sensitive)
+    form = client.get(f"/agreements/{sensitive.reference}/reviews/new").get_data(as_text=True)
+    assert "Review its data protection impact assessment with it" in form and "In progress" in form
+    db.session.add(Review(agreement=sensitive, reviewed_on=date(2026, 6, 1), reviewer="Sam", outcome=ReviewOutcome.CONTINUE,
+                          previous_review_date=date(2026, 6, 1), next_review_date=sensitive.review_date))
+    db.session.commit()
+    page = client.get(f"/agreements/{sensitive.reference}/dpia/").get_data(as_text=True)
+    assert "next review due on <strong>1 December 2027</strong>" in page
+    assert "The agreement was last reviewed on 1 June 2026." in page
