@@ -75,12 +75,13 @@ def findings_for(agreement, catalogue, today, on=None):
     return [finding for _position, finding in found]
 
 
-def flow_errors(agreement, catalogue, on):
-    """{flow id: [error Finding, ...]} for the flows with errors, judged by the law of the day `on`."""
+def flow_errors(agreement, catalogue, on, flows=None):
+    """{flow id: [error Finding, ...]} for the flows with errors (of `flows`, by default all the
+    agreement's), judged by the law of the day `on`."""
     if not isinstance(catalogue, Catalogue):
         catalogue = Catalogue(catalogue)
     errors = {}
-    for flow in agreement.flows:
+    for flow in agreement.flows if flows is None else flows:
         for finding in _flow_findings(agreement, flow, catalogue, on, on):
             if finding.severity == ERROR:
                 errors.setdefault(finding.flow_id, []).append(finding)
