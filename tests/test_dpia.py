@@ -10,7 +10,6 @@ from isa.agreements.models import AgreementStatus
 from isa.audit.models import AuditEvent
 from isa.dpia import rules
 from isa.dpia.models import Dpia, DpiaRisk, DpiaState, RiskLevel
-from isa.flows.models import DataFlow, Frequency
 from tests.conftest import count, post_form
 
 TODAY = date.today()
@@ -157,10 +156,6 @@ def sign(client, db, agreement, **changes):
             "ico_consulted_on": ["", "", ""]}
     data.update(changes)
     return post_form(client, f"/agreements/{agreement.reference}/dpia/sign-off", data)
-
-
-def finding_rules(client, agreement):
-    return client.get(f"/agreements/{agreement.reference}").get_data(as_text=True)
 
 
 def test_the_whole_journey_from_screening_to_sign_off(client, db, login_as, sensitive):

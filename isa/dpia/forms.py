@@ -1,10 +1,9 @@
-from datetime import date
-
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from ..agreements.forms import VersionedForm
+from ..core import clock
 from ..core.forms import GovDateField, MultiChoiceField
 from .models import DpoOutcome, Likelihood, ScreeningQuestion, Severity
 
@@ -104,7 +103,7 @@ class AdviceForm(VersionedForm):
             raise ValidationError("Give the reason the DPO's advice was overruled")
 
     def validate_dpo_advice_on(self, field):
-        if field.data and field.data > date.today():
+        if field.data and field.data > clock.today():
             raise ValidationError("The date of the advice must be today or in the past")
 
 

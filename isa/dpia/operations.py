@@ -4,9 +4,8 @@ Each takes the agreement version the officer started from (a DPIA change raises 
 version, as any change in its history does), so two officers cannot overwrite each other's work.
 A change to a signed-off DPIA reopens it: it is signed off again once reviewed.
 """
-from datetime import date
-
 from ..agreements.operations import AgreementError, check_version
+from ..core import clock
 from ..extensions import db
 from . import rules
 from .models import Dpia, DpiaRisk, DpoOutcome, Likelihood, ScreeningQuestion, Severity
@@ -57,12 +56,12 @@ def save_screening(agreement, data, expected_version, today=None):
     if dpia is None:
         dpia = Dpia(
             agreement=agreement, nature=rules.describe_processing(agreement), purposes=rules.describe_purposes(agreement),
-            screened_on=today or date.today(),
+            screened_on=today or clock.today(),
         )
         db.session.add(dpia)
     changed = _set(dpia, {"screening": answers, "screening_notes": notes, "required": rules.screening_required(answers)})
     if changed:
-        dpia.screened_on = today or date.today()
+        dpia.screened_on = today or clock.today()
     return dpia, _reopen_if_changed(dpia, changed)
 
 
@@ -129,7 +128,7 @@ def sign_off(agreement, data, expected_version, today=None):
     if problems:
         raise AgreementError(None, "The DPIA cannot be signed off yet: " + "; ".join(problems).lower() + ".")
     signed_on = data["signed_off_on"]
-    if signed_on > (today or date.today()):
+    if signed_on > (today or clock.today()):
         raise AgreementError("signed_off_on", "The date of sign-off must be today or in the past")
     if dpia.dpo_advice_on is not None and signed_on < dpia.dpo_advice_on:
         raise AgreementError("signed_off_on", "The DPIA is signed off after the DPO's advice, not before")

@@ -1,11 +1,9 @@
 """The DPIA pages of an agreement: officers and admins edit; partners of a party read."""
-from datetime import date
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from ..agreements.operations import AgreementError, commit_or_conflict
 from ..agreements.views import fail, get_visible
+from ..core import clock
 from ..core.auth import officer_required, signed_in_required
 from ..extensions import db
 from . import operations, rules
@@ -68,7 +66,7 @@ def show(reference):
         problems=rules.sign_off_problems(dpia) if dpia else [],
         prior_consultation=rules.prior_consultation_needed(dpia.risks) if dpia else False,
         pre_answers=rules.pre_answers(agreement), sensitive=rules.sensitive_flows(agreement),
-        today=date.today(), page_title=f"DPIA of {reference}",
+        today=clock.today(), page_title=f"DPIA of {reference}",
     )
 
 
@@ -212,7 +210,7 @@ def sign_off(reference):
         return redirect(url_for("dpia.screening", reference=reference))
     form = _versioned(SignOffForm(obj=dpia), agreement)
     if request.method == "GET" and not form.signed_off_on.data:
-        form.signed_off_on.data = date.today()
+        form.signed_off_on.data = clock.today()
     problems = rules.sign_off_problems(dpia)
     if not problems and form.validate_on_submit():
         try:
