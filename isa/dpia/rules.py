@@ -4,6 +4,8 @@ Whether the screening makes a DPIA required, how a risk scores, what the flows a
 stops sign-off, whether the ICO must be consulted first, and whether the `dpia-missing` finding
 fires. The pages, the findings engine and the protocol document share them.
 """
+from functools import lru_cache
+
 from ..agreements.models import AgreementStatus
 from ..flows.models import DataCategory
 from .models import DpiaState, DpoOutcome, Likelihood, RiskLevel, ScreeningQuestion, Severity
@@ -35,7 +37,7 @@ def state_of(required, signed_off_on, screened=True):
 
 def sensitive_flows(agreement):
     """The agreement's flows carrying special category or criminal offence data."""
-    return [flow for flow in agreement.flows if SENSITIVE & set(flow.categories or ())]
+    return [flow for flow in agreement.flows if not SENSITIVE.isdisjoint(flow.categories or ())]
 
 
 def pre_answers(agreement):
@@ -93,25 +95,34 @@ def dpia_missing(agreement):
     """The `dpia-missing` finding's message, or None.
 
     `agreement.dpia_state` is set by the loaders (a DpiaState value; None when not loaded, and then
-    the rule stays quiet). With no DPIA recorded, the screening is what the flows already say; a
-    DPIA kept outside the register (`dpia_reference`) counts as done.
+    the rule stays quiet). With no DPIA recorded, the screening is what the flows already say
+    (`pre_answers`: special category or criminal offence data, an indicator that stands alone); a
+    DPIA kept outside the register (`dpia_reference`) counts as done. The register-wide sweep asks
+    this of every agreement, so it reads plain values and words each message once.
     """
     state = getattr(agreement, "dpia_state", None)
-    if state is None or AgreementStatus(agreement.status) in ENDED:
+    if state is None or agreement.status in ENDED:  # StrEnum members match their stored strings
         return None
-    state = DpiaState(state)
     if state == DpiaState.NONE:
-        if getattr(agreement, "dpia_reference", None) or not screening_required(pre_answers(agreement)):
+        if getattr(agreement, "dpia_reference", None):
             return None
-        count = len(sensitive_flows(agreement))
-        return (
-            f"{count} data flow{'s carry' if count != 1 else ' carries'} special category or criminal offence data, so the "
-            "screening finds a data protection impact assessment required (UK GDPR Article 35), and none is recorded. "
-            "Screen the agreement and complete its DPIA from the agreement page, or record the reference of the DPIA kept elsewhere."
-        )
+        count = sum(1 for flow in agreement.flows if not SENSITIVE.isdisjoint(flow.categories or ()))
+        return _none_recorded(count) if count else None
     if state == DpiaState.IN_PROGRESS:
-        return (
-            "The screening finds a data protection impact assessment required (UK GDPR Article 35) and it is not complete: "
-            "assess the risks, record the DPO's advice and sign it off before the sharing relies on it."
-        )
+        return _NOT_COMPLETE
     return None
+
+
+@lru_cache(maxsize=None)
+def _none_recorded(count):
+    return (
+        f"{count} data flow{'s carry' if count != 1 else ' carries'} special category or criminal offence data, so the "
+        "screening finds a data protection impact assessment required (UK GDPR Article 35), and none is recorded. "
+        "Screen the agreement and complete its DPIA from the agreement page, or record the reference of the DPIA kept elsewhere."
+    )
+
+
+_NOT_COMPLETE = (
+    "The screening finds a data protection impact assessment required (UK GDPR Article 35) and it is not complete: "
+    "assess the risks, record the DPO's advice and sign it off before the sharing relies on it."
+)
