@@ -371,3 +371,20 @@ def test_the_dpia_is_reviewed_with_the_agreement(client, db, login_as, sensitive
     page = client.get(f"/agreements/{sensitive.reference}/dpia/").get_data(as_text=True)
     assert "next review due on <strong>1 December 2027</strong>" in page
     assert "The agreement was last reviewed on 1 June 2026." in page
+
+
+def test_the_description_starts_from_the_register(client, db, login_as, make):
+    login_as("officer")
+    agreement = make.agreement(status=AgreementStatus.ACTIVE, data_subjects="Children in need and their parents",
+                               retention="Six years after the case closes.")
+    screen(client, db, agreement, answers=("children_or_vulnerable",))
+    dpia = _dpia_of(db, agreement)
+    flow = agreement.flows[0]
+    assert dpia.nature.startswith(f"{flow.from_organisation.name} shares with {flow.to_organisation.name}: Names and addresses (personal data), "
+                                  "for safeguarding children, by a channel not yet recorded, ad hoc.")
+    assert "Retention: Six years after the case closes." in dpia.nature and "Where the data is held: United Kingdom." in dpia.nature
+    assert dpia.purposes == "Safeguarding children\n\nPurposes of the data flows: safeguarding children."
+    assert dpia.context == "Data subjects: Children in need and their parents"
+    assert dpia.necessity == ""  # the officer's own assessment: the page shows the lawful bases beside it
+    page = client.get(f"/agreements/{agreement.reference}/dpia/description").get_data(as_text=True)
+    assert "Lawful bases relied on:" in page and "UKGDPR-A6-1E" in page

@@ -56,7 +56,7 @@ def save_screening(agreement, data, expected_version, today=None):
     if dpia is None:
         dpia = Dpia(
             agreement=agreement, nature=rules.describe_processing(agreement), purposes=rules.describe_purposes(agreement),
-            screened_on=today or clock.today(),
+            context=rules.describe_context(agreement), screened_on=today or clock.today(),
         )
         db.session.add(dpia)
     changed = _set(dpia, {"screening": answers, "screening_notes": notes, "required": rules.screening_required(answers)})

@@ -64,7 +64,29 @@ def describe_processing(agreement, org_name=lambda o: o.name):
             f"for {'; '.join(flow.purposes or ()) or 'purposes not recorded'}, by {how}, "
             f"{flow.frequency.label.lower() if hasattr(flow.frequency, 'label') else flow.frequency}."
         )
-    return "\n\n".join(lines) if lines else "No data flows are recorded yet."
+    if not lines:
+        lines.append("No data flows are recorded yet.")
+    for label, value in (("Retention", agreement.retention), ("Security", agreement.security)):
+        if (value or "").strip():
+            lines.append(f"{label}: {value.strip()}")
+    location = getattr(agreement.data_location, "label", None)
+    if location:
+        lines.append(f"Where the data is held: {location}.")
+    return "\n\n".join(lines)
+
+
+def describe_context(agreement):
+    subjects = (agreement.data_subjects or "").strip()
+    return f"Data subjects: {subjects}" if subjects else ""
+
+
+def describe_bases(agreement, org_name=lambda o: o.name):
+    """The lawful bases each flow relies on: where the necessity assessment starts."""
+    lines = []
+    for flow in agreement.flows:
+        target = org_name(flow.to_organisation) if flow.to_organisation is not None else "every other party"
+        lines.append(f"{org_name(flow.from_organisation)} to {target}: {', '.join(flow.lawful_bases or ()) or 'no lawful basis recorded'}.")
+    return ("Lawful bases relied on:\n" + "\n".join(lines)) if lines else ""
 
 
 def describe_purposes(agreement):

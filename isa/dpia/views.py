@@ -114,7 +114,7 @@ def description(reference):
             fail(form, error)
     return render_template(
         "dpia/description.html", form=form, agreement=agreement, dpia=dpia,
-        from_flows=rules.describe_processing(agreement), page_title=f"Describe the processing: DPIA of {reference}",
+        from_flows=rules.describe_processing(agreement), bases=rules.describe_bases(agreement), page_title=f"Describe the processing: DPIA of {reference}",
     )
 
 
