@@ -62,6 +62,7 @@ ACCESS = {
     "legal.show": "signed_in",
     "legal.new": "admin",
     "legal.edit": "admin",
+    "legal.restore": "admin",
     "legal.attention": "officer",
     "reviews.dashboard": "officer",
     "reviews.new": "officer",
