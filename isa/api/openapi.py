@@ -111,11 +111,18 @@ SCHEMAS = {
             "consent": {"enum": _values(ConsentApproach)}, "frequency": {"enum": _values(Frequency)},
             "review_date": DATE,
             "review_overdue": {"type": "boolean", "description": "A warning for the owner, not a refusal"},
+            "version": {"type": ["integer", "null"], "description": "The protocol version the answer comes from"},
+            "awaiting_version": {"type": ["integer", "null"],
+                                 "description": "A newer version awaiting signatures (the answer comes from the signed one)"},
         })},
         "reasons": {"type": "array", "items": _object({
             "code": {"enum": list(REASON_CODES)}, "message": STRING,
             "agreement": {"type": ["string", "null"], "description": "The agreement the reason is about"},
+            "findings": {"type": "array", "description": "For legal_errors: the error findings of the flows that would cover it",
+                         "items": _object({"rule": STRING, "severity": STRING, "message": STRING})},
         })},
+        "notes": {"type": "array", "items": STRING,
+                  "description": "Things to know whatever the answer: a version awaiting signatures, what anonymised means"},
         "advice": {"type": ["string", "null"], "description": "When not permitted: the reminder about ad hoc sharing"},
     }),
 }

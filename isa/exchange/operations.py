@@ -25,7 +25,7 @@ from ..channels.models import TransferChannel
 from ..core import validation
 from ..core.db import refresh_statistics, utcnow
 from ..documents import versions
-from ..documents.signatures import keep_signature
+from ..documents.signatures import keep_signature, keep_version
 from ..extensions import db
 from ..flows.models import ConsentApproach, DataCategory, DataFlow, Frequency
 from ..legal.models import LegalBasis
@@ -860,6 +860,7 @@ class _Writer:
         leaving = [p for p in agreement.parties if p in db.session.deleted]
         if versions.material_terms(agreement, leaving) == before:
             return
+        keep_version(agreement, before)
         for party in signed:
             keep_signature(agreement, party)
         earlier = {party.organisation_id: party.signed_on for party in signed}

@@ -101,6 +101,7 @@ class _Org:
     id: int
     name: str
     type: OrganisationType
+    law_enforcement_functions: bool = False
 
 
 @dataclass(slots=True)
@@ -124,6 +125,7 @@ class _Flow:
     categories: list
     lawful_bases: list
     channel: _Channel | None
+    consent: str | None = None
 
 
 @dataclass(slots=True)
@@ -165,8 +167,10 @@ def load_register():
     organisations, channels = Organisation.__table__.c, TransferChannel.__table__.c
     agreements_t, parties, flows = Agreement.__table__.c, Party.__table__.c, DataFlow.__table__.c
     org_types = {t.value: t for t in OrganisationType}
-    org_rows = connection.execute(sa.select(organisations.id, organisations.name, _text(organisations.type)))
-    orgs = {id_: _Org(id_, name, org_types[kind]) for id_, name, kind in org_rows}
+    org_rows = connection.execute(
+        sa.select(organisations.id, organisations.name, _text(organisations.type), organisations.law_enforcement_functions)
+    )
+    orgs = {id_: _Org(id_, name, org_types[kind], bool(flag)) for id_, name, kind, flag in org_rows}
     channel_rows = connection.execute(sa.select(channels.id, channels.name, channels.special_category_approved))
     by_channel = {id_: _Channel(id_, name, bool(approved)) for id_, name, approved in channel_rows}
 
@@ -182,7 +186,7 @@ def load_register():
     party_query = sa.select(parties.agreement_id, parties.organisation_id, parties.signed_on).order_by(parties.id)
     flow_query = sa.select(
         flows.agreement_id, flows.id, flows.from_organisation_id, flows.to_organisation_id,
-        _text(flows.categories), _text(flows.lawful_bases), flows.channel_id,
+        _text(flows.categories), _text(flows.lawful_bases), flows.channel_id, _text(flows.consent),
     ).order_by(flows.id)
 
     for agreement_id, organisation_id, signed_on in connection.execute(party_query).all():
@@ -190,12 +194,12 @@ def load_register():
         if agreement is not None:
             agreement.parties.append(_Party(orgs.get(organisation_id), signed_on))
     decode = _JsonMemo()
-    for agreement_id, flow_id, from_id, to_id, categories, bases, channel_id in connection.execute(flow_query).all():
+    for agreement_id, flow_id, from_id, to_id, categories, bases, channel_id, consent in connection.execute(flow_query).all():
         agreement = register.get(agreement_id)
         if agreement is not None:
             agreement.flows.append(
                 _Flow(flow_id, orgs.get(from_id), orgs.get(to_id) if to_id is not None else None,
-                      decode(categories), decode(bases), by_channel.get(channel_id) if channel_id is not None else None)
+                      decode(categories), decode(bases), by_channel.get(channel_id) if channel_id is not None else None, consent)
             )
     return list(register.values())
 
