@@ -4,7 +4,7 @@ The catalogue keeps the shipped wording beside it, and the shipped wording a loc
 against, so that a later change to the shipped wording can be pointed out.
 
 Revision ID: 0007_catalogue_local_wording
-Revises: 0006
+Revises: 0008
 Create Date: 2026-11-30 01:20:00
 
 """
@@ -16,7 +16,7 @@ from isa.legal.catalogue import sync_catalogue
 
 # revision identifiers, used by Alembic.
 revision = '0007_catalogue_local_wording'
-down_revision = '0006'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
