@@ -45,7 +45,9 @@ SCHEMAS = {
     "Organisation": _object({
         "slug": STRING, "name": STRING, "type": {"enum": _values(OrganisationType)}, "ico_registration": NULLABLE_STRING,
         "dpo_name": NULLABLE_STRING, "dpo_email": NULLABLE_STRING, "spoc_name": NULLABLE_STRING, "spoc_email": NULLABLE_STRING,
-        "address": NULLABLE_STRING, "statutory_roles": {"type": "array", "items": {"enum": _values(StatutoryRole)}},
+        "address": NULLABLE_STRING,
+        "law_enforcement_functions": {"type": "boolean", "description": "Statutory functions for law enforcement purposes (a competent authority to that extent)"},
+        "statutory_roles": {"type": "array", "items": {"enum": _values(StatutoryRole)}},
     }),
     "AgreementSummary": _object({
         "reference": STRING, "title": STRING, "status": {"enum": _values(AgreementStatus)}, "start_date": DATE,

@@ -426,6 +426,12 @@ def _gateway_party(f):
             if outside:
                 problems.append(f"{_and_list([_name(o) for o in outside])} {'is' if len(outside) == 1 else 'are'} not "
                                 f"{scope.recipients_text}")
+        if scope.either is not None:
+            recipients = _recipients(f.agreement, f.flow)
+            discloser_in = f.discloser is not None and scope.covers(f.discloser.type, scope.either)
+            recipients_in = bool(recipients) and all(scope.covers(o.type, scope.either) for o in recipients)
+            if not (discloser_in or recipients_in):
+                problems.append(scope.either_text)
         if (scope.barred_disclosers is not None and f.discloser is not None and f.categories & PERSONAL_CATEGORIES
                 and scope.covers(f.discloser.type, scope.barred_disclosers, uncertain=False)):
             problems.append(scope.barred_text.format(discloser=_name(f.discloser)))

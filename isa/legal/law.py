@@ -155,6 +155,8 @@ class GatewayScope:
 
     disclosers: object = None
     disclosers_text: str = ""
+    either: object = None  # one side of the flow (discloser or every recipient) must be among these
+    either_text: str = ""
     recipients: object = None
     recipients_text: str = ""
     barred_disclosers: object = None
@@ -185,15 +187,18 @@ GATEWAY_SCOPES = {
         recipients_text="a safeguarding partner (s16E: the local authority, the integrated care board and the chief "
         "officer of police), the only bodies that may require information under s16H",
     ),
+    "CA1989-S17": GatewayScope(
+        either=LOCAL_AUTHORITY,
+        either_text="s17 is the local authority's duty to children in need, so the authority must disclose or receive",
+    ),
     "CA1989-S27": GatewayScope(
-        disclosers=frozenset({T.LOCAL_AUTHORITY, T.NHS_ENGLAND, T.INTEGRATED_CARE_BOARD, T.NHS_TRUST, T.NHS_FOUNDATION_TRUST}),
-        disclosers_text="s27(3): local and housing authorities and the NHS bodies it names",
-        recipients=LOCAL_AUTHORITY,
-        recipients_text="a local authority asking for help with its functions under Part III of the Children Act 1989",
+        either=LOCAL_AUTHORITY,
+        either_text="s27 covers help given to a local authority with its functions under Part III of the Children Act "
+        "1989, so the authority must disclose or receive",
     ),
     "CA1989-S47": GatewayScope(
-        recipients=LOCAL_AUTHORITY,
-        recipients_text="the local authority making child protection enquiries under s47",
+        either=LOCAL_AUTHORITY,
+        either_text="s47 enquiries are the local authority's, so the authority must disclose or receive",
     ),
     "EA2002-S175": GatewayScope(
         disclosers=frozenset({T.LOCAL_AUTHORITY, T.SCHOOL, T.FURTHER_EDUCATION}),
@@ -225,17 +230,23 @@ def fitting_successors(basis, flow):
 
     `flow` answers `discloser_is_public_authority`, `consent_approach()`, `categories` and
     `catalogue`. A public authority re-maps consent and legitimate interests to public task (or legal
-    obligation where a duty applies, which the officer adds); a flow shared without consent never
-    gets a consent basis; Art 9(2)(a) only where consent is explicit; a Schedule 3 condition brings
-    its Art 9 limb with the one Schedule 1 paragraph that limb needs, and the Part 3 (offence data)
-    paragraphs only for a flow that carries criminal offence data.
+    obligation where a duty applies, which the officer adds); one Article 6 basis is proposed (the
+    usual one); a flow shared without consent never gets a consent basis; Art 9(2)(a) only where
+    consent is explicit; a Schedule 3 condition brings its Art 9 limb (for special category data)
+    with the one Schedule 1 paragraph that limb needs, and the Part 3 (offence data) paragraphs
+    only for a flow that carries criminal offence data, which also needs Art 10.
     """
     catalogue = flow.catalogue
     approach = flow.consent_approach()
     public = flow.discloser_is_public_authority
+    special = DataCategory.SPECIAL_CATEGORY in flow.categories
     offences = DataCategory.CRIMINAL_OFFENCE in flow.categories
-    chosen = []
-    limbs = []
+    chosen, limbs = [], []
+
+    def chosen_of(kind, part_other_than=None):
+        return [c for c in chosen if catalogue[c].kind == kind
+                and (part_other_than is None or catalogue[c].sch1_part != part_other_than)]
+
     for code in basis.successors or ():
         entry = catalogue.get(code)
         if entry is None or entry.regime == Regime.DPA1998:
@@ -249,18 +260,22 @@ def fitting_successors(basis, flow):
         if code is None or code in chosen:
             continue
         entry = catalogue.get(code)
+        if entry.kind == BasisKind.ART6 and chosen_of(BasisKind.ART6):
+            continue
         if entry.kind == BasisKind.ART9:
+            if not special:
+                continue
             limbs.append(code)
         if entry.kind == BasisKind.SCH1:
-            if entry.sch1_part == 3 and not offences:
+            if not (special or offences) or (entry.sch1_part == 3 and not offences):
                 continue
-            needs = [schedule1_needed(limb, catalogue[limb], catalogue) for limb in limbs]
-            met = [need for need in needs if need is not None and code in need.paragraphs]
-            if needs and any(n is not None for n in needs) and not met and entry.sch1_part != 3:
+            need = schedule1_needed(limbs[-1], catalogue[limbs[-1]], catalogue) if limbs else None
+            if need is not None and entry.sch1_part != 3:
+                if code not in need.paragraphs or any(c in need.paragraphs for c in chosen):
+                    continue  # the limb's own paragraph, once: "6 or 7" becomes 6
+            elif entry.sch1_part != 3 and not limbs and chosen_of(BasisKind.SCH1, part_other_than=3):
                 continue
-            if met and any(c in met[0].paragraphs for c in chosen):
-                continue  # the limb already has its paragraph: "6 or 7" becomes 6
         chosen.append(code)
-    if offences and chosen and any(catalogue[c].kind == BasisKind.SCH1 for c in chosen) and "UKGDPR-A10" in catalogue:
+    if offences and chosen_of(BasisKind.SCH1) and "UKGDPR-A10" in catalogue:
         chosen.append("UKGDPR-A10")  # the Schedule 1 condition meets Art 10 as well (DPA 2018 s10(5))
     return chosen

@@ -252,3 +252,38 @@ def needs_attention(today):
     return items
 
 
+
+
+# --- agreements still relying on DPA 1998 bases ---------------------------------------------------
+
+
+def _legacy_flows_query():
+    """Flows citing a DPA 1998 code, of agreements covering processing on or after 25 May 2018."""
+    from .law import GDPR_START
+
+    agreements_t, flows = Agreement.__table__.c, DataFlow.__table__.c
+    cited = sa.type_coerce(flows.lawful_bases, sa.String).like('%"DPA1998-%')
+    return (
+        sa.select(agreements_t.id, sa.func.count(flows.id).label("flows"))
+        .join(DataFlow.__table__, flows.agreement_id == agreements_t.id)
+        .where(cited, sa.or_(agreements_t.end_date.is_(None), agreements_t.end_date >= GDPR_START))
+        .where(sa.or_(
+            _text(agreements_t.status).not_in(["expired", "terminated", "superseded"]),
+            agreements_t.review_date >= GDPR_START,
+        ))
+        .group_by(agreements_t.id)
+    )
+
+
+def legacy_agreement_count():
+    """How many agreements still rely on DPA 1998 bases for processing after 24 May 2018 (the dashboard)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(_legacy_flows_query().subquery())) or 0
+
+
+def legacy_agreements():
+    """[(Agreement, flows citing DPA 1998)] still relying on the 1998 Act, in reference order."""
+    counted = _legacy_flows_query().subquery()
+    rows = db.session.execute(
+        sa.select(Agreement, counted.c.flows).join(counted, counted.c.id == Agreement.id).order_by(Agreement.reference)
+    )
+    return [(agreement, flows) for agreement, flows in rows]

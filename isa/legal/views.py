@@ -4,15 +4,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
+from ..audit.presenting import present
+from ..audit.queries import latest
 from ..core.auth import admin_required, officer_required, signed_in_required
 from ..extensions import db
 from .findings import INFO, RULES
-from ..audit.presenting import present
-from ..audit.queries import latest
 from .forms import REGIME_LABELS, LegalBasisForm, LocalBasisEditForm, RestoreShippedWordingForm, WordingForm
 from .models import LegalBasis
 from .operations import restore_shipped_wording, reword
-from .queries import basis_events, catalogue_groups, catalogue_map, find_basis, needs_attention, predecessors_of
+from .queries import basis_events, catalogue_groups, catalogue_map, find_basis, legacy_agreements, needs_attention, predecessors_of
 
 bp = Blueprint("legal", __name__)
 
@@ -118,6 +118,13 @@ def restore(code):
     if request.method == "POST" and not basis.has_local_wording:
         return redirect(url_for("legal.show", code=basis.code))
     return render_template("legal/restore.html", form=form, basis=basis, page_title=f"Go back to the shipped wording of {basis.code}")
+
+
+@bp.route("/attention/legacy-bases")
+@officer_required
+def legacy():
+    """Every agreement still relying on DPA 1998 bases, with the way to re-map each in one step."""
+    return render_template("legal/legacy.html", rows=legacy_agreements(), page_title="Agreements still relying on the DPA 1998")
 
 
 @bp.route("/attention")
