@@ -262,7 +262,7 @@ def _legacy_flows_query():
     from .law import GDPR_START
 
     agreements_t, flows = Agreement.__table__.c, DataFlow.__table__.c
-    cited = sa.cast(flows.lawful_bases, sa.Text).like('%"DPA1998-%')  # a SQL cast: PostgreSQL has no LIKE on json
+    cited = sa.cast(flows.lawful_bases, sa.Text).like('%"DPA1998-%')
     return (
         sa.select(agreements_t.id, sa.func.count(flows.id).label("flows"))
         .join(DataFlow.__table__, flows.agreement_id == agreements_t.id)
