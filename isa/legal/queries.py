@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from ..agreements.models import Agreement, AgreementStatus, DataLocation, Party
+from ..audit.models import AuditEvent
 from ..channels.models import TransferChannel
 from ..core.perf import collector_paused
 from ..dpia.models import Dpia, DpiaState  # the DPIA state is one more column of the sweep's agreements
@@ -27,6 +28,17 @@ def catalogue_map():
 
 def find_basis(code):
     return db.session.get(LegalBasis, code)
+
+
+def reworded_behind_shipped():
+    """Entries whose shipped wording changed since an administrator reworded them, by code."""
+    query = sa.select(LegalBasis).where(LegalBasis.local.is_(False), LegalBasis.reworded_from_title.is_not(None))
+    return [basis for basis in db.session.scalars(query.order_by(LegalBasis.code)) if basis.shipped_wording_changed]
+
+
+def basis_events(code):
+    """The audit trail of one catalogue entry."""
+    return sa.select(AuditEvent).where(AuditEvent.entity_type == "LegalBasis", AuditEvent.entity_label == code)
 
 
 def catalogue_groups(q="", when="", today=None):
