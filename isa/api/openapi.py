@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 description of the JSON API. tests/test_api.py validates real responses against it."""
 from ..agreements.models import AgreementStatus, DataLocation, PartyRole
-from ..flows.models import ConsentApproach, DataCategory, Frequency
+from ..flows.models import ConsentApproach, DataCategory, DataSubjectCategory, Frequency
 from ..legal.findings import SEVERITIES
 from ..legal.models import BasisKind, Regime
 from ..organisations.types import OrganisationType, StatutoryRole
@@ -79,6 +79,9 @@ SCHEMAS = {
             "categories": {"type": "array", "items": {"enum": _values(DataCategory)}}, "items": STRING,
             "purposes": STRINGS, "lawful_bases": STRINGS, "channel": NULLABLE_STRING,
             "frequency": {"enum": _values(Frequency)}, "consent": {"enum": _values(ConsentApproach)},
+            "data_subject_categories": {"type": "array", "items": {"enum": _values(DataSubjectCategory)}},
+            "data_subjects": NULLABLE_STRING, "retention": NULLABLE_STRING, "source_system": NULLABLE_STRING,
+            "asset_owner": NULLABLE_STRING,
         })},
     }),
     "Findings": _object({
