@@ -209,6 +209,40 @@ def protocol(reference):
     return response
 
 
+def _visible_organisation(slug):
+    """An organisation whose records the token may have (a partner: its own), or 404."""
+    from ..records.views import organisation_for
+
+    organisation = organisation_for(g.api_user, slug)
+    if organisation is None:
+        raise ApiError(404, f"No organisation {slug} (or you may not see its records)")
+    return organisation
+
+
+@bp.route("/organisations/<slug>/processing-record.xlsx")
+@token_required
+def processing_record_xlsx(slug):
+    from ..records.views import processing_record_xlsx as download
+
+    return download(_visible_organisation(slug), date.today())
+
+
+@bp.route("/organisations/<slug>/processing-record.csv")
+@token_required
+def processing_record_csv(slug):
+    from ..records.views import processing_record_csv as download
+
+    return download(_visible_organisation(slug), date.today())
+
+
+@bp.route("/organisations/<slug>/exit-pack.zip")
+@token_required
+def exit_pack(slug):
+    from ..records.views import exit_pack_zip
+
+    return exit_pack_zip(_visible_organisation(slug), date.today())
+
+
 @bp.route("/legal-bases")
 @token_required
 def legal_bases():

@@ -150,9 +150,23 @@ def _read_register():
     return organisations, org_ids, channels, channel_ids, agreements, agreement_ids
 
 
-def export_register():
-    """The whole register in the import format, sorted so that the same register gives the same file."""
+def export_register(party=None):
+    """The whole register in the import format, sorted so that the same register gives the same file.
+
+    With `party` (an organisation's slug), only the agreements it is party to, and the organisations
+    and channels they refer to.
+    """
     organisations, _, channels, _, agreements, _ = _read_register()
+    if party is not None:
+        agreements = {reference: record for reference, record in agreements.items()
+                      if any(p["organisation"] == party for p in record["parties"])}
+        used_orgs, used_channels = {party}, set()
+        for record in agreements.values():
+            used_orgs |= {p["organisation"] for p in record["parties"]} | {record["lead_organisation"]}
+            used_orgs |= {f["from"] for f in record["flows"]} | {f["to"] for f in record["flows"]}
+            used_channels |= {f["channel"] for f in record["flows"]}
+        organisations = {slug: record for slug, record in organisations.items() if slug in used_orgs}
+        channels = {slug: record for slug, record in channels.items() if slug in used_channels}
     return {
         "organisations": [organisations[slug] for slug in sorted(organisations)],
         "channels": [channels[slug] for slug in sorted(channels)],
