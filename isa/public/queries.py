@@ -7,6 +7,7 @@ what is shared under which legal power: the kinds of data (personal, special cat
 statutory gateways cited. The queries read those columns alone, so contacts, data items, flows,
 their purposes and their UK GDPR conditions never reach the public pages or the open data feed.
 """
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -61,13 +62,19 @@ def _outline(agreement_ids):
         return {}
     gateways = _gateway_titles()
     kinds, powers = {}, {}
-    query = sa.select(DataFlow.agreement_id, DataFlow.categories, DataFlow.lawful_bases).order_by(DataFlow.id)
+    # The lists as their JSON text, each distinct text parsed once: registers repeat a few sets of
+    # categories and bases, and parsing every flow's would be most of the open feed's time.
+    query = (sa.select(DataFlow.agreement_id, sa.cast(DataFlow.categories, sa.Text), sa.cast(DataFlow.lawful_bases, sa.Text))
+             .join(Agreement, Agreement.id == DataFlow.agreement_id).where(Agreement.status.in_(PUBLISHED))
+             .order_by(DataFlow.id))
     if len(agreement_ids) <= 500:
         query = query.where(DataFlow.agreement_id.in_(agreement_ids))
-    wanted = set(agreement_ids)
-    for agreement_id, categories, codes in db.session.execute(query):
+    wanted, parsed = set(agreement_ids), {}
+    for agreement_id, categories_text, codes_text in db.session.execute(query):
         if agreement_id not in wanted:
             continue
+        categories = parsed.get(categories_text) or parsed.setdefault(categories_text, json.loads(categories_text or "[]"))
+        codes = parsed.get(codes_text) or parsed.setdefault(codes_text, json.loads(codes_text or "[]"))
         kinds.setdefault(agreement_id, set()).update(categories or ())
         found = powers.setdefault(agreement_id, [])
         found += [code for code in codes or () if code in gateways and code not in found]
@@ -85,6 +92,8 @@ def _party_names(agreement_ids):
     query = (
         sa.select(Party.agreement_id, Organisation.name)
         .join(Organisation, Organisation.id == Party.organisation_id)
+        .join(Agreement, Agreement.id == Party.agreement_id)
+        .where(Agreement.status.in_(PUBLISHED))
         .order_by(Party.id)
     )
     if len(agreement_ids) <= 500:  # a page; the whole register is read in one pass instead

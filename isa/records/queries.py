@@ -3,6 +3,7 @@ import sqlalchemy as sa
 
 from ..agreements.models import Agreement, AgreementStatus, DataLocation, Party
 from ..channels.models import TransferChannel
+from ..core.perf import collector_paused
 from ..extensions import db
 from ..flows.models import ConsentApproach, DataFlow, Frequency
 from ..legal.models import BasisKind, LegalBasis
@@ -38,6 +39,11 @@ def _chunks(ids):
 
 def snapshot(organisation_id=None):
     """The register (or the agreements one organisation is party to) as plain values."""
+    with collector_paused():  # a whole register makes hundreds of thousands of small acyclic records
+        return _snapshot(organisation_id)
+
+
+def _snapshot(organisation_id):
     a, p, f = Agreement.__table__.c, Party.__table__.c, DataFlow.__table__.c
     agreement_query = sa.select(
         a.id, a.reference, a.title, a.status, a.start_date, a.review_date, a.end_date, a.retention, a.security,
