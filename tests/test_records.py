@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from isa import create_app
 from isa.agreements.models import AgreementStatus, DataLocation
 from isa.api.tokens import create_token
+from isa.core.clock import today as london_today
 from isa.exchange.operations import ImportRejected, export_register, import_register
 from isa.extensions import db as _db
 from isa.flows.models import ConsentApproach, DataFlow, Frequency
@@ -24,7 +25,7 @@ from isa.records import rules
 from isa.records.queries import snapshot
 from tests.conftest import post_form
 
-TODAY = date.today()
+TODAY = london_today()
 POLICE, COUNCIL = "Hertfordshire Constabulary", "Hertfordshire County Council"
 RETENTION = ("Each partner keeps shared information in line with its own retention policy and destroys it securely at "
              "the end of the retention period.")

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from ..agreements.models import Agreement, AgreementStatus
 from ..agreements.operations import find_by_reference
 from ..agreements.queries import agreements_query, can_see, parse_filters, visible_to
+from ..core import clock
 from ..core.auth import log_refusal
 from ..extensions import csrf, db
 from ..flows.models import DataCategory
@@ -224,7 +225,7 @@ def _visible_organisation(slug):
 def processing_record_xlsx(slug):
     from ..records.views import processing_record_xlsx as download
 
-    return download(_visible_organisation(slug), date.today())
+    return download(_visible_organisation(slug), clock.today())
 
 
 @bp.route("/organisations/<slug>/processing-record.csv")
@@ -232,7 +233,7 @@ def processing_record_xlsx(slug):
 def processing_record_csv(slug):
     from ..records.views import processing_record_csv as download
 
-    return download(_visible_organisation(slug), date.today())
+    return download(_visible_organisation(slug), clock.today())
 
 
 @bp.route("/organisations/<slug>/exit-pack.zip")
@@ -240,7 +241,7 @@ def processing_record_csv(slug):
 def exit_pack(slug):
     from ..records.views import exit_pack_zip
 
-    return exit_pack_zip(_visible_organisation(slug), date.today())
+    return exit_pack_zip(_visible_organisation(slug), clock.today())
 
 
 @bp.route("/legal-bases")

@@ -1,10 +1,9 @@
 """`flask records …`: the Art 30 record as a PDF or a workbook, and an organisation's exit pack."""
-from datetime import date
-
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from ..core import clock
 from ..extensions import db
 from ..organisations.models import Organisation
 
@@ -42,7 +41,7 @@ def xlsx_command(slugs, output):
 
     register = snapshot()
     ids = [_organisation(slug).id for slug in slugs] or sorted(register.organisations, key=lambda i: register.organisations[i].name)
-    processing_workbook(output, register, ids, date.today())
+    processing_workbook(output, register, ids, clock.today())
     click.echo(f"{len(ids)} record(s) of processing activities written to {output}")
 
 

@@ -1,9 +1,8 @@
 """The Art 30 record as a PDF (WeasyPrint): a plain function, for the command line now and the
 render queue later. A web request never calls it (DESIGN: work outside the request)."""
-from datetime import date
-
 from flask import render_template
 
+from ..core import clock
 from ..core.perf import collector_paused
 from ..documents.render import BASE_URL, StaticFilesOnly
 from . import rules
@@ -13,7 +12,7 @@ TEMPLATE = "records/processing_record_pdf.html"
 
 
 def processing_record_html(organisation_id, today=None):
-    today = today or date.today()
+    today = today or clock.today()
     register = snapshot(organisation_id)
     organisation = register.organisations[organisation_id]
     return render_template(

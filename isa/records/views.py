@@ -1,12 +1,12 @@
 """Records pages and downloads (officers: any organisation; partners: their own), and the open feed."""
 import tempfile
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from ..api.views import json_response
+from ..core import clock
 from ..core.auth import log_refusal, officer_required, signed_in_required
 from ..core.spreadsheet import csv_download
 from ..extensions import db
@@ -89,7 +89,7 @@ def index():
 @signed_in_required
 def show(slug):
     organisation = _visible(slug)
-    today = date.today()
+    today = clock.today()
     register = snapshot(organisation.id)
     return render_template(
         "records/show.html", organisation=organisation, rows=rules.processing_rows(register, organisation.id, today),
@@ -101,7 +101,7 @@ def show(slug):
 @signed_in_required
 def sharing_register(slug):
     organisation = _visible(slug)
-    today = date.today()
+    today = clock.today()
     rows = rules.sharing_register_rows(snapshot(organisation.id), organisation.id, today)
     return render_template(
         "records/sharing_register.html", organisation=organisation, rows=rows, columns=rules.SHARING_COLUMNS,
@@ -116,7 +116,7 @@ def sharing_register(slug):
 @officer_required
 def partnership_xlsx():
     """Every organisation's Art 30 record, a sheet each, in one workbook."""
-    today = date.today()
+    today = clock.today()
     register = snapshot()
     order = sorted(register.organisations, key=lambda org_id: (register.organisations[org_id].name, org_id))
     return spooled_download(
@@ -128,19 +128,19 @@ def partnership_xlsx():
 @bp.route("/<slug>/processing-record.xlsx")
 @signed_in_required
 def processing_xlsx(slug):
-    return processing_record_xlsx(_visible(slug), date.today())
+    return processing_record_xlsx(_visible(slug), clock.today())
 
 
 @bp.route("/<slug>/processing-record.csv")
 @signed_in_required
 def processing_csv(slug):
-    return processing_record_csv(_visible(slug), date.today())
+    return processing_record_csv(_visible(slug), clock.today())
 
 
 @bp.route("/<slug>/sharing-register.xlsx")
 @signed_in_required
 def sharing_xlsx(slug):
-    organisation, today = _visible(slug), date.today()
+    organisation, today = _visible(slug), clock.today()
     register = snapshot(organisation.id)
     return spooled_download(
         lambda target: spreadsheets.sharing_register_workbook(target, register, organisation.id, today),
@@ -151,7 +151,7 @@ def sharing_xlsx(slug):
 @bp.route("/<slug>/sharing-register.csv")
 @signed_in_required
 def sharing_csv(slug):
-    organisation, today = _visible(slug), date.today()
+    organisation, today = _visible(slug), clock.today()
     rows = rules.sharing_register_rows(snapshot(organisation.id), organisation.id, today)
     return csv_download(f"sharing-register-{organisation.slug}-{today.isoformat()}.csv", rules.SHARING_COLUMNS,
                         spreadsheets.csv_values(rows))
@@ -160,7 +160,7 @@ def sharing_csv(slug):
 @bp.route("/<slug>/exit-pack.zip")
 @signed_in_required
 def exit_pack(slug):
-    return exit_pack_zip(_visible(slug), date.today())
+    return exit_pack_zip(_visible(slug), clock.today())
 
 
 # --- the open data feed (no sign-in) ------------------------------------------------------------
@@ -168,7 +168,7 @@ def exit_pack(slug):
 
 @feed_bp.route("/register.json")
 def register_json():
-    today = date.today()
+    today = clock.today()
     records = [feed_record(summary, today) for summary in published_all()]
     response = json_response({"as_at": today.isoformat(), "count": len(records), "agreements": records})
     response.headers["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
@@ -178,7 +178,7 @@ def register_json():
 
 @feed_bp.route("/register.csv")
 def register_csv():
-    today = date.today()
+    today = clock.today()
     rows = (feed_row(feed_record(summary, today)) for summary in published_all())
     response = csv_download(f"register-{today.isoformat()}.csv", FEED_COLUMNS, rows)
     response.headers["Access-Control-Allow-Origin"] = "*"
