@@ -332,6 +332,8 @@ def test_the_flow_form_keeps_the_record_fields(client, make, login_as, db):
     flow = db.session.scalar(sa.select(DataFlow).where(DataFlow.agreement_id == agreement.id))
     assert (flow.data_subject_categories, flow.data_subjects, flow.retention, flow.source_system, flow.asset_owner) == (
         ["children", "parents_carers"], "Young carers", "Six years", "Case system", "Head of Service")
+    page = client.get(f"/agreements/{agreement.reference}").get_data(as_text=True)
+    assert "Children; Parents and carers; Young carers" in page and "Case system (owner: Head of Service)" in page
     flow_json = export_register()["agreements"][0]["flows"][0]
     assert flow_json["data_subject_categories"] == ["children", "parents_carers"] and flow_json["asset_owner"] == "Head of Service"
 
