@@ -187,6 +187,7 @@ def test_the_pdf_from_the_command_line(demo, runner, tmp_path):
     for expected in ("Record of processing activities", "ICO registration: Z4820517", "ISA-2024-001: Discloses – Hertfordshire County Council",
                      "Police records management system", "Sch 3 para 7 justice, statutory and Crown functions", "1 December 2027"):
         assert expected in text
+    assert f"{POLICE} – record of processing activities – Page 1 of" in text
     assert runner.invoke(args=["records", "pdf", "nobody", "-o", str(target)]).exit_code != 0
 
 
