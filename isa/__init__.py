@@ -96,6 +96,8 @@ def _register_blueprints(app):
     from .legal.views import bp as legal_bp
     from .organisations.views import bp as organisations_bp
     from .public.views import bp as public_bp
+    from .records.views import bp as records_bp
+    from .records.views import feed_bp
     from .reminders.views import bp as reminders_bp
     from .reviews.views import bp as reviews_bp
     from .sharing.views import bp as sharing_bp
@@ -121,6 +123,8 @@ def _register_blueprints(app):
         public_bp,
         documents_bp,
         dpia_bp,
+        records_bp,
+        feed_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -130,8 +134,10 @@ def _register_commands(app):
     from .documents.cli import register as register_documents
     from .exchange.cli import register as register_exchange
     from .legal.cli import register as register_legal
+    from .records.cli import register as register_records
     from .reminders.cli import register as register_reminders
     from .users.cli import register as register_users
 
-    for register in (register_users, register_exchange, register_legal, register_tokens, register_reminders, register_documents):
+    for register in (register_users, register_exchange, register_legal, register_tokens, register_reminders, register_documents,
+                     register_records):
         register(app)

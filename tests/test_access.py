@@ -27,6 +27,8 @@ LEVELS = {
     "no_such_endpoint": dict(anonymous=404, partner_of_party=404, partner_not_party=404, officer=404, admin=404),
     # a partner user acting for its own organisation (signing): officers record paper signatures instead
     "own_party": dict(anonymous=302, partner_of_party=200, partner_not_party=404, officer=403, admin=403),
+    # the records index: officers choose an organisation, a partner is sent to its own
+    "records_index": dict(anonymous=302, partner_of_party=302, partner_not_party=302, officer=200, admin=200),
 }
 
 ACCESS = {
@@ -110,6 +112,21 @@ ACCESS = {
     "dpia.advice": "officer",
     "dpia.sign_off": "officer",
     "dpia.delete": "officer",
+    # an organisation's records: officers for any, a partner for its own ("mine" is partner_of_party's)
+    "records.index": "records_index",
+    "records.show": "party",
+    "records.sharing_register": "party",
+    "records.processing_xlsx": "party",
+    "records.processing_csv": "party",
+    "records.sharing_xlsx": "party",
+    "records.sharing_csv": "party",
+    "records.exit_pack": "party",
+    "records.partnership_xlsx": "officer",
+    "feed.register_json": "public",
+    "feed.register_csv": "public",
+    "api.processing_record_xlsx": "token",
+    "api.processing_record_csv": "token",
+    "api.exit_pack": "token",
 }
 SKIPPED = {"static", "govuk_static"}  # files, not pages
 

@@ -1,7 +1,7 @@
 """Data protection impact assessments: one per agreement, with its risks
 
 Revision ID: 0010_dpia
-Revises: 0008
+Revises: 0009_records_fields
 Create Date: 2026-11-30 01:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0010_dpia'
-down_revision = '0008'
+down_revision = '0009_records_fields'
 branch_labels = None
 depends_on = None
 
