@@ -1,6 +1,7 @@
 """App-wide web behaviour: template filters, error pages, security headers, idle sessions."""
 import time
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 from flask import abort, render_template, request, send_from_directory, session
 from flask_login import current_user, logout_user
@@ -122,6 +123,24 @@ def init_app(app):
     def server_error(error):
         db.session.rollback()
         return error_page(500, "Sorry, there is a problem with the service", "Try again later. Nothing you entered was saved.")
+
+
+def safe_redirect_target(target):
+    """`target` when it is a path on this site, else None: the one check for every ?next= redirect.
+
+    Browsers drop tabs and line breaks from a Location and read a backslash as a slash, so
+    `/\t/evil.example` or `/\\evil.example` would leave the site: any control character,
+    whitespace or backslash refuses the target outright, and what is left must be a path with
+    no scheme and no host.
+    """
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return None
+    if any(ord(c) < 0x21 or ord(c) == 0x7F or c == "\\" or c.isspace() for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 MAX_PAGE = 100_000  # beyond any register; larger numbers would overflow the database's OFFSET

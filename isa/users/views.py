@@ -4,6 +4,7 @@ from flask_login import current_user, login_user, logout_user
 
 from ..core.auth import admin_required
 from ..core.forms import organisation_choices
+from ..core.web import safe_redirect_target
 from ..extensions import db
 from ..organisations.models import Organisation
 from .forms import LoginForm, UserForm
@@ -11,10 +12,6 @@ from .models import Role, User
 from .operations import UserError, authenticate, create_user, is_throttled, normalise_email
 
 bp = Blueprint("users", __name__)
-
-
-def _safe_next(target):
-    return target if target and target.startswith("/") and not target.startswith("//") else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -33,7 +30,7 @@ def login():
                 current_app.logger.info("sign-in failed for %s from %s", normalise_email(form.email.data), address)
                 form.email.errors.append("Enter a correct email address and password")
             else:
-                next_url = _safe_next(request.args.get("next"))
+                next_url = safe_redirect_target(request.args.get("next"))
                 session.clear()  # a new session at sign-in: nothing carried over from before
                 login_user(user)
                 current_app.logger.info("signed in: %s from %s", user.email, address)
