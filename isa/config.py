@@ -13,6 +13,7 @@ class DefaultConfig:
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     SESSION_IDLE_MINUTES = 60
+    SESSION_MAX_HOURS = 8  # a session ends this long after sign-in, however busy
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     MAX_CONTENT_LENGTH = 100 * 1024 * 1024  # uploads of a whole register (the command line suits larger ones)
 

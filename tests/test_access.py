@@ -37,6 +37,7 @@ ACCESS = {
     "users.new": "admin",
     "users.edit": "admin",
     "users.toggle_active": "admin",
+    "users.password": "signed_in",
     "organisations.index": "signed_in",
     "organisations.show": "signed_in",
     "organisations.new": "officer",

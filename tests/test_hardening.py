@@ -42,3 +42,97 @@ def test_sign_in_follows_a_next_path_on_the_site(server, make):
     officer = make.user(role="officer")
     response = Browser(server.port).sign_in(officer.email, PASSWORD, path="/login?next=/agreements/%3Fpage%3D2")
     assert response.status == 302 and response.location == "/agreements/?page=2"
+
+
+# --- sessions ---------------------------------------------------------------------------------------
+
+
+def _signed_in(server, user):
+    browser = Browser(server.port)
+    assert browser.sign_in(user.email, PASSWORD).status == 302
+    assert browser.get("/agreements/").status == 200
+    return browser
+
+
+def _copy(server, browser):
+    thief = Browser(server.port)
+    thief.cookies = dict(browser.cookies)
+    return thief
+
+
+def test_a_captured_session_cookie_dies_when_its_user_signs_out(server, make):
+    officer = make.user(role="officer")
+    browser = _signed_in(server, officer)
+    thief = _copy(server, browser)
+    assert thief.get("/agreements/").status == 200
+    browser.post_form("/logout", {}, get_path="/agreements/")
+    response = thief.get("/agreements/")
+    assert response.status == 302 and response.location.startswith("/login")
+
+
+def test_a_password_changed_by_an_admin_ends_the_users_sessions(server, make, db):
+    officer = make.user(role="officer")
+    admin = make.user(role="admin")
+    thief = _copy(server, _signed_in(server, officer))
+    admin_browser = _signed_in(server, admin)
+    response = admin_browser.post_form(
+        f"/users/{officer.id}/edit",
+        {"email": officer.email, "name": officer.name, "role": "officer", "organisation": "", "password": "a new and better passphrase"},
+    )
+    assert response.status == 302, response.text
+    assert thief.get("/agreements/").status == 302
+
+
+def test_users_change_their_own_password_and_their_other_sessions_end(server, make, db):
+    partner = make.user(role="partner")
+    browser = _signed_in(server, partner)
+    elsewhere = _signed_in(server, partner)
+    response = browser.post_form("/account/password", {"current": PASSWORD, "new": "a new and better passphrase",
+                                                       "confirm": "a new and better passphrase"})
+    assert response.status == 302
+    assert browser.get("/agreements/").status == 200  # this session goes on
+    assert elsewhere.get("/agreements/").status == 302  # every other one ended
+    assert Browser(server.port).sign_in(partner.email, "a new and better passphrase").status == 302
+
+
+def test_a_session_ends_at_its_absolute_lifetime_however_busy(app, make):
+    import time
+
+    officer = make.user(role="officer")
+    with Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], SESSION_MAX_HOURS=0.001) as server:  # 3.6 seconds
+        browser = _signed_in(server, officer)
+        started = time.monotonic()
+        statuses = []
+        while time.monotonic() - started < 6:
+            statuses.append(browser.get("/agreements/").status)
+            time.sleep(0.3)
+        assert statuses[0] == 200 and statuses[-1] == 302
+
+
+@pytest.mark.parametrize("password, problem", [
+    ("aaaaaaaaaaaa", "too common or too easy to guess"),
+    ("password1234", "too common or too easy to guess"),
+    ("qwertyuiop12", "too common or too easy to guess"),
+    ("short", "at least 12 characters"),
+])
+def test_common_and_short_passwords_are_refused_everywhere(client, login_as, db, runner, password, problem):
+    from tests.conftest import post_form
+
+    user = login_as("partner")
+    response = post_form(client, "/account/password", {"current": PASSWORD, "new": password, "confirm": password})
+    assert problem in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.check_password(PASSWORD)
+    result = runner.invoke(args=["users", "create", "x@example.org", "--role", "officer"], input=password + "\n")
+    assert result.exit_code != 0 and problem in result.output
+
+
+def test_changing_a_password_needs_the_current_one(client, login_as, db):
+    from tests.conftest import post_form
+
+    user = login_as("officer")
+    new = "a new and better passphrase"
+    response = post_form(client, "/account/password", {"current": "not my password", "new": new, "confirm": new})
+    assert "Enter your current password correctly" in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert user.check_password(PASSWORD)

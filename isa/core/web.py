@@ -40,9 +40,20 @@ def init_app(app):
 
     @login_manager.user_loader
     def load_user(user_id):
+        """The signed-in user, checked on every request: the session must carry the user's current
+        session generation (raised by sign-out and password changes) and be younger than
+        SESSION_MAX_HOURS since sign-in, so a copied cookie dies with the session it came from."""
         if not str(user_id).isdigit():
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        if user is None:
+            return None
+        signed_in_at = session.get("signed_in_at")
+        too_old = not isinstance(signed_in_at, int) or time.time() - signed_in_at > app.config["SESSION_MAX_HOURS"] * 3600
+        if session.get("generation") != user.session_generation or too_old:
+            session.clear()
+            return None
+        return user
 
     root = app.config.get("GOVUK_FRONTEND_DIR") or str(
         __import__("pathlib").Path(app.root_path).parent / "node_modules" / "govuk-frontend" / "dist" / "govuk"
