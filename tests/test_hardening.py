@@ -136,3 +136,61 @@ def test_changing_a_password_needs_the_current_one(client, login_as, db):
     assert "Enter your current password correctly" in response.get_data(as_text=True)
     db.session.refresh(user)
     assert user.check_password(PASSWORD)
+
+
+# --- sign-in throttling and enumeration ---------------------------------------------------------------
+
+
+def test_behind_a_proxy_one_attacker_cannot_lock_everyone_out(app, make):
+    victim = make.user(role="officer")
+    with Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], PROXY_FIX_X_FOR=1) as server:
+        attacker = Browser(server.port, headers={"X-Forwarded-For": "203.0.113.9"})
+        for n in range(app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]):
+            assert attacker.sign_in(f"nobody{n}@example.org", "wrong password").status == 200
+        assert "Too many failed attempts" in attacker.sign_in(victim.email, PASSWORD).text  # the attacker is locked out
+        colleague = Browser(server.port, headers={"X-Forwarded-For": "198.51.100.7"})
+        assert colleague.sign_in(victim.email, PASSWORD).status == 302  # everyone else is not
+
+
+def test_failures_against_an_account_lock_it_only_from_that_address(app, make):
+    victim = make.user(role="officer")
+    with Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], PROXY_FIX_X_FOR=1) as server:
+        attacker = Browser(server.port, headers={"X-Forwarded-For": "203.0.113.9"})
+        for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+            attacker.sign_in(victim.email, "wrong password")
+        assert "Too many failed attempts" in attacker.sign_in(victim.email, PASSWORD).text
+        assert Browser(server.port, headers={"X-Forwarded-For": "198.51.100.7"}).sign_in(victim.email, PASSWORD).status == 302
+
+
+def test_attempts_on_one_account_from_many_addresses_are_rate_limited(app, make):
+    victim = make.user(role="officer")
+    with Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], workers=1, PROXY_FIX_X_FOR=1) as server:
+        statuses = [
+            Browser(server.port, headers={"X-Forwarded-For": f"198.51.100.{n}"}).sign_in(victim.email, f"guess {n}").status
+            for n in range(12)
+        ]
+        assert statuses[:10] == [200] * 10 and statuses[10:] == [429, 429]
+        response = Browser(server.port, headers={"X-Forwarded-For": "198.51.100.99"}).sign_in(victim.email, PASSWORD)
+        assert response.status == 429 and "Wait a minute and try again" in response.text
+        assert "Retry-After" in response.headers
+
+
+def test_sign_in_takes_as_long_for_an_unknown_account_as_for_a_known_one(app, make):
+    """With argon2's production cost, timing must not tell which accounts exist."""
+    import statistics
+    import time
+
+    known = make.user(role="officer")
+    with Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], workers=1, ARGON2_TIME_COST=3, ARGON2_MEMORY_COST=65536) as server:
+        browser = Browser(server.port)
+        times = {"known": [], "unknown": []}
+        for n in range(4):
+            for kind, email in (("known", known.email), ("unknown", f"nobody{n}@example.org")):
+                token = browser.csrf_token("/login")
+                started = time.perf_counter()
+                response = browser.request("POST", "/login", body=f"email={email}&password=wrong+password+{n}&csrf_token={token}",
+                                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+                times[kind].append(time.perf_counter() - started)
+                assert "Enter a correct email address and password" in response.text
+        known_median, unknown_median = statistics.median(times["known"]), statistics.median(times["unknown"])
+        assert unknown_median > 0.6 * known_median, times

@@ -130,6 +130,11 @@ def init_app(app):
     def too_large(error):
         return error_page(413, "The file is too large", "Upload a smaller file.")
 
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        response = error_page(429, "Too many attempts", "You have tried too many times in a short while. Wait a minute and try again.")
+        return response
+
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()

@@ -21,13 +21,15 @@ def normalise_email(email):
 
 
 def is_throttled(email, address, config, now=None):
-    """Too many recent failures for this account or from this address (state in the database)."""
+    """Too many recent failures for this account from this address, or from this address at all
+    (state in the database, so it holds across workers). Keyed on the pair, so no one can lock a
+    user out from the user's own address; Flask-Limiter caps attempts on an account from everywhere."""
     now = now or utcnow()
     since = now - timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
     failures = sa.select(sa.func.count()).select_from(LoginAttempt).where(
         LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False)
     )
-    per_account = db.session.scalar(failures.where(LoginAttempt.email == normalise_email(email)))
+    per_account = db.session.scalar(failures.where(LoginAttempt.email == normalise_email(email), LoginAttempt.address == address))
     if per_account >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]:
         return True
     per_address = db.session.scalar(failures.where(LoginAttempt.address == address))

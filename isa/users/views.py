@@ -7,7 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from ..core.auth import admin_required, signed_in_required
 from ..core.forms import organisation_choices
 from ..core.web import safe_redirect_target
-from ..extensions import db
+from ..extensions import db, limiter
 from ..organisations.models import Organisation
 from .forms import LoginForm, PasswordChangeForm, UserForm
 from .models import Role, User
@@ -16,7 +16,13 @@ from .operations import UserError, authenticate, change_password, create_user, i
 bp = Blueprint("users", __name__)
 
 
+def _account_key():
+    return "account:" + normalise_email(request.form.get("email"))[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_PER_ACCOUNT"], methods=["POST"], key_func=_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
