@@ -194,3 +194,93 @@ def test_sign_in_takes_as_long_for_an_unknown_account_as_for_a_known_one(app, ma
                 assert "Enter a correct email address and password" in response.text
         known_median, unknown_median = statistics.median(times["known"]), statistics.median(times["unknown"])
         assert unknown_median > 0.6 * known_median, times
+
+
+# --- hostile JSON at every entry point ---------------------------------------------------------------
+
+import io  # noqa: E402
+import json  # noqa: E402
+
+import sqlalchemy as sa  # noqa: E402
+
+from isa.organisations.models import Organisation  # noqa: E402
+from tests.conftest import post_form  # noqa: E402
+
+REGISTER = json.dumps({"organisations": [{"slug": "herts-cc", "name": "NAME", "type": "local_authority",
+                                          "ico_registration": "Z1234567", "spoc_email": "ig@example.org"}]})
+HOSTILE_FILES = {
+    "deeply nested": (b"[" * 100_000, "nested too deeply"),
+    "a lone surrogate": (REGISTER.replace("NAME", "\\ud800 Council").encode(), "lone surrogate"),
+    "NUL in a name": (REGISTER.replace("NAME", "Herts\\u0000 Council").encode(), "NUL character"),
+    "a duplicate key": (REGISTER.replace('"name": "NAME"', '"name": "A", "name": "B"').encode(), "twice in one object"),
+    "not UTF-8": (REGISTER.replace("NAME", "Caf\u00e9").encode("latin-1"), "not UTF-8"),
+}
+
+
+def _organisations(db):
+    db.session.expire_all()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Organisation))
+
+
+@pytest.mark.parametrize("kind", HOSTILE_FILES)
+def test_a_hostile_file_is_refused_by_the_import_page_with_a_clear_message(client, login_as, db, kind):
+    content, message = HOSTILE_FILES[kind]
+    login_as("admin")
+    before = _organisations(db)
+    response = post_form(client, "/admin/exchange/", {"file": (io.BytesIO(content), "register.json")})
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True) and "Nothing was changed" in response.get_data(as_text=True)
+    assert _organisations(db) == before
+
+
+@pytest.mark.parametrize("kind", HOSTILE_FILES)
+def test_a_hostile_file_is_refused_by_the_import_command_with_one_line(runner, db, tmp_path, kind):
+    content, message = HOSTILE_FILES[kind]
+    path = tmp_path / "register.json"
+    path.write_bytes(content)
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], result.stderr
+    assert _organisations(db) == 0
+
+
+HOSTILE_BODIES = {
+    "deeply nested": (b"[" * 100_000, "nested too deeply"),
+    "a lone surrogate": (b'{"case_reference": "CS-1\\ud800", "discloser": "a"}', "lone surrogate"),
+    "NUL": (b'{"case_reference": "CS-1\\u0000", "discloser": "a"}', "NUL character"),
+    "a duplicate key": (b'{"case_reference": "CS-1", "case_reference": "CS-2"}', "'case_reference' twice"),
+    "NaN": (b'{"case_reference": NaN}', "NaN"),
+}
+
+
+@pytest.fixture
+def api_token(make, db):
+    from isa.api.tokens import create_token
+
+    record, token = create_token(make.user(role="officer"), "case system")
+    db.session.commit()
+    return token
+
+
+def test_hostile_decision_bodies_get_a_400_from_the_served_api(server, api_token, db):
+    from isa.decisions.models import SharingDecision
+
+    client = Browser(server.port, headers={"Authorization": f"Bearer {api_token}", "Content-Type": "application/json"})
+    for kind, (body, message) in HOSTILE_BODIES.items():
+        response = client.request("POST", "/api/v1/decisions", body=body)
+        assert response.status == 400, (kind, response.status, response.text[:300])
+        error = json.loads(response.body)
+        assert message in error["error"] and error["parameter"] == "body", kind
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SharingDecision)) == 0
+
+
+def test_a_form_body_is_not_read_before_its_sender_signs_in(server, make):
+    """A NUL in a form is refused for signed-in users; an anonymous POST is sent to sign in unread."""
+    body = "name=A%00B&slug=ab&type=police"
+    anonymous = Browser(server.port).request("POST", "/organisations/new", body=body,
+                                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert anonymous.status == 302 and anonymous.location.startswith("/login")
+    officer = _signed_in(server, make.user(role="officer"))
+    response = officer.post_form("/organisations/new", {"name": "A\x00B", "slug": "ab", "type": "police"})
+    assert response.status == 400 and "NUL character" in response.text

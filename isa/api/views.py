@@ -11,6 +11,7 @@ from ..agreements.models import Agreement, AgreementStatus
 from ..agreements.operations import find_by_reference
 from ..agreements.queries import agreements_query, can_see, parse_filters, visible_to
 from ..core.auth import log_refusal
+from ..core.jsonload import JsonRejected, load_json
 from ..extensions import csrf, db
 from ..flows.models import DataCategory
 from ..legal.queries import agreement_findings, catalogue_groups
@@ -29,6 +30,7 @@ csrf.exempt(bp)  # machines authenticate with a bearer token, not a session cook
 MAX_PER_PAGE = 500
 MAX_PAGE = 1_000_000
 DEFAULT_PER_PAGE = 100
+MAX_JSON_BODY = 256 * 1024  # a decision is a few KB
 
 
 class ApiError(Exception):
@@ -256,9 +258,14 @@ def record_decision():
     """A sharing decision recorded by a case system (golden rule 7): the form's own checks apply."""
     from ..decisions.operations import create_decision_from_json
 
-    payload = request.get_json(silent=True)
-    if payload is None:
+    if not request.is_json:
         raise ApiError(400, "Send the decision as a JSON object with Content-Type: application/json", "body")
+    if (request.content_length or 0) > MAX_JSON_BODY:
+        raise ApiError(413, f"The request body is larger than {MAX_JSON_BODY // 1024} KB", "body")
+    try:
+        payload = load_json(request.get_data(cache=False), "The request body")
+    except JsonRejected as error:
+        raise ApiError(400, str(error), "body")
     decision, problems = create_decision_from_json(payload, g.api_user)
     if problems:
         field, message = next(iter(problems.items()))

@@ -8,7 +8,7 @@ from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 
-from ..extensions import db, login_manager
+from ..extensions import csrf, db, login_manager
 
 
 def govdate(value):
@@ -63,12 +63,32 @@ def init_app(app):
     def govuk_static(filename):
         return send_from_directory(root, filename, max_age=86400)
 
+    def body_may_be_read():
+        """False for a request to a page that needs a signed-in user when none is signed in: the page
+        sends it to sign in, and no one reaches the body parser (its memory and time) before that."""
+        view = app.view_functions.get(request.endpoint)
+        return not (getattr(view, "allowed_roles", None) and not current_user.is_authenticated)
+
+    @app.before_request
+    def check_csrf_once_the_sender_is_known():
+        """Flask-WTF's CSRF check on every POST (API excepted: bearer tokens), after body_may_be_read."""
+        if app.config.get("WTF_CSRF_ENABLED", True) and body_may_be_read():
+            csrf.protect(apply_exemptions=True)
+
     @app.before_request
     def refuse_nul_characters():
-        """NUL cannot be stored (PostgreSQL refuses it in text) and is never meant: refuse it up front."""
-        values = list(request.args.values()) + list(request.form.values())
-        raw = request.get_data(cache=True) if request.is_json else b""
-        if any("\x00" in value for value in values) or b"\\u0000" in raw or b"\x00" in raw:
+        """NUL cannot be stored (PostgreSQL refuses it in text) and is never meant: refuse it up front.
+
+        The query string always; a form body only when it may be read (body_may_be_read). The API's
+        JSON bodies are checked by the JSON loader after the token (isa.core.jsonload)."""
+        in_query = any("\x00" in value for value in request.args.values())
+        in_form = (
+            request.method == "POST"
+            and not request.path.startswith("/api/")
+            and body_may_be_read()
+            and any("\x00" in value for value in request.form.values())
+        )
+        if in_query or in_form:
             if request.path.startswith("/api/"):
                 return {"error": "the request contains a NUL character, which is not allowed"}, 400
             abort(400, description="The request contained a NUL character, which is not allowed. Remove it and try again.")
