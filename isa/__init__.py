@@ -65,6 +65,10 @@ def _finish_config(app):
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "isa.sqlite")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = dict(options.get("connect_args") or {}, timeout=float(app.config.get("SQLITE_BUSY_TIMEOUT") or 60))
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
     proxies = {name: int(app.config.get(f"PROXY_FIX_{name.upper()}") or 0) for name in ("x_for", "x_proto", "x_host")}

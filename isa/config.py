@@ -16,6 +16,7 @@ class DefaultConfig:
     SESSION_MAX_HOURS = 8  # a session ends this long after sign-in, however busy
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_CHECK_DEFAULT = False  # checked by isa.core.web once the sender is known (never weaker)
+    SQLITE_BUSY_TIMEOUT = 60  # seconds a SQLite writer waits for another (a large import) before giving up
     MAX_CONTENT_LENGTH = 100 * 1024 * 1024  # uploads of a whole register (the command line suits larger ones)
 
     # Failed sign-ins: this many within the window lock an account out from that address, or an

@@ -21,7 +21,7 @@ def free_port():
 
 
 class Gunicorn:
-    def __init__(self, database_uri, workers=2, **settings):
+    def __init__(self, database_uri, workers=2, threads=1, **settings):
         self.port = free_port()
         self.env = dict(os.environ)
         self.env.update(
@@ -29,13 +29,13 @@ class Gunicorn:
             ISA_ARGON2_TIME_COST="1", ISA_ARGON2_MEMORY_COST="1024", ISA_SERVER_NAME_FOR_LINKS="http://localhost",
         )
         self.env.update({f"ISA_{name}": str(value) for name, value in settings.items()})
-        self.workers = workers
+        self.workers, self.threads = workers, threads
         self.process = None
 
     def start(self):
         gunicorn = str(Path(sys.executable).with_name("gunicorn"))
         self.process = subprocess.Popen(
-            [gunicorn, "-w", str(self.workers), "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "isa:create_app()"],
+            [gunicorn, "-w", str(self.workers), "--threads", str(self.threads), "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "isa:create_app()"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         deadline = time.monotonic() + 30
@@ -126,3 +126,52 @@ class Browser:
     def sign_in(self, email, password, path="/login", headers=None):
         """Sign in through `path` (the login page, with any ?next= exactly as given)."""
         return self.post_form(path, {"email": email, "password": password}, get_path="/login", headers=headers)
+
+
+def form_fields(html):
+    """The fields of the page's main form (the POST form with the most fields: not the sign-out
+    button), as a browser would submit them unchanged: a list of (name, value), as names repeat
+    (a date is three inputs of one name)."""
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.fields, self.select, self.textarea, self.in_form = [], None, None, False
+            self.forms = []
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form" and a.get("method", "").lower() == "post":
+                self.in_form, self.fields = True, []
+            elif not self.in_form:
+                return
+            elif tag == "input" and a.get("name") and a.get("type") not in ("submit", "button", "file"):
+                if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                    return
+                self.fields.append((a["name"], a.get("value", "")))
+            elif tag == "select":
+                self.select = a.get("name")
+                self.fields.append((self.select, None))
+            elif tag == "option" and self.select and ("selected" in a or self.fields[-1][1] is None):
+                self.fields[-1] = (self.select, a.get("value", ""))
+            elif tag == "textarea":
+                self.textarea = a.get("name")
+                self.fields.append((self.textarea, ""))
+
+        def handle_data(self, data):
+            if self.textarea:
+                self.fields[-1] = (self.textarea, self.fields[-1][1] + data)
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+            elif tag == "textarea":
+                self.textarea = None
+            elif tag == "form" and self.in_form:
+                self.in_form = False
+                self.forms.append(self.fields)
+
+    parser = Fields()
+    parser.feed(html)
+    return max(parser.forms, key=len)

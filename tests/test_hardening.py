@@ -1,6 +1,8 @@
 """Attacks and faults reproduced against the app as it is served (gunicorn, two workers), each with
 what must hold instead: redirects stay on the site, sessions end when they should, sign-in cannot
 be used to lock everyone out or to tell which accounts exist."""
+from urllib.parse import urlencode
+
 import pytest
 
 from isa.core.web import safe_redirect_target
@@ -284,3 +286,86 @@ def test_a_form_body_is_not_read_before_its_sender_signs_in(server, make):
     officer = _signed_in(server, make.user(role="officer"))
     response = officer.post_form("/organisations/new", {"name": "A\x00B", "slug": "ab", "type": "police"})
     assert response.status == 400 and "NUL character" in response.text
+
+
+# --- concurrent saves -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def threaded_server(app, db):
+    with Gunicorn(app.config["SQLALCHEMY_DATABASE_URI"], workers=2, threads=4) as running:
+        yield running
+
+
+def test_concurrent_saves_of_one_agreement_give_the_conflict_message_never_a_500(threaded_server, make, db):
+    """Officers save the same party of one agreement at once, from the same version: one save
+    wins, every other one is told someone else changed it, and none fails."""
+    import threading
+
+    from tests.servers import form_fields
+
+    server = threaded_server
+    agreement = make.agreement(reference="ISA-RACE-1")
+    party = agreement.parties[0]
+    officer = _signed_in(server, make.user(role="officer"))
+    url = f"/agreements/ISA-RACE-1/parties/{party.id}/edit"
+    rounds, clients, results = 6, 8, []
+    for round_ in range(rounds):
+        fields = form_fields(officer.get(url).text)
+        barrier = threading.Barrier(clients)
+
+        def save(n):
+            browser = _copy(server, officer)
+            data = [(name, f"Signatory {round_}-{n}" if name == "signatory_name" else value) for name, value in fields]
+            barrier.wait()
+            response = browser.request("POST", url, body=urlencode(data), headers={"Content-Type": "application/x-www-form-urlencoded"})
+            followed = browser.get(response.location).text if response.status in (302, 303) else response.text
+            results.append((response.status, followed))
+
+        threads = [threading.Thread(target=save, args=(n,)) for n in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    statuses = [status for status, _ in results]
+    assert all(status in (200, 302, 303) for status in statuses), statuses
+    saved = [text for status, text in results if "saved." in text]
+    refused = [text for status, text in results if "changed this" in text or "Someone else changed" in text]
+    assert len(saved) >= rounds and len(saved) + len(refused) == rounds * clients
+
+
+def test_a_save_overtaken_between_reading_and_writing_gets_the_conflict_message(app, client, login_as, make, db):
+    """Another officer's save lands (from its own connection) after this request read the agreement
+    and before it writes: the database refuses the stale write, and the officer is told so."""
+    import sqlalchemy as sa_
+    from sqlalchemy import event
+
+    from tests.servers import form_fields
+
+    agreement = make.agreement(reference="ISA-RACE-2", title="Before")
+    agreement_id = agreement.id
+    login_as("officer")
+    url = "/agreements/ISA-RACE-2/edit"
+    fields = [(name, "Mine" if name == "title" else value) for name, value in form_fields(client.get(url).get_data(as_text=True))]
+    other = sa_.create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    fired = []
+
+    def another_officer_saves_first(conn, cursor, statement, parameters, context, executemany):
+        if not fired and statement.lstrip().upper().startswith("UPDATE AGREEMENTS") and conn.engine is db.engine:
+            fired.append(statement)
+            with other.begin() as connection:
+                connection.execute(sa_.text("UPDATE agreements SET version = version + 1, title = 'Changed elsewhere' WHERE id = :id"),
+                                   {"id": agreement_id})
+
+    event.listen(db.engine, "before_cursor_execute", another_officer_saves_first)
+    try:
+        response = client.post(url, data=urlencode(fields), content_type="application/x-www-form-urlencoded")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", another_officer_saves_first)
+        other.dispose()
+    assert fired
+    assert response.status_code in (200, 303), response.status_code
+    page = client.get(response.location).get_data(as_text=True) if response.status_code == 303 else response.get_data(as_text=True)
+    assert "Someone else changed" in page and "have not been saved" in page
+    db.session.expire_all()
+    assert db.session.get(type(agreement), agreement_id).title == "Changed elsewhere"

@@ -6,7 +6,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from ..audit.tracking import current_actor
-from ..core.db import utcnow
+from ..core.db import retry_when_busy, utcnow
 from ..extensions import db
 from ..users.models import User
 from ..users.operations import normalise_email
@@ -68,8 +68,13 @@ def note_use(record, now=None):
     now = now or utcnow()
     if record.last_used_at is not None and now - record.last_used_at < LAST_USED_RESOLUTION:
         return
-    db.session.execute(sa.update(ApiToken.__table__).where(ApiToken.__table__.c.id == record.id).values(last_used_at=now))
-    db.session.commit()
+    token_id = record.id
+
+    def write():
+        db.session.execute(sa.update(ApiToken.__table__).where(ApiToken.__table__.c.id == token_id).values(last_used_at=now))
+        db.session.commit()
+
+    retry_when_busy(db.session, write)
 
 
 def revoke_token(record):

@@ -5,6 +5,7 @@ from functools import wraps
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, g, request, url_for
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ..agreements.models import Agreement, AgreementStatus
@@ -66,6 +67,12 @@ def api_error(error):
 @bp.errorhandler(HTTPException)
 def http_error(error):
     return error_response(error.code, error.description or error.name)
+
+
+@bp.errorhandler(StaleDataError)
+def conflict(error):
+    db.session.rollback()
+    return error_response(409, "Someone else changed this record at the same time; nothing was saved. Try again.")
 
 
 @bp.errorhandler(Exception)

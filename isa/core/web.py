@@ -3,12 +3,15 @@ import time
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import abort, render_template, request, send_from_directory, session
+from flask import abort, flash, redirect, render_template, request, send_from_directory, session
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import csrf, db, login_manager
+from .db import is_sqlite_busy
 
 
 def govdate(value):
@@ -149,6 +152,27 @@ def init_app(app):
     @app.errorhandler(413)
     def too_large(error):
         return error_page(413, "The file is too large", "Upload a smaller file.")
+
+    @app.errorhandler(StaleDataError)
+    def concurrent_change(error):
+        """Two people saved one record at once and the other save came first: the database refused
+        ours (the version counter did not match, at a flush or at the commit). Nothing was saved."""
+        db.session.rollback()
+        flash(
+            "Someone else changed this record while you were editing it. Your changes have not been saved: "
+            "review the latest version and make them again.",
+            "info",
+        )
+        target = safe_redirect_target(request.full_path.rstrip("?")) if request.method == "GET" else None
+        return redirect(target or request.path, code=303)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        """SQLite refuses a write whose transaction began before another connection's commit
+        ("database is locked", at once): the same as a concurrent change for the person saving."""
+        if not is_sqlite_busy(error):
+            raise error
+        return concurrent_change(error)
 
     @app.errorhandler(429)
     def too_many_requests(error):
