@@ -23,7 +23,8 @@ from ..sharing.queries import organisations_by_slug
 from . import serializers
 from .calendar import review_calendar
 from .openapi import openapi_document
-from .tokens import authenticate, note_use
+from .models import CALENDAR
+from .tokens import TOKEN_PREFIX, authenticate, note_use
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # machines authenticate with a bearer token, not a session cookie
@@ -85,35 +86,57 @@ def unexpected_error(error):
 # --- authentication -----------------------------------------------------------------------------
 
 
-def _bearer_token(allow_query=False):
+def _bearer_token():
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    if allow_query:
-        return request.args.get("token", "").strip()
     return ""
 
 
-def token_required(view=None, *, allow_query_token=False):
+def _act_as(record):
+    note_use(record)
+    g.api_token, g.api_user = record, record.user
+
+
+def token_required(view):
     """Authenticate the bearer token (401 otherwise) and act as its user: `g.api_user`."""
 
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            token = _bearer_token(allow_query_token)
-            if not token:
-                raise ApiError(401, "Send an API token: Authorization: Bearer TOKEN")
-            record = authenticate(token)
-            if record is None:
-                raise ApiError(401, "The API token is not valid, or it has been revoked")
-            note_use(record)
-            g.api_token, g.api_user = record, record.user
-            return view(*args, **kwargs)
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        token = _bearer_token()
+        if not token:
+            raise ApiError(401, "Send an API token: Authorization: Bearer TOKEN")
+        record = authenticate(token)
+        if record is None:
+            raise ApiError(401, "The API token is not valid, or it has been revoked")
+        _act_as(record)
+        return view(*args, **kwargs)
 
-        return wrapped
+    return wrapped
 
-    return decorator(view) if view is not None else decorator
+
+def feed_or_token_required(view):
+    """The calendar: an API token in the header, or a calendar feed secret in the URL (?feed=, or
+    ?token= as before). An API token in the URL is refused: URLs end up in logs and shared calendars."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if _bearer_token():
+            return token_required(view)(*args, **kwargs)
+        secret = (request.args.get("feed") or request.args.get("token") or "").strip()
+        if not secret:
+            raise ApiError(401, "Subscribe with a calendar feed secret: /api/v1/calendar.ics?feed=SECRET")
+        if secret.startswith(TOKEN_PREFIX):
+            raise ApiError(401, "API tokens are not accepted in a URL, where logs would keep them: ask an administrator "
+                                "for a calendar feed secret and subscribe with ?feed=SECRET")
+        record = authenticate(secret, scope=CALENDAR)
+        if record is None:
+            raise ApiError(401, "The calendar feed secret is not valid, or it has been revoked")
+        _act_as(record)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def visible_agreement(reference):
@@ -284,9 +307,9 @@ def record_decision():
 
 
 @bp.route("/calendar.ics")
-@token_required(allow_query_token=True)
+@feed_or_token_required
 def calendar():
-    """Calendar apps cannot send headers, so this feed also takes the token as ?token=."""
+    """Calendar apps cannot send headers, so this feed takes a calendar feed secret in its URL."""
     query = visible_to(
         sa.select(Agreement.reference, Agreement.title, Agreement.review_date)
         .where(Agreement.status.in_([AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW]))
