@@ -369,3 +369,47 @@ def test_a_save_overtaken_between_reading_and_writing_gets_the_conflict_message(
     assert "Someone else changed" in page and "have not been saved" in page
     db.session.expire_all()
     assert db.session.get(type(agreement), agreement_id).title == "Changed elsewhere"
+
+
+# --- what is shown ------------------------------------------------------------------------------------
+
+RLO_TITLE = "Holiday photo \u202egnp.exe"
+
+
+def test_bidi_overrides_in_titles_and_names_are_neutralised_wherever_they_are_shown(client, login_as, make, db, api_token):
+    from isa.agreements.models import AgreementStatus
+
+    org = make.organisation(name="Council \u202eobsolete\u202c \u2067x\u2069")
+    make.agreement(reference="ISA-BIDI-1", title=RLO_TITLE, status=AgreementStatus.ACTIVE, parties=[org, make.organisation()])
+    login_as("officer")
+    bodies = {url: client.get(url).get_data(as_text=True)
+              for url in ("/agreements/ISA-BIDI-1", "/agreements/", f"/organisations/{org.slug}", "/agreements.csv", "/register")}
+    bearer = {"Authorization": f"Bearer {api_token}"}
+    for url in ("/api/v1/agreements/ISA-BIDI-1", "/api/v1/calendar.ics", "/api/v1/organisations"):
+        bodies[url] = client.get(url, headers=bearer).get_data(as_text=True)
+    for url, body in bodies.items():
+        assert not any(c in body for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), url
+    assert "Holiday photo gnp.exe" in bodies["/agreements/ISA-BIDI-1"]
+    assert "Holiday photo gnp.exe" in bodies["/api/v1/agreements/ISA-BIDI-1"]
+
+
+def test_the_permitted_answer_is_capped_and_says_so(client, make, db, api_token):
+    from isa.agreements.models import AgreementStatus
+    from isa.sharing.rules import MAX_MATCHES
+
+    discloser, recipient = make.organisation(slug="many-a"), make.organisation(slug="many-b")
+    for n in range(MAX_MATCHES + 7):
+        make.agreement(parties=[discloser, recipient], status=AgreementStatus.ACTIVE, reference=f"ISA-MANY-{n:03d}")
+    response = client.get("/api/v1/permitted?discloser=many-a&recipient=many-b&category=personal",
+                          headers={"Authorization": f"Bearer {api_token}"})
+    answer = response.json
+    assert answer["permitted"] is True and len(answer["matches"]) == MAX_MATCHES
+    assert answer["truncated"] is True and answer["note"].startswith("7 more matching flows not listed")
+    reverse = client.get("/api/v1/permitted?discloser=many-b&recipient=many-a&category=personal",
+                         headers={"Authorization": f"Bearer {api_token}"}).json
+    assert reverse["permitted"] is False and len(reverse["reasons"]) == MAX_MATCHES
+    assert reverse["truncated"] is True and reverse["note"].startswith("7 more reasons not listed")
+    make.agreement(parties=[make.organisation(slug="one-a"), make.organisation(slug="one-b")], status=AgreementStatus.ACTIVE)
+    one = client.get("/api/v1/permitted?discloser=one-a&recipient=one-b&category=personal",
+                     headers={"Authorization": f"Bearer {api_token}"}).json
+    assert one["permitted"] is True and one["truncated"] is False and one["note"] is None

@@ -117,6 +117,8 @@ SCHEMAS = {
             "agreement": {"type": ["string", "null"], "description": "The agreement the reason is about"},
         })},
         "advice": {"type": ["string", "null"], "description": "When not permitted: the reminder about ad hoc sharing"},
+        "truncated": {"type": "boolean", "description": "True when more matches or reasons exist than the answer lists"},
+        "note": {"type": ["string", "null"], "description": "When truncated: how many are left out, and how to narrow the question"},
     }),
 }
 

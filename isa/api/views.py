@@ -13,6 +13,7 @@ from ..agreements.operations import find_by_reference
 from ..agreements.queries import agreements_query, can_see, parse_filters, visible_to
 from ..core.auth import log_refusal
 from ..core.jsonload import JsonRejected, load_json
+from ..core.text import neutralise_bidi
 from ..extensions import csrf, db
 from ..flows.models import DataCategory
 from ..legal.queries import agreement_findings, catalogue_groups
@@ -43,7 +44,7 @@ class ApiError(Exception):
 
 def json_response(data, status=200):
     """JSON with <, > and & escaped as \\u003c..., so no browser can ever read it as markup."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = neutralise_bidi(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     response = Response(text, status=status, mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"

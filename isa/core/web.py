@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import csrf, db, login_manager
 from .db import is_sqlite_busy
+from .text import template_finalize
 
 
 def govdate(value):
@@ -30,6 +31,7 @@ def init_app(app):
 
     configure_password_hashing(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
     WTFormsHelpers(app)
+    app.jinja_env.finalize = template_finalize
     app.add_template_filter(govdate)
     from ..legal.findings import grouped_by_flow
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from flask import current_app, render_template
 
+from ..core.text import neutralise_bidi
 from ..core.web import govdate
 from .rules import days_overdue
 
@@ -67,7 +68,7 @@ class ReminderMail:
 
 def _one_line(text):
     """Header values may not carry line breaks (a title typed into an import could)."""
-    return " ".join(str(text).split())
+    return " ".join(neutralise_bidi(str(text)).split())
 
 
 def agreement_link(reference):

@@ -139,11 +139,33 @@ class Reason:
         return {"code": self.code, "message": self.message, "agreement": self.agreement}
 
 
+# An answer lists at most this many matching flows and reasons: a pair of organisations with
+# hundreds of agreements and flows would otherwise make an answer of megabytes for every check.
+MAX_MATCHES = 50
+MAX_REASONS = 50
+
+
 @dataclass
 class Answer:
     question: Question
-    matches: list  # [Match]
-    reasons: list  # [Reason], only when nothing matches
+    matches: list  # [Match], the first MAX_MATCHES
+    reasons: list  # [Reason], only when nothing matches; the first MAX_REASONS
+    omitted_matches: int = 0
+    omitted_reasons: int = 0
+
+    @property
+    def truncated(self):
+        return bool(self.omitted_matches or self.omitted_reasons)
+
+    @property
+    def note(self):
+        if self.omitted_matches:
+            return (f"{self.omitted_matches} more matching flow{'s' if self.omitted_matches != 1 else ''} not listed: "
+                    f"this answer lists the first {MAX_MATCHES}. Give a purpose to narrow the question.")
+        if self.omitted_reasons:
+            return (f"{self.omitted_reasons} more reason{'s' if self.omitted_reasons != 1 else ''} not listed: this "
+                    f"answer lists the first {MAX_REASONS}.")
+        return None
 
     @property
     def permitted(self):
@@ -160,6 +182,8 @@ class Answer:
             "matches": [match.as_dict() for match in self.matches],
             "reasons": [reason.as_dict() for reason in self.reasons],
             "advice": None if self.permitted else AD_HOC_REMINDER,
+            "truncated": self.truncated,
+            "note": self.note,
         }
 
 
@@ -184,13 +208,13 @@ def answer(question, candidates, catalogue):
         if flow_problem is not None:
             reasons.append(flow_problem)
     if matches:
-        return Answer(question, matches, [])
+        return Answer(question, matches[:MAX_MATCHES], [], omitted_matches=max(len(matches) - MAX_MATCHES, 0))
     if not candidates:
         reasons = [
             Reason(NO_AGREEMENT, f"No agreement in the register has both {question.discloser.name} and "
                                  f"{question.recipient.name} as parties.")
         ]
-    return Answer(question, [], reasons)
+    return Answer(question, [], reasons[:MAX_REASONS], omitted_reasons=max(len(reasons) - MAX_REASONS, 0))
 
 
 def in_force_on(candidate, day):
