@@ -160,7 +160,7 @@ def run_backend(name, uri, folder):
     return {
         "database": name, "clients": CLIENTS, "requests": len(results), "statuses": statuses,
         "server_errors": server_errors, "import_ok": importer.returncode == 0,
-        "import_seconds": round(import_seconds, 1), "import_output": (output or errors).strip().splitlines()[-1:],
+        "import_seconds": round(import_seconds, 1), "import_output": ((output or "") + (errors or "")).strip().splitlines()[-12:],
         "p50_ms": round(statistics.median(times) * 1000, 1) if times else None,
         "p95_ms": round(times[int(len(times) * 0.95) - 1] * 1000, 1) if times else None,
         "max_ms": round(times[-1] * 1000, 1) if times else None,
@@ -185,6 +185,8 @@ def run(backends=("sqlite", "postgresql")):
               f"{report['import_seconds']} s; statuses {report['statuses']}; p50 {report['p50_ms']} ms, "
               f"p95 {report['p95_ms']} ms, max {report['max_ms']} ms; import {'ok' if report['import_ok'] else 'FAILED'}",
               flush=True)
+        if not report["import_ok"]:
+            print("\n".join(report["import_output"]), flush=True)
         reports.append(report)
     return reports
 

@@ -38,7 +38,7 @@ class Gunicorn:
             [gunicorn, "-w", str(self.workers), "--threads", str(self.threads), "-b", f"127.0.0.1:{self.port}", "--graceful-timeout", "2", "isa:create_app()"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a busy shared machine can be slow to start two workers
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn stopped: " + self.process.stderr.read().decode(errors="replace")[-2000:])
@@ -47,7 +47,7 @@ class Gunicorn:
                     return self
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer within 30 s")
+        raise RuntimeError("gunicorn did not answer within 90 s")
 
     def stop(self):
         if self.process and self.process.poll() is None:
