@@ -64,6 +64,7 @@ ACCESS = {
     "legal.show": "signed_in",
     "legal.new": "admin",
     "legal.edit": "admin",
+    "legal.restore": "admin",
     "legal.attention": "officer",
     "legal.legacy": "officer",
     "reviews.dashboard": "officer",
