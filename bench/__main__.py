@@ -206,11 +206,24 @@ class Bench:
             seconds = self.median_time(lambda: needs_attention(date.today()), runs=3)
         self.record("5. findings over the whole register", seconds, "s", 5)
 
+    def load_during_import(self):
+        """20 clients on the permitted check of the served app while the register is imported (bench/load.py)."""
+        from . import load
+
+        for report in load.run():
+            name = report["database"]
+            self.record(f"8. permitted check during an import ({name}): 5xx answers", report["server_errors"], "answers", 0)
+            self.record(f"8. permitted check during an import ({name}): p95", report["p95_ms"] or 0, "ms")
+            self.record(f"8. permitted check during an import ({name}): requests answered", report["requests"], "requests")
+            self.results[f"8. load during import ({name})"] = report
+            if not report["import_ok"]:
+                self.missed.append(f"8. the import under load ({name})")
+
     def run(self):
         started = time.perf_counter()
         self.build_register()
         for step in (self.permitted_check, self.agreements_list, self.dashboard, self.reminder_sweep, self.findings, self.protocol_pdf,
-                     self.records, self.open_feed):
+                     self.records, self.open_feed, self.load_during_import):
             step()
         self.results["_machine"] = {
             "python": platform.python_version(), "platform": platform.platform(), "processor": platform.machine(),

@@ -13,13 +13,27 @@ class DefaultConfig:
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     SESSION_IDLE_MINUTES = 60
+    SESSION_MAX_HOURS = 8  # a session ends this long after sign-in, however busy
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_CHECK_DEFAULT = False  # checked by isa.core.web once the sender is known (never weaker)
+    SQLITE_BUSY_TIMEOUT = 60  # seconds a SQLite writer waits for another (a large import) before giving up
     MAX_CONTENT_LENGTH = 100 * 1024 * 1024  # uploads of a whole register (the command line suits larger ones)
 
-    # Failed sign-ins: this many within the window lock the account or address out.
+    # Failed sign-ins: this many within the window lock an account out from that address, or an
+    # address out altogether (the client's real address: see PROXY_FIX_X_FOR).
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_FAILURE_WINDOW_MINUTES = 15
+    # Sign-in attempts of any outcome (Flask-Limiter): per account from every address, per address.
+    LOGIN_RATE_PER_ACCOUNT = "10 per minute"
+    LOGIN_RATE_PER_ADDRESS = "30 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"  # per worker; e.g. redis://host:6379 to count across workers
+    RATELIMIT_HEADERS_ENABLED = True
+    # Behind a proxy: how many proxies set X-Forwarded-For / -Proto / -Host in front of the app (0: none,
+    # the address is the connection's). With the recommended HTTPS proxy in front, set X_FOR and X_PROTO to 1.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
 
     AGREEMENTS_PER_PAGE = 25
     ORGANISATIONS_PER_PAGE = 50

@@ -39,6 +39,7 @@ ACCESS = {
     "users.new": "admin",
     "users.edit": "admin",
     "users.toggle_active": "admin",
+    "users.password": "signed_in",
     "organisations.index": "signed_in",
     "organisations.show": "signed_in",
     "organisations.new": "officer",
@@ -52,11 +53,11 @@ ACCESS = {
     "agreements.show": "party",
     "agreements.new": "officer",
     "agreements.edit": "officer",
-    "agreements.remap": "officer",
     "agreements.status": "officer",
     "agreements.new_party": "officer",
     "agreements.edit_party": "officer",
     "agreements.remove_party_view": "officer",
+    "agreements.remap": "officer",
     "flows.new": "officer",
     "flows.edit": "officer",
     "flows.remove": "officer",
@@ -237,3 +238,74 @@ def test_forbidden_page_explains(app, world):
     response = client.get("/agreements/new")
     assert response.status_code == 403
     assert "You do not have permission to see this page" in response.get_data(as_text=True)
+
+
+# --- route × role × object owner: nothing of another organisation's agreements leaks ------------
+
+FOREIGN_MARKS = ("ISA-FOREIGN-1", "ISA-FOREIGN-2", "Foreign draft qz", "Foreign awaiting qz", "CS-FOREIGN-1")
+
+
+@pytest.fixture
+def owned(make, db):
+    """Objects owned by the partner's organisation and objects of two others it has nothing to do with."""
+    mine, other, theirs = make.organisation(slug="mine"), make.organisation(slug="other"), make.organisation(slug="theirs")
+    own = make.agreement(parties=[mine, other], reference="ISA-OWN-1", title="Own agreement", status=AgreementStatus.DRAFT)
+    foreign = make.agreement(parties=[other, theirs], reference="ISA-FOREIGN-1", title="Foreign draft qz", status=AgreementStatus.DRAFT)
+    make.agreement(parties=[theirs, other], reference="ISA-FOREIGN-2", title="Foreign awaiting qz",
+                   status=AgreementStatus.AWAITING_SIGNATURES, signed=False)
+    make.channel(slug="secure-email")
+    users = {
+        "anonymous": None,
+        "partner": make.user(role="partner", organisation=mine, email="pp@example.org"),
+        "officer": make.user(role="officer", email="o@example.org"),
+        "admin": make.user(role="admin", email="a@example.org"),
+    }
+    common = {"user_id": users["officer"].id, "code": "UKGDPR-A6-1E", "token_id": _api_token(db, users["officer"]),
+              "path": "no-such-endpoint"}
+
+    def values(agreement, slug, discloser, recipient, case):
+        return dict(
+            common, reference=agreement.reference, slug=slug, party_id=agreement.parties[0].id, flow_id=agreement.flows[0].id,
+            decision_id=make.decision(discloser=discloser, recipient=recipient, recorded_by=users["officer"], case_reference=case).id,
+            document_id=_protocol_document(db, agreement), risk_id=_dpia_risk(db, agreement),
+        )
+
+    return users, {
+        "own": values(own, "mine", mine, other, "CS-OWN-1"),
+        "foreign": values(foreign, "theirs", other, theirs, "CS-FOREIGN-1"),
+    }
+
+
+def _expected(level, role, owner):
+    column = {"anonymous": "anonymous", "partner": "partner_of_party", "officer": "officer", "admin": "admin"}[role]
+    expected = LEVELS[level][column]
+    if role == "partner" and owner == "foreign" and level in ("party", "own_party"):
+        return 404  # another organisation's record: not found, as if it did not exist
+    return expected
+
+
+@pytest.mark.parametrize("owner", ("own", "foreign"))
+@pytest.mark.parametrize("role", ("anonymous", "partner", "officer", "admin"))
+def test_route_role_and_owner_matrix(app, owned, role, owner):
+    """Every GET route, as every role, on objects of the user's own organisation and of others:
+    the expected status, and no page shown to a partner or the public names another organisation's
+    agreement that is not public (drafts, awaiting signatures) or its decisions."""
+    users, objects = owned
+    client = app.test_client()
+    _sign_in(client, users[role])
+    values = objects[owner]
+    failures = []
+    for rule in _rules(app):
+        if "GET" not in rule.methods or rule.endpoint == "users.logout":
+            continue
+        url = _url(rule, values, dict(values, slug="secure-email"))
+        response = client.get(url)
+        expected = _expected(ACCESS[rule.endpoint], role, owner)
+        if response.status_code != expected:
+            failures.append(f"{rule.endpoint} {url}: expected {expected}, got {response.status_code}")
+        if role in ("anonymous", "partner") and not response.location:  # a redirect to sign in names only the URL asked for
+            body = response.get_data().decode("utf-8", "replace")
+            leaked = [mark for mark in FOREIGN_MARKS if mark in body]
+            if leaked:
+                failures.append(f"{rule.endpoint} {url}: shows {leaked}")
+    assert not failures, "\n".join(failures)

@@ -326,11 +326,35 @@ def test_calendar_lists_review_dates_of_agreements_in_force_the_token_may_see(cl
     assert [str(e["SUMMARY"]) for e in partner.walk("VEVENT")] == ["Review due: ISA-2024-001 Family safeguarding"]
 
 
-def test_calendar_apps_may_send_the_token_in_the_address(client, world):
-    response = client.get(f"/api/v1/calendar.ics?token={world['partner']}")
+def test_calendar_apps_subscribe_with_a_feed_secret_that_reads_only_the_calendar(client, world, db):
+    from isa.api.tokens import create_token, revoke_token
+    from isa.users.models import User
+
+    partner = db.session.scalar(sa.select(User).where(User.email == "partner@example.org"))
+    with acting_as("test"):
+        record, feed = create_token(partner, "Outlook", scope="calendar")
+        db.session.commit()
+    assert feed.startswith("isacal_")
+    response = client.get(f"/api/v1/calendar.ics?feed={feed}")
     assert response.status_code == 200 and b"BEGIN:VCALENDAR" in response.data
-    assert client.get("/api/v1/calendar.ics?token=isa_wrong").status_code == 401
-    # only the calendar: everything else needs the header
+    assert b"ISA-2024-001" in response.data and b"ISA-2025-002" not in response.data  # what its user may see
+    assert client.get(f"/api/v1/calendar.ics?token={feed}").status_code == 200  # the older parameter name
+    # the feed secret reads nothing else, in the address or in the header
+    assert client.get(f"/api/v1/agreements?feed={feed}").status_code == 401
+    assert get(client, "/api/v1/agreements", feed).status_code == 401
+    assert get(client, "/api/v1/me", feed).status_code == 401
+    # revoked on its own
+    with acting_as("test"):
+        revoke_token(db.session.merge(record))
+        db.session.commit()
+    assert client.get(f"/api/v1/calendar.ics?feed={feed}").status_code == 401
+    assert get(client, "/api/v1/calendar.ics", world["partner"]).status_code == 200
+
+
+def test_an_api_token_is_never_accepted_in_an_address(client, world):
+    response = client.get(f"/api/v1/calendar.ics?token={world['partner']}")
+    assert response.status_code == 401 and "calendar feed secret" in response.json["error"]
+    assert client.get("/api/v1/calendar.ics?feed=isacal_wrong").status_code == 401
     assert client.get(f"/api/v1/agreements?token={world['partner']}").status_code == 401
 
 
@@ -384,7 +408,7 @@ def test_cli_refuses_an_unknown_user(runner, world):
 def test_admin_creates_a_token_shown_once_and_revokes_it(client, db, world, login_as):
     login_as("admin")
     partner = db.session.scalars(sa.select(ApiToken).where(ApiToken.name == "partner system")).one().user
-    response = post_form(client, "/tokens/new", {"user": str(partner.id), "name": "Police case system"})
+    response = post_form(client, "/tokens/new", {"scope": "api", "user": str(partner.id), "name": "Police case system"})
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     token = html.split('id="token" type="text" value="')[1].split('"')[0]

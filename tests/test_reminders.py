@@ -24,7 +24,7 @@ from isa.reminders import mail, rules
 from isa.reminders.models import Reminder, ReminderStatus as RS, SweepLock
 from isa.reminders.notifications import ReminderMail, render_bodies
 from isa.reminders.scheduler import add_sweep_job, daily_sweep, london_today, reminder_time, should_start_in_process
-from isa.reminders.sweep import INTERRUPTED, SweepSettings, acquire_lock, queue_due, run_sweep
+from isa.reminders.sweep import INTERRUPTED, SweepSettings, acquire_lock, queue_due, release_lock, run_sweep
 from tests.conftest import forget_planner_statistics, planner_statistics, post_form
 
 REVIEW = date(2027, 12, 1)
@@ -420,7 +420,7 @@ CRASH = textwrap.dedent(
 )
 
 
-def test_a_process_killed_between_sending_and_recording_never_sends_twice(app, db, register, inbox, client, login_as):
+def test_a_process_killed_between_sending_and_recording_never_sends_twice(app, db, register, inbox, client, login_as, runner):
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ, PYTHONPATH=str(root))
@@ -429,10 +429,11 @@ def test_a_process_killed_between_sending_and_recording_never_sends_twice(app, d
     assert len(inbox.messages) == 1  # delivered…
     [reminder] = reminders(db)
     assert reminder.status == RS.SENDING  # …but not recorded as sent
+    assert db.session.get(SweepLock, "reminders").holder.split(":")[1].isdigit()  # the lock names its holder's process
 
-    assert run_sweep(date(2027, 11, 1)).ran is False  # the dead process's lock holds until it lapses
-    later = run_sweep(date(2027, 11, 2), now=utcnow() + timedelta(hours=1))
-    assert later.ran and later.sent == []
+    # The dead process's lock is taken over at once (not after 30 minutes), and the summary counts what it flagged.
+    output = runner.invoke(args=["reminders", "run", "--today", "2027-11-01"]).output
+    assert "failed    ISA-2024-001" in output and "sent 0," in output and "failed 1," in output, output
     [reminder] = reminders(db)
     assert reminder.status == RS.FAILED and reminder.last_error == INTERRUPTED
     assert run_sweep(date(2027, 11, 3), now=utcnow() + timedelta(hours=2)).sent == []
@@ -440,6 +441,72 @@ def test_a_process_killed_between_sending_and_recording_never_sends_twice(app, d
 
     login_as("officer")
     assert "may or may not have been" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_lock_held_by_a_live_process_or_another_host_is_respected(app, db):
+    from isa.reminders.sweep import lock_holder
+
+    now = utcnow()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        this_host = lock_holder().split(":")[0]
+        assert acquire_lock(f"{this_host}:{live.pid}:abcd1234", now, 30)
+        assert not acquire_lock(lock_holder(), now, 30)  # its holder is alive
+    finally:
+        live.kill()
+        live.wait()
+    assert acquire_lock(lock_holder(), now, 30)  # gone now: taken over before the lock lapses
+    release_lock(db.session.get(SweepLock, "reminders").holder)
+    assert acquire_lock("elsewhere.example:1:abcd1234", now, 30)
+    assert not acquire_lock(lock_holder(), now, 30)  # another host's process cannot be seen: wait for the lapse
+
+
+class DropsAfterData(Inbox):
+    """A mail server that takes the whole message, then drops the connection before it answers
+    (for the first `drops` messages): the sender cannot know whether it was delivered."""
+
+    def __init__(self, drops=1):
+        super().__init__()
+        self.drops = drops
+
+    async def handle_DATA(self, server, session, envelope):
+        status = await super().handle_DATA(server, session, envelope)
+        if self.drops:
+            self.drops -= 1
+            server.transport.abort()
+        return status
+
+
+def test_a_message_whose_fate_is_unknown_is_flagged_and_never_resent(app, db, make, smtp, client, login_as):
+    smtp.inbox = DropsAfterData(drops=1)
+    smtp.start()
+    for n in range(3):
+        make.agreement(reference=f"ISA-DROP-{n}", status=S.ACTIVE, review_date=REVIEW, owner=make.user(role="officer"))
+    first = run_sweep(date(2027, 11, 1))
+    assert len(first.queued) == 3
+    assert len(smtp.inbox.messages) == 3  # all three reached the server…
+    assert len(first.sent) == 2 and len(first.failed) == 1  # …one without an answer
+    flagged = [r for r in reminders(db) if r.status == RS.FAILED]
+    assert len(flagged) == 1 and "may or may not have been delivered" in flagged[0].last_error
+    for day in (2, 3, 9):
+        again = run_sweep(date(2027, 11, day))
+        assert again.sent == [] and again.retrying == []
+    assert len(smtp.inbox.messages) == 3  # none sent twice: as many messages as reminders
+    login_as("officer")
+    assert "confirmed delivery" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_every_attempt_at_a_reminder_carries_the_same_message_id(app, db, register, smtp, client, login_as):
+    smtp.inbox = DropsAfterData(drops=1)
+    smtp.start()
+    run_sweep(date(2027, 11, 1))
+    [reminder] = reminders(db)
+    assert reminder.status == RS.FAILED
+    login_as("officer")
+    assert post_form(client, "/reminders/resend", {"reminder_id": reminder.id}, get_url="/dashboard").status_code == 302
+    run_sweep(date(2027, 11, 2))
+    ids = [m.message["Message-ID"] for m in smtp.inbox.messages]
+    assert len(ids) == 2 and ids[0] == ids[1] and ids[0].startswith(f"<isa-reminder-{reminder.id}.")
 
 
 def test_a_review_recorded_before_sending_cancels_the_queued_reminder(app, db, register, smtp):

@@ -129,6 +129,7 @@ SCHEMAS = {
         "notes": {"type": "array", "items": STRING,
                   "description": "Things to know whatever the answer: a version awaiting signatures, what anonymised means"},
         "advice": {"type": ["string", "null"], "description": "When not permitted: the reminder about ad hoc sharing"},
+        "truncated": {"type": "boolean", "description": "True when more matches or reasons exist than the answer lists (a note says how many)"},
     }),
 }
 
@@ -296,8 +297,11 @@ def openapi_document(server_url="/api/v1"):
                 "Review dates of the agreements in force that the token may see, as an iCalendar feed",
                 {"description": "An iCalendar (RFC 5545) feed with an all-day event per review date",
                  "content": {"text/calendar": {"schema": {"type": "string", "contentMediaType": "text/calendar"}}}},
-                [_query("token", "The API token, for calendar apps that cannot send an Authorization header")],
-                description="Subscribe in Outlook or Google Calendar with the URL `/api/v1/calendar.ics?token=TOKEN`.",
+                [_query("feed", "A calendar feed secret (`isacal_…`), for calendar apps that cannot send an Authorization header; "
+                        "API tokens are refused in the URL"),
+                 _query("token", "The same as `feed` (an older name)")],
+                description="Subscribe in Outlook or Google Calendar with the URL `/api/v1/calendar.ics?feed=SECRET`, a "
+                            "calendar feed secret an administrator created: it reads this calendar and nothing else.",
             ),
         },
     }

@@ -3,11 +3,12 @@ from dataclasses import dataclass
 from datetime import date
 from email import policy
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, parseaddr
 from urllib.parse import quote
 
 from flask import current_app, render_template
 
+from ..core.text import neutralise_bidi
 from ..core.web import govdate
 from .rules import days_overdue
 
@@ -67,7 +68,7 @@ class ReminderMail:
 
 def _one_line(text):
     """Header values may not carry line breaks (a title typed into an import could)."""
-    return " ".join(str(text).split())
+    return " ".join(neutralise_bidi(str(text)).split())
 
 
 def agreement_link(reference):
@@ -84,6 +85,12 @@ def render_bodies(mail):
 MAIL_POLICY = policy.default.clone(max_line_length=998)
 
 
+def message_id(mail, domain):
+    """The same for every attempt at one reminder (a resend too), so a receiving system that saw it
+    once can recognise it as a duplicate."""
+    return f"<isa-reminder-{mail.reminder_id}.{mail.offset_key}.{mail.review_date:%Y%m%d}@{domain}>"
+
+
 def reminder_message(mail, sender):
     """The EmailMessage for one reminder, addressed to its recipients not yet reached."""
     text, html = render_bodies(mail)
@@ -93,7 +100,7 @@ def reminder_message(mail, sender):
     message["To"] = ", ".join(mail.recipients)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"  # not getfqdn(): no DNS lookup per message
-    message["Message-ID"] = make_msgid(idstring=f"isa-reminder-{mail.reminder_id}", domain=domain)
+    message["Message-ID"] = message_id(mail, domain)
     message["Date"] = formatdate(usegmt=True)
     message.set_content(text)
     message.add_alternative(html, subtype="html")

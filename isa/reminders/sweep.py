@@ -10,8 +10,13 @@ Exactly once, and how that is bounded:
   one message in flight at a crash may be lost, and an officer sees it and decides.
 - Recipients refused while others accepted the message: the accepted ones are recorded in
   `delivered_to` and never mailed again; only the refused ones are retried.
+- The mail server received the whole message and then the connection failed before it answered:
+  the fate of the message is unknown, exactly as after a crash, so it is marked `failed` with that
+  explanation for an officer and never resent automatically. Every attempt at a reminder carries
+  the same Message-ID, so a receiving system can recognise a resend an officer makes.
 - Two sweeps never run at once: a lock row taken with one atomic UPDATE … WHERE free or expired.
-  The holder renews it before each message and stops if it was lost.
+  The holder (host:pid:…) renews it before each message and stops if it was lost; a lock whose
+  holder was a process on this host that no longer exists is taken over at once.
 """
 import logging
 import os
@@ -30,7 +35,7 @@ from ..extensions import db
 from ..organisations.models import Organisation
 from ..users.models import User
 from . import rules
-from .mail import ConnectionProblem, MailError, SmtpSettings, SmtpTransport, describe_refusals
+from .mail import ConnectionProblem, FateUnknown, MailError, SmtpSettings, SmtpTransport, describe_refusals
 from .models import Reminder, ReminderStatus as RS, SweepLock
 from .notifications import ReminderMail, render_bodies, reminder_message
 
@@ -41,6 +46,11 @@ INTERRUPTED = (
     "A sweep stopped while handing this reminder to the mail server, so it may or may not have been "
     "delivered. It is not resent automatically, so that no one receives it twice: check with the "
     "recipients, then resend or dismiss it."
+)
+FATE_UNKNOWN = (
+    "The mail server received the whole message but the connection failed before it confirmed delivery, so "
+    "it may or may not have been delivered. It is not resent automatically, so that no one receives it twice: "
+    "check with the recipients, then resend or dismiss it."
 )
 NO_RECIPIENTS = (
     "No one to send it to: the agreement has no owner and no party has a single point of contact. "
@@ -111,11 +121,16 @@ class _Clock:
         return utcnow() + self.shift
 
 
+def lock_holder():
+    """Who holds a lock: this host and process, and a random part for each sweep."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 def run_sweep(today, now=None, settings=None):
     """One sweep as of `today`: queue what fell due, tidy the outbox, send the queue."""
     settings = settings or SweepSettings.from_config(current_app.config)
     clock = _Clock(now)
-    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    holder = lock_holder()
     report = SweepReport(today)
     if not acquire_lock(holder, clock(), settings.lock_minutes):
         report.ran = False
@@ -136,16 +151,40 @@ def run_sweep(today, now=None, settings=None):
 
 
 def acquire_lock(holder, now, minutes, name=LOCK_NAME):
-    """Take the named lock if it is free or its holder's time ran out; True when we hold it."""
+    """Take the named lock if it is free, its holder's time ran out, or its holder was a process of
+    this host that is gone (killed, say: it cannot release the lock, and waiting for the lock to
+    lapse would hold every sweep up for ISA_REMINDER_LOCK_MINUTES); True when we hold it."""
     _insert_ignoring_duplicates(_locks, [{"name": name}], ["name"])
     db.session.commit()
+    free = sa.or_(_locks.c.holder.is_(None), _locks.c.expires_at < now)
+    current = db.session.scalar(sa.select(_locks.c.holder).where(_locks.c.name == name))
+    if current and current != holder and holder_is_gone(current):
+        free = sa.or_(free, _locks.c.holder == current)  # still the dead holder's: no one else took it meanwhile
     result = db.session.execute(
         sa.update(_locks)
-        .where(_locks.c.name == name, sa.or_(_locks.c.holder.is_(None), _locks.c.expires_at < now))
+        .where(_locks.c.name == name, free)
         .values(holder=holder, acquired_at=now, expires_at=now + timedelta(minutes=minutes))
     )
     db.session.commit()
     return result.rowcount == 1
+
+
+def holder_is_gone(holder):
+    """True only when the holder was a process on this host that no longer runs; another host's
+    processes cannot be seen from here, so their locks lapse with time."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, under another user
+        return False
+    except OSError:
+        return False
+    return False
 
 
 def renew_lock(holder, now, minutes, name=LOCK_NAME):
@@ -290,11 +329,23 @@ def tidy_outbox(today, report):
         .values(status=RS.CANCELLED, last_error=SUPERSEDED)
     )
     # We hold the lock, so no live sweep is sending: anything still `sending` was interrupted.
-    db.session.execute(
-        sa.update(_reminders).where(_reminders.c.status == RS.SENDING).values(status=RS.FAILED, last_error=INTERRUPTED)
-    )
+    interrupted = db.session.execute(
+        sa.select(_reminders.c.id, _reminders.c.offset_key, _reminders.c.review_date, _reminders.c.recipients,
+                  _agreements.c.reference)
+        .join(_agreements, _agreements.c.id == _reminders.c.agreement_id)
+        .where(_reminders.c.status == RS.SENDING)
+    ).all()
+    if interrupted:
+        db.session.execute(
+            sa.update(_reminders)
+            .where(_reminders.c.id.in_([row.id for row in interrupted]), _reminders.c.status == RS.SENDING)
+            .values(status=RS.FAILED, last_error=INTERRUPTED)
+        )
     db.session.commit()
     report.cancelled += moved.rowcount + replaced.rowcount
+    report.failed.extend(
+        Outcome(row.reference, row.offset_key, row.review_date, tuple(row.recipients or ()), INTERRUPTED) for row in interrupted
+    )
 
 
 # --- sending --------------------------------------------------------------------------------------
@@ -353,6 +404,10 @@ def send_queued(today, settings, report, holder, clock):
             attempts = row.attempts + 1
             try:
                 refused = transport.send(message)
+            except FateUnknown as error:
+                _finish(row.id, RS.SENDING, status=RS.FAILED, last_error=f"{FATE_UNKNOWN} ({error})")
+                report.failed.append(_with_error(outcome, FATE_UNKNOWN))
+                continue
             except ConnectionProblem as error:
                 _after_failure(row.id, attempts, str(error), settings, outcome, report)
                 _fail_unsent([r for r, _ in queue[index + 1 :]], str(error), settings, report, clock)
