@@ -1,8 +1,8 @@
 """Business actions on protocol documents and signatures.
 
-`current_document(agreement, actor)` is the one call the agreement page, the command line and
-the API use: it returns the stored document for the agreement as it stands, generating and
-storing a new one only when none matches the current version and content.
+Documents are produced by the scheduler from the render queue (queue.py); pages and the API
+show what is stored (`queue.protocol_state`). `current_document(agreement, actor)` renders on
+the spot when nothing stored matches: only the operator's `flask pdf` command calls it.
 """
 from datetime import date
 
@@ -66,13 +66,13 @@ def matching_document(agreement, fingerprint=None):
     return db.session.scalar(query)
 
 
-def generate_document(agreement, actor=None):
-    """Render and store a new document for the agreement as it stands (the caller commits)."""
+def build_document(agreement, actor=None):
+    """Render the agreement as it stands into a new, not yet stored, document."""
     generated_by = _actor_label(actor)
     generated_at = utcnow().replace(microsecond=0)
     rendered = render(agreement, generated_by, generated_at)
-    document = ProtocolDocument(
-        agreement=agreement,
+    return ProtocolDocument(
+        agreement_id=agreement.id,
         protocol_version=agreement.protocol_version,
         sha256=rendered.sha256,
         content_sha256=rendered.content_sha256,
@@ -82,6 +82,11 @@ def generate_document(agreement, actor=None):
         size=len(rendered.pdf),
         pdf=rendered.pdf,
     )
+
+
+def generate_document(agreement, actor=None):
+    """Render and store a new document for the agreement as it stands (the caller commits)."""
+    document = build_document(agreement, actor)
     db.session.add(document)
     db.session.flush()
     return document

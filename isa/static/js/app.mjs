@@ -28,3 +28,22 @@ if (filter) {
     }
   });
 }
+
+// A protocol document being prepared by the scheduler: ask every few seconds, reload once it is stored.
+const waiting = document.querySelector("[data-refresh-when-ready]");
+if (waiting) {
+  const ask = async () => {
+    try {
+      const response = await fetch(waiting.dataset.refreshWhenReady, { headers: { Accept: "application/json" }, cache: "no-store" });
+      const state = await response.json();
+      if (state.ready || state.status === "failed") {
+        window.location.reload();
+        return;
+      }
+    } catch (error) {
+      // the network or server hiccuped: ask again at the next turn
+    }
+    window.setTimeout(ask, 3000);
+  };
+  window.setTimeout(ask, 3000);
+}
