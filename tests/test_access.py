@@ -7,7 +7,8 @@ import re
 import pytest
 
 from isa.agreements.models import AgreementStatus
-from tests.conftest import PASSWORD, csrf_token
+from isa.core.heartbeat import beat
+from tests.conftest import PASSWORD, csrf_token, run_render_queue
 
 ROLES = ("anonymous", "partner_of_party", "partner_not_party", "officer", "admin")
 
@@ -98,12 +99,15 @@ ACCESS = {
     "documents.protocol": "party",
     "documents.document": "party",
     "documents.sign": "own_party",
+    "documents.protocol_status": "party",
+    "documents.retry": "officer",
+    "core.healthz": "public",
 }
 SKIPPED = {"static", "govuk_static"}  # files, not pages
 
 
 @pytest.fixture
-def world(make, db):
+def world(app, make, db):
     mine = make.organisation(slug="mine")
     other = make.organisation(slug="other")
     outsider = make.organisation(slug="outsider")
@@ -123,6 +127,8 @@ def world(make, db):
         "document_id": _protocol_document(db, agreement),
     }
     channel_values = dict(values, slug=channel.slug)
+    run_render_queue(app)  # the scheduler has stored the protocol: its download answers 200
+    beat("test scheduler")  # and it is alive: /healthz answers 200
     return users, values, channel_values
 
 

@@ -43,6 +43,24 @@ def signatures_of(agreement):
     return db.session.scalars(query.order_by(Signature.id.desc())).all()
 
 
+def document_in_force(agreement_id, protocol_version):
+    """The stored document of the version in force: the copy the parties signed when one of them
+    pinned it, else the latest stored copy of that version (None while none is stored)."""
+    from ..agreements.models import Party
+
+    signed = sa.select(Party.signed_document_sha256).where(
+        Party.agreement_id == agreement_id, Party.signed_document_version == protocol_version,
+        Party.signed_document_sha256.is_not(None),
+    )
+    query = (
+        sa.select(ProtocolDocument)
+        .where(ProtocolDocument.agreement_id == agreement_id, ProtocolDocument.protocol_version == protocol_version)
+        .order_by(ProtocolDocument.sha256.in_(signed).desc(), ProtocolDocument.id.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
 def find_document(agreement, document_id):
     document = db.session.get(ProtocolDocument, document_id)
     if document is None or document.agreement_id != agreement.id:
