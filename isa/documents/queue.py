@@ -53,7 +53,8 @@ NOT_PRINTED = {
     User: {"password_hash", "role", "organisation_id", "active", "created_at", "last_login_at"},
 }
 RETRY_AFTER_SECONDS = 5  # about the time one render takes: when a client should ask again
-WAITING = sa.text("status = 'queued'")  # the partial unique index's condition, for ON CONFLICT
+WAITING = sa.text("status = 'queued'")
+ENQUEUE_CHUNK = 1000  # agreement ids per INSERT … SELECT (an import queues thousands)  # the partial unique index's condition, for ON CONFLICT
 
 
 @dataclass(frozen=True)
@@ -141,16 +142,18 @@ def enqueue(connection, agreement_ids, requested_by=None, now=None):
     now = now or utcnow()
     requested_by = (requested_by or current_actor())[:254]
     columns = ["agreement_id", "protocol_version", "status", "requested_by", "queued_at", "not_before", "attempts"]
-    rows = (
-        sa.select(
-            _agreements.c.id, _agreements.c.protocol_version, sa.literal(RS.QUEUED.value),
-            sa.literal(requested_by), sa.literal(now, sa.DateTime()), sa.literal(now, sa.DateTime()), sa.literal(0),
+    ids = sorted(agreement_ids)  # the same order in every worker: no deadlock between two bursts
+    for start in range(0, len(ids), ENQUEUE_CHUNK):
+        rows = (
+            sa.select(
+                _agreements.c.id, _agreements.c.protocol_version, sa.literal(RS.QUEUED.value),
+                sa.literal(requested_by), sa.literal(now, sa.DateTime()), sa.literal(now, sa.DateTime()), sa.literal(0),
+            )
+            .where(_agreements.c.id.in_(ids[start:start + ENQUEUE_CHUNK]))
+            .order_by(_agreements.c.id)
         )
-        .where(_agreements.c.id.in_(sorted(agreement_ids)))
-        .order_by(_agreements.c.id)  # the same order in every worker: no deadlock between two bursts
-    )
-    statement = _insert().from_select(columns, rows).on_conflict_do_nothing(index_elements=["agreement_id"], index_where=WAITING)
-    connection.execute(statement)
+        statement = _insert().from_select(columns, rows).on_conflict_do_nothing(index_elements=["agreement_id"], index_where=WAITING)
+        connection.execute(statement)
 
 
 def _after_flush(session, flush_context):

@@ -9,6 +9,7 @@ threads of the scheduler's pool: a backlog of renders never holds up the daily s
 never start it, and neither does the reloader's watching parent process.
 """
 import atexit
+import logging
 import os
 import socket
 import uuid
@@ -116,11 +117,24 @@ def beat(app, holder):
             db.session.remove()
 
 
+class _QuietRenderPolls(logging.Filter):
+    """A poll that falls due while a long render runs is skipped, as meant: not worth a warning each time."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        return not ("Render queue" in message and "maximum number of running instances" in message)
+
+
 def add_jobs(scheduler, app, holder=None):
     """The sweep, the render queue and the heartbeat, on `scheduler`."""
     holder = holder or new_holder()
-    add_sweep_job(scheduler, app)
-    poll = max(float(app.config.get("RENDER_POLL_SECONDS", 1)), 0.2)
+    apscheduler_log = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, _QuietRenderPolls) for f in apscheduler_log.filters):
+        apscheduler_log.addFilter(_QuietRenderPolls())
+    # A scheduler started after the daily time would otherwise skip the day: sweeping again is
+    # harmless (each reminder is queued and sent once, and the lock keeps two sweeps apart).
+    add_sweep_job(scheduler, app, run_now=bool(app.config.get("SWEEP_ON_START", True)))
+    poll = max(float(app.config.get("RENDER_POLL_SECONDS", 0.5)), 0.2)
     scheduler.add_job(
         render_queued, IntervalTrigger(seconds=poll), args=[app, holder], id=RENDER_JOB_ID, name="Render queue",
         coalesce=True, max_instances=1, misfire_grace_time=None, replace_existing=True, next_run_time=datetime.now(LONDON),
@@ -138,8 +152,9 @@ def executors():
     return {"default": ThreadPoolExecutor(4)}
 
 
-def add_sweep_job(scheduler, app):
+def add_sweep_job(scheduler, app, run_now=False):
     hour, minute = reminder_time(app.config.get("REMINDER_TIME", "07:00"))
+    extra = {"next_run_time": datetime.now(LONDON)} if run_now else {}
     scheduler.add_job(
         daily_sweep,
         CronTrigger(hour=hour, minute=minute, timezone=LONDON),
@@ -150,6 +165,7 @@ def add_sweep_job(scheduler, app):
         max_instances=1,
         misfire_grace_time=3600,
         replace_existing=True,
+        **extra,
     )
     return scheduler
 
