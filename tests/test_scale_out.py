@@ -106,6 +106,12 @@ def _serving(port):
         return False
 
 
+def _logs(folder):
+    text = "\n".join(f"--- {path.name}\n{path.read_text()[-6000:]}" for path in sorted(folder.glob("*.log")))
+    Path("/tmp/isa-scale-out.log").write_text(text)
+    return text
+
+
 def test_two_web_servers_and_two_schedulers_on_one_postgresql(scale_database, tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": scale_database, "SECRET_KEY": "scale"})
     smtp = SmtpServer(free_port())
@@ -180,7 +186,7 @@ def test_two_web_servers_and_two_schedulers_on_one_postgresql(scale_database, tm
             for thread in threads:
                 thread.join(60)
             time.sleep(0.1 * round_)  # sometimes the schedulers are mid-render when the next round lands
-        assert all(status in (200, 302, 409) for status in statuses), statuses
+        assert all(status in (200, 302, 409) for status in statuses), (statuses, _logs(tmp_path))
         assert 302 in statuses  # some amendments were saved
 
         def settled():
@@ -191,7 +197,10 @@ def test_two_web_servers_and_two_schedulers_on_one_postgresql(scale_database, tm
                 db.session.rollback()
                 return pending == 0 and sent == 1 + len(others)
 
-        _wait_until(settled, 180, "the schedulers to render every queued document and send the reminders")
+        try:
+            _wait_until(settled, 180, "the schedulers to render every queued document and send the reminders")
+        except AssertionError:
+            raise AssertionError(_logs(tmp_path))
 
         with app.app_context():
             from isa.documents.queue import protocol_state
