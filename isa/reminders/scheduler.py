@@ -73,6 +73,7 @@ def daily_sweep(app):
         )
         try:
             refresh_statistics(db.session)  # daily housekeeping: the query planner's statistics
+            heartbeat.forget_old()  # and the heartbeats of scheduler processes long gone
         except Exception:
             db.session.rollback()
             app.logger.exception("Refreshing the database statistics failed")
