@@ -337,3 +337,14 @@ def test_the_dashboard_warns_when_the_scheduler_has_not_run_for_a_day(app, db, c
     heartbeat.beat("scheduler-1")
     assert "scheduler-warning" not in client.get("/dashboard").get_data(as_text=True)
     assert count(db, heartbeat.SchedulerHeartbeat) == 1
+
+
+def test_the_command_line_requeues_and_reports_the_queue(app, db, make, runner):
+    agreement = make.agreement(reference="ISA-CLI-Q-001")
+    run_render_queue(app)
+    result = runner.invoke(args=["documents", "requeue", "ISA-CLI-Q-001"])
+    assert result.exit_code == 0 and "Queued 1 agreement" in result.output
+    assert "queued 1" in runner.invoke(args=["documents", "status"]).output
+    assert run_render_queue(app).reused == 1  # the content had not changed: nothing new stored
+    assert len(documents(db, agreement)) == 1
+    assert runner.invoke(args=["documents", "requeue", "ISA-NOPE"]).exit_code == 2

@@ -210,7 +210,7 @@ def protocol_state(agreement):
     (one stored before the queue existed) gets one.
     """
     job = latest_job(agreement.id)
-    if job is None:
+    if job is None or (job.status == RS.DONE and job.document is None):  # none yet, or its document was removed
         enqueue(db.session.connection(), {agreement.id}, "isa")
         db.session.commit()
         job = latest_job(agreement.id)
