@@ -101,6 +101,7 @@ def test_the_counts_at_the_top(client, login_as, register):
     assert {label: int(n) for n, label in counts} == {
         "overdue reviews": 3, "lapsing: 30 days or more overdue": 1, "reviews due in the next 30 days": 2,
         "reminders that failed to send": 1, "agreements awaiting signatures": 1,
+        "agreements still relying on DPA 1998 bases": 0,
     }
 
 
@@ -121,7 +122,7 @@ def test_the_dashboard_is_a_fixed_number_of_queries(app, db, make):
     for n in range(25):
         agreement = make.agreement(parties=parties, status=S.ACTIVE, review_date=TODAY + timedelta(days=n * 4 - 20))
         _reminder(db, agreement)
-    assert statements_for_dashboard() == small == 10
+    assert statements_for_dashboard() == small == 11
 
 
 def test_long_sections_show_the_first_rows_and_say_so(app, db, make):
@@ -182,3 +183,18 @@ def test_reminders_show_on_the_agreement_page_for_officers(client, login_as, reg
     login_as("officer")
     page = client.get("/agreements/ISA-OVERDUE").get_data(as_text=True)
     assert "Review reminders" in page and "30 days before the review" in page and "Gave up after 5 attempts" in page
+
+
+def test_the_dashboard_counts_agreements_still_relying_on_dpa_1998_and_links_to_them(client, login_as, make):
+    legacy = make.agreement(reference="ISA-LEGACY", status="active", start_date=__import__("datetime").date(2016, 4, 1))
+    legacy.flows[0].lawful_bases = ["DPA1998-SCH2-5B"]
+    ended = make.agreement(reference="ISA-ENDED", status="terminated", start_date=__import__("datetime").date(2015, 4, 1),
+                           end_date=__import__("datetime").date(2017, 3, 31))
+    ended.flows[0].lawful_bases = ["DPA1998-SCH2-5B"]
+    make.db.session.commit()
+    login_as("officer")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert re.search(r'href="/attention/legacy-bases"><span class="govuk-heading-xl[^"]*">1</span>', page)
+    listed = client.get("/attention/legacy-bases").get_data(as_text=True)
+    assert "ISA-LEGACY" in listed and "/agreements/ISA-LEGACY/remap" in listed
+    assert "ISA-ENDED" not in listed  # judged by the 1998 Act: it ended before 25 May 2018

@@ -102,7 +102,8 @@ def test_export_carries_every_field_in_the_file_format(db, officer):
     do_import(register_file())
     exported = export_register()
     org = exported["organisations"][0]
-    assert list(org) == ["slug", "name", "type", "ico_registration", "dpo_name", "dpo_email", "spoc_name", "spoc_email", "address"]
+    assert list(org) == ["slug", "name", "type", "ico_registration", "dpo_name", "dpo_email", "spoc_name", "spoc_email", "address",
+                         "law_enforcement_functions"]
     assert exported["channels"] == [{"slug": "secure-email", "name": "Secure email", "special_category_approved": True, "description": None}]
     record = exported["agreements"][0]
     assert record["owner_email"] == OWNER

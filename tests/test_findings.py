@@ -29,6 +29,7 @@ class Org:
     id: int
     name: str
     type: str
+    law_enforcement_functions: bool = False
 
 
 def org(name, org_type):
@@ -40,6 +41,11 @@ COUNCIL = org("Hertfordshire County Council", "local_authority")
 CHARITY = org("Safe Families Charity", "charity")
 PROVIDER = org("CarePlus Ltd", "private_provider")
 SCHOOL = org("Hillside Primary School", "school")
+TRUST = org("East and North Herts NHS Trust", "nhs_trust")
+ICB = org("Hertfordshire and West Essex ICB", "integrated_care_board")
+PROBATION = org("Probation Service East of England", "probation")
+YOT = org("Hertfordshire Youth Justice", "youth_offending_team")
+TRADING_STANDARDS = Org(next(_ids), "Borough Council (Trading Standards)", "local_authority", True)
 
 SECURE_EMAIL = SimpleNamespace(name="Secure email", special_category_approved=True)
 PHONE = SimpleNamespace(name="Telephone", special_category_approved=False)
@@ -48,19 +54,19 @@ NO_CHANNEL = object()
 SAFEGUARDING = ["UKGDPR-A6-1E", "UKGDPR-A9-2G", "DPA2018-SCH1-18"]
 
 
-def flow(frm=POLICE, to=COUNCIL, categories=("personal",), bases=("UKGDPR-A6-1E",), channel=SECURE_EMAIL):
+def flow(frm=POLICE, to=COUNCIL, categories=("personal",), bases=("UKGDPR-A6-1E",), channel=SECURE_EMAIL, consent="no_consent_lawful_basis"):
     return SimpleNamespace(
         id=next(_ids), from_organisation=frm, to_organisation=to, categories=list(categories), lawful_bases=list(bases),
-        channel=None if channel is NO_CHANNEL else channel,
+        channel=None if channel is NO_CHANNEL else channel, consent=consent,
     )
 
 
-def agreement(flows=None, parties=None, status="active", start=date(2024, 12, 1), review=date(2027, 12, 1), location="uk", unsigned=()):
+def agreement(flows=None, parties=None, status="active", start=date(2024, 12, 1), review=date(2027, 12, 1), location="uk", unsigned=(), end=None):
     flows = [flow()] if flows is None else flows
     if parties is None:
         parties = list(dict.fromkeys(o for f in flows for o in (f.from_organisation, f.to_organisation) if o is not None)) or [POLICE, COUNCIL]
     return SimpleNamespace(
-        reference="ISA-2024-001", status=status, start_date=start, review_date=review, end_date=None, data_location=location,
+        reference="ISA-2024-001", status=status, start_date=start, review_date=review, end_date=end, data_location=location,
         parties=[SimpleNamespace(organisation=o, signed_on=None if o in unsigned else date(2024, 11, 20)) for o in parties],
         flows=flows,
     )
@@ -182,6 +188,100 @@ CASES = {
         "apd-needed", agreement([flow(categories=["special_category"], bases=SAFEGUARDING)]),
         agreement([flow(categories=["special_category"], bases=["UKGDPR-A6-1E", "UKGDPR-A9-2H", "DPA2018-SCH1-2"])]),
     ),
+    # --- the law as the DPO's review read it (issue 11) ---
+    "art6-missing: a 2016 agreement still active relies on DPA 1998 Sch 2 alone": (
+        "art6-missing", agreement([flow(bases=["DPA1998-SCH2-5B"])], start=date(2016, 4, 1)),
+        agreement([flow(bases=["UKGDPR-A6-1E"])], start=date(2016, 4, 1)),
+    ),
+    "art9-missing: a 2016 agreement still active relies on DPA 1998 Sch 3 alone (seed 004)": (
+        "art9-missing",
+        agreement([flow(categories=["personal", "special_category"], bases=["DPA1998-SCH2-5B", "DPA1998-SCH3-7"])], start=date(2016, 4, 1)),
+        agreement([flow(categories=["personal", "special_category"], bases=SAFEGUARDING)], start=date(2016, 4, 1)),
+    ),
+    "art6-missing: a 2016 agreement that ended before 25 May 2018 is judged by the 1998 Act": (
+        "art6-missing", agreement([flow(bases=["UKGDPR-A6-1E"])], status="terminated", start=date(2016, 4, 1), end=date(2018, 3, 31)),
+        agreement([flow(bases=["DPA1998-SCH2-5B"])], status="terminated", start=date(2016, 4, 1), end=date(2018, 3, 31)),
+    ),
+    "sch1-missing: para 5 (appropriate policy document) is no condition for Art 9(2)(g)": (
+        "sch1-missing", agreement([flow(categories=["special_category"], bases=["UKGDPR-A6-1E", "UKGDPR-A9-2G", "DPA2018-SCH1-5"])]),
+        agreement([flow(categories=["special_category"], bases=["UKGDPR-A6-1E", "UKGDPR-A9-2G", "DPA2018-SCH1-5", "DPA2018-SCH1-18"])]),
+    ),
+    "sch1-missing: Art 9(2)(h) with the employment paragraph (para 1) is not met": (
+        "sch1-missing", agreement([flow(categories=["special_category"], bases=["UKGDPR-A6-1E", "UKGDPR-A9-2H", "DPA2018-SCH1-1"])]),
+        agreement([flow(categories=["special_category"], bases=["UKGDPR-A6-1E", "UKGDPR-A9-2H", "DPA2018-SCH1-2"])]),
+    ),
+    "sch1-missing: Art 9(2)(b) needs para 1, not para 2": (
+        "sch1-missing", agreement([flow(categories=["special_category"], bases=["UKGDPR-A6-1E", "UKGDPR-A9-2B", "DPA2018-SCH1-2"])]),
+        agreement([flow(categories=["special_category"], bases=["UKGDPR-A6-1E", "UKGDPR-A9-2B", "DPA2018-SCH1-1"])]),
+    ),
+    "sch1-missing: Art 9(2)(i) needs para 3": (
+        "sch1-missing", agreement([flow(categories=["special_category"], bases=["UKGDPR-A6-1E", "UKGDPR-A9-2I", "DPA2018-SCH1-4"])]),
+        agreement([flow(categories=["special_category"], bases=["UKGDPR-A6-1E", "UKGDPR-A9-2I", "DPA2018-SCH1-3"])]),
+    ),
+    "art10-missing: a Part 3 (criminal) Schedule 1 condition meets Art 10": (
+        "art10-missing", agreement([flow(frm=CHARITY, categories=["criminal_offence"], bases=["UKGDPR-A6-1F", "UKGDPR-A10", "DPA2018-SCH1-5"])]),
+        agreement([flow(frm=CHARITY, categories=["criminal_offence"], bases=["UKGDPR-A6-1F", "UKGDPR-A10", "DPA2018-SCH1-33"])]),
+    ),
+    "part3-not-competent: a charity relying on DPA2018-S35": (
+        "part3-not-competent", agreement([flow(frm=CHARITY, to=POLICE, categories=["criminal_offence"], bases=["DPA2018-S35"])]),
+        agreement([flow(frm=CHARITY, to=POLICE, categories=["criminal_offence"], bases=["UKGDPR-A6-1F", "UKGDPR-A10", "DPA2018-SCH1-10"])]),
+    ),
+    "part3-not-competent: a council with statutory law-enforcement functions may rely on Part 3": (
+        "part3-not-competent", agreement([flow(frm=COUNCIL, to=POLICE, categories=["criminal_offence"], bases=["DPA2018-S35"])]),
+        agreement([flow(frm=TRADING_STANDARDS, to=POLICE, categories=["criminal_offence"], bases=["DPA2018-S35"])]),
+    ),
+    "part3-not-competent: probation and youth offending teams are competent authorities": (
+        "part3-not-competent", agreement([flow(frm=SCHOOL, to=POLICE, categories=["special_category"], bases=["DPA2018-S35", "DPA2018-SCH8-4"])]),
+        agreement([flow(frm=YOT, to=PROBATION, categories=["special_category"], bases=["DPA2018-S35", "DPA2018-SCH8-4"])]),
+    ),
+    "s115-recipient: an NHS provider trust is not a relevant authority": (
+        "s115-recipient", agreement([flow(frm=COUNCIL, to=TRUST, bases=["UKGDPR-A6-1E", "CDA1998-S115"])]),
+        agreement([flow(frm=COUNCIL, to=ICB, bases=["UKGDPR-A6-1E", "CDA1998-S115"])]),
+    ),
+    "s115-recipient: a youth offending team acts on behalf of its council": (
+        "s115-recipient", agreement([flow(frm=COUNCIL, to=SCHOOL, bases=["UKGDPR-A6-1E", "CDA1998-S115"])]),
+        agreement([flow(frm=COUNCIL, to=YOT, bases=["UKGDPR-A6-1E", "CDA1998-S115"])]),
+    ),
+    "gateway-party: an NHS trust relying on PCSCA2022-S16 to disclose health data to the police": (
+        "gateway-party", agreement([flow(frm=TRUST, to=POLICE, categories=["special_category"], bases=SAFEGUARDING + ["PCSCA2022-S16"])]),
+        agreement([flow(frm=COUNCIL, to=POLICE, categories=["special_category"], bases=SAFEGUARDING + ["PCSCA2022-S16"])]),
+    ),
+    "gateway-party: an ICB (a health authority) may not disclose personal information under PCSCA2022-S16": (
+        "gateway-party", agreement([flow(frm=ICB, to=POLICE, bases=["UKGDPR-A6-1E", "PCSCA2022-S16"])]),
+        agreement([flow(frm=ICB, to=POLICE, categories=["anonymised"], bases=["PCSCA2022-S16"])]),
+    ),
+    "gateway-party: PCSCA2022-S16 to a charity": (
+        "gateway-party", agreement([flow(frm=POLICE, to=CHARITY, bases=["UKGDPR-A6-1E", "PCSCA2022-S16"])]),
+        agreement([flow(frm=POLICE, to=SCHOOL, bases=["UKGDPR-A6-1E", "PCSCA2022-S16"])]),
+    ),
+    "gateway-party: CA2004-S16H to a body that is not a safeguarding partner": (
+        "gateway-party", agreement([flow(frm=SCHOOL, to=CHARITY, bases=["UKGDPR-A6-1E", "CA2004-S16H"])]),
+        agreement([flow(frm=SCHOOL, to=ICB, bases=["UKGDPR-A6-1E", "CA2004-S16H"])]),
+    ),
+    "gateway-party: CA1989-S47 enquiries are the local authority's": (
+        "gateway-party", agreement([flow(frm=TRUST, to=POLICE, bases=["UKGDPR-A6-1E", "CA1989-S47"])]),
+        agreement([flow(frm=TRUST, to=COUNCIL, bases=["UKGDPR-A6-1E", "CA1989-S47"])]),
+    ),
+    "gateway-party: EA2002-S175 binds schools and councils, not the police": (
+        "gateway-party", agreement([flow(frm=POLICE, to=SCHOOL, bases=["UKGDPR-A6-1E", "EA2002-S175"])]),
+        agreement([flow(frm=SCHOOL, to=COUNCIL, bases=["UKGDPR-A6-1E", "EA2002-S175"])]),
+    ),
+    "consent-mismatch: consent bases on a flow shared without consent": (
+        "consent-mismatch", agreement([flow(frm=CHARITY, bases=["UKGDPR-A6-1A"], consent="no_consent_lawful_basis")]),
+        agreement([flow(frm=CHARITY, bases=["UKGDPR-A6-1A"], consent="consent")]),
+    ),
+    "consent-mismatch: Art 9(2)(a) needs explicit consent": (
+        "consent-mismatch", agreement([flow(frm=CHARITY, categories=["special_category"], bases=["UKGDPR-A6-1A", "UKGDPR-A9-2A"], consent="consent")]),
+        agreement([flow(frm=CHARITY, categories=["special_category"], bases=["UKGDPR-A6-1A", "UKGDPR-A9-2A"], consent="explicit_consent")]),
+    ),
+    "legal-obligation-power: Art 6(1)(c) backed only by s115, a power": (
+        "legal-obligation-power", agreement([flow(bases=["UKGDPR-A6-1C", "CDA1998-S115"])]),
+        agreement([flow(bases=["UKGDPR-A6-1E", "CDA1998-S115"])]),
+    ),
+    "channel-unapproved: criminal offence data by telephone": (
+        "channel-unapproved", agreement([flow(categories=["criminal_offence"], bases=["DPA2018-S35"], channel=PHONE)]),
+        agreement([flow(categories=["criminal_offence"], bases=["DPA2018-S35"], channel=SECURE_EMAIL)]),
+    ),
     "basis-not-yet-in-force: recognised legitimate interest before 5 February 2026": (
         "basis-not-yet-in-force", agreement([flow(frm=CHARITY, bases=["UKGDPR-A6-1EA"])], start=date(2025, 6, 1)),
         agreement([flow(frm=CHARITY, bases=["UKGDPR-A6-1EA"])], start=date(2026, 3, 1)),
@@ -202,7 +302,8 @@ SEVERITY = {
     "s115-recipient": "error", "ca2004-body": "error", "legacy-basis": "warning", "public-authority-6f": "warning",
     "public-authority-consent": "warning", "channel-unapproved": "error", "data-location": "warning",
     "unsigned-active": "error", "review-overdue": "warning", "no-flows": "error", "unknown-basis": "error",
-    "apd-needed": "info", "basis-not-yet-in-force": "warning",
+    "apd-needed": "info", "basis-not-yet-in-force": "warning", "part3-not-competent": "error", "gateway-party": "error",
+    "consent-mismatch": "warning", "legal-obligation-power": "warning",
 }
 AGREEMENT_WIDE = {"data-location", "unsigned-active", "review-overdue", "no-flows"}
 
@@ -222,7 +323,7 @@ def test_every_spec_rule_is_covered():
     spec_rules = {
         "art6-missing", "art9-missing", "sch1-missing", "art10-missing", "s115-recipient", "ca2004-body", "legacy-basis",
         "public-authority-6f", "public-authority-consent", "channel-unapproved", "data-location", "unsigned-active",
-        "review-overdue", "no-flows",
+        "review-overdue", "no-flows", "part3-not-competent", "gateway-party", "consent-mismatch", "legal-obligation-power",
     }
     assert spec_rules <= {case[0] for case in CASES.values()}
 
@@ -276,7 +377,7 @@ def test_unsigned_active_names_who_has_not_signed():
 
 
 def test_findings_are_sorted_errors_then_warnings_then_info_in_flow_order():
-    first = flow(categories=["special_category"], bases=SAFEGUARDING + ["UKGDPR-A6-1A"], channel=PHONE)  # error, warning, info
+    first = flow(categories=["special_category"], bases=SAFEGUARDING + ["UKGDPR-A6-1A"], channel=PHONE, consent="consent")  # error, warning, info
     second = flow(frm=COUNCIL, to=POLICE, bases=[])  # error
     found = check(agreement([first, second], location="other"))  # agreement-wide warning
     severities = [f.severity for f in found]
@@ -293,3 +394,39 @@ def test_findings_are_frozen_values():
     with pytest.raises(AttributeError):
         finding.rule = "other"
     assert finding.as_dict() == {"rule": "no-flows", "severity": "error", "message": "message", "flow_id": None, "flow_label": None}
+
+
+def test_a_legacy_error_says_what_to_cite_instead_for_the_discloser():
+    """Seed 004's typical flow: the police disclose special category data on DPA 1998 conditions only."""
+    subject = agreement(
+        [flow(categories=["personal", "special_category"], bases=["DPA1998-SCH2-5B", "DPA1998-SCH3-7"])], start=date(2016, 4, 1)
+    )
+    found = {f.rule: f for f in check(subject)}
+    assert found["art6-missing"].severity == "error" and "UKGDPR-A6-1E" in found["art6-missing"].message
+    assert "24 May 2018" in found["art6-missing"].message
+    assert "UKGDPR-A9-2G" in found["art9-missing"].message
+    legacy = [f for f in check(subject) if f.rule == "legacy-basis"]
+    assert len(legacy) == 2 and "DPA2018-SCH1-6" in legacy[1].message  # Sch 3 para 7 → 9(2)(g) with its Part 2 paragraph
+
+
+def test_a_public_authority_is_never_told_to_re_map_to_consent_or_legitimate_interests():
+    subject = agreement([flow(frm=COUNCIL, to=POLICE, bases=["DPA1998-SCH2-1", "DPA1998-SCH2-6"])], start=date(2016, 4, 1))
+    legacy = " ".join(f.message for f in check(subject) if f.rule == "legacy-basis")
+    assert "UKGDPR-A6-1E" in legacy
+    assert "UKGDPR-A6-1A" not in legacy and "UKGDPR-A6-1F" not in legacy
+    charity = agreement([flow(frm=CHARITY, to=POLICE, bases=["DPA1998-SCH2-6"])], start=date(2016, 4, 1))
+    assert "UKGDPR-A6-1F" in " ".join(f.message for f in check(charity) if f.rule == "legacy-basis")
+
+
+def test_part3_bases_count_for_nothing_for_a_charity():
+    found = rules(check(agreement([flow(frm=CHARITY, to=POLICE, categories=["criminal_offence"], bases=["DPA2018-S35"])])))
+    assert {"part3-not-competent", "art6-missing", "art10-missing"} <= found
+
+
+def test_a_question_before_25_may_2018_is_judged_by_the_1998_act():
+    from isa.legal.findings import flow_errors
+
+    legacy = flow(bases=["DPA1998-SCH2-5B"])
+    subject = agreement([legacy], start=date(2016, 4, 1))
+    assert flow_errors(subject, CATALOGUE, date(2017, 6, 1)) == {}
+    assert [f.rule for f in flow_errors(subject, CATALOGUE, date(2019, 6, 1))[legacy.id]] == ["art6-missing"]

@@ -175,8 +175,11 @@ def test_check_prints_errors_and_exits_1(runner, make, db):
     lines = result.stdout.splitlines()
     assert lines[0] == (
         "error s115-recipient Hertfordshire Constabulary → Safe Families Charity: CDA1998-S115 (Crime and Disorder Act "
-        "1998 s115: disclosure to relevant authorities) only allows disclosure to a relevant authority, and Safe "
-        "Families Charity is not one. Rely on another basis for that recipient."
+        "1998 s115: disclosure to relevant authorities) only allows disclosure to a relevant authority (s115(2): the "
+        "police, local policing bodies, local authorities, probation providers and health commissioners such as "
+        "integrated care boards, or someone acting on behalf of one), and Safe Families Charity is not one. Rely on "
+        "another basis for that recipient, such as UKGDPR-A6-1E (public task) with the common-law public interest "
+        "test, and remove s115 from this flow."
     )
     assert lines[1].startswith("warning legacy-basis Hertfordshire Constabulary → Safe Families Charity: DPA1998-SCH2-5B")
     assert "UKGDPR-A6-1E" in lines[1]
@@ -230,7 +233,7 @@ def test_findings_include_renders_each_finding(app, make, db):
         html = render_template_string('{% include "legal/_findings.html" %}', findings=findings)
         empty = render_template_string('{% include "legal/_findings.html" %}', findings=[])
     assert html.index("govuk-tag--red") < html.index("govuk-tag--yellow")
-    assert "This flow of personal data has no UK GDPR Article 6 lawful basis" in html
+    assert "This flow of personal data has no lawful basis that counts for it" in html
     assert "Data flow: " in html and "The whole agreement" in html
     assert "No problems found" in empty
     assert db.session.scalar(sa.select(sa.func.count()).select_from(LegalBasis)) >= 106

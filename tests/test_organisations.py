@@ -13,20 +13,25 @@ VALID = {
 
 
 @pytest.mark.parametrize(
-    "org_type, s11, s115, public",
+    "org_type, s11, s115, public, competent",
     [
-        ("local_authority", True, True, True),
-        ("police", True, True, True),
-        ("nhs_trust", True, True, True),
-        ("integrated_care_board", True, True, True),
-        ("probation", True, True, True),
-        ("school", False, False, True),
-        ("charity", False, False, False),
-        ("private_provider", False, False, False),
-        ("other_public_body", False, False, True),
+        ("local_authority", True, True, True, False),
+        ("police", True, True, True, True),
+        ("nhs_trust", True, False, True, False),  # an NHS provider trust is not an s115 relevant authority
+        ("nhs_foundation_trust", True, False, True, False),
+        ("integrated_care_board", True, True, True, False),  # the health commissioner is
+        ("probation", True, True, True, True),
+        ("youth_offending_team", True, True, True, True),  # acting on behalf of its council; Sch 7 names it
+        ("prison", True, False, True, True),
+        ("school", False, False, True, False),
+        ("charity", False, False, False, False),
+        ("private_provider", False, False, False, False),
+        ("other_public_body", False, False, True, False),
     ],
 )
-def test_statutory_roles_follow_from_type(org_type, s11, s115, public):
+def test_statutory_roles_follow_from_type(org_type, s11, s115, public, competent):
+    assert has_role(org_type, StatutoryRole.COMPETENT_AUTHORITY) is competent
+    assert has_role(org_type, StatutoryRole.COMPETENT_AUTHORITY, law_enforcement_functions=True) is True
     assert has_role(org_type, StatutoryRole.CA2004_S11_BODY) is s11
     assert has_role(org_type, StatutoryRole.CDA1998_S115_AUTHORITY) is s115
     assert has_role(org_type, StatutoryRole.PUBLIC_AUTHORITY) is public
@@ -127,3 +132,18 @@ def test_deleting_an_unused_organisation_after_confirmation(client, login_as, ma
 def test_unknown_organisation_is_404(client, login_as):
     login_as("officer")
     assert client.get("/organisations/nope").status_code == 404
+
+
+def test_an_organisation_with_statutory_law_enforcement_functions_is_a_competent_authority(client, login_as, make, db):
+    make.organisation(slug="borough", name="Borough Council")
+    login_as("officer")
+    data = dict(VALID, slug="borough", name="Borough Council", type="local_authority", law_enforcement_functions="y")
+    assert post_form(client, "/organisations/borough/edit", data).status_code == 302
+    org = db.session.scalar(sa.select(Organisation).where(Organisation.slug == "borough"))
+    assert org.law_enforcement_functions is True
+    assert StatutoryRole.COMPETENT_AUTHORITY in org.statutory_roles
+    assert "DPA 2018 competent authority" in client.get("/organisations/borough").get_data(as_text=True)
+    data.pop("law_enforcement_functions")  # an unticked box
+    assert post_form(client, "/organisations/borough/edit", data).status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(Organisation.law_enforcement_functions).where(Organisation.slug == "borough")) is False

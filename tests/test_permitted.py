@@ -221,7 +221,8 @@ def test_a_check_costs_the_same_few_statements_whatever_the_register_size(app, d
         make.db.session.commit()
     assert count(db, DataFlow) > 100
     large = _statements_for_a_check(db, police, council)
-    assert small == large == 3  # the two organisations, the agreements with their flows, the catalogue entries
+    # the two organisations, the agreements with their flows, their parties, the catalogue entries
+    assert small == large == 4
 
 
 # --- the check page -------------------------------------------------------------------------------
@@ -401,3 +402,72 @@ def test_agreements_csv_shows_a_partner_only_its_agreements(client, make, login_
     make.agreement(parties=[council, charity], reference="ISA-2025-002")
     login_as("partner", organisation=police)
     assert [row[0] for row in _csv(client.get("/agreements.csv"))[1:]] == ["ISA-2024-001"]
+
+
+# --- the permitted answer honours the law and the signed version (issue 11) ----------------------
+
+
+def test_a_flow_on_dpa_1998_bases_alone_is_refused_with_its_findings(app, make):
+    police = make.organisation(slug="herts-police", name="Hertfordshire Constabulary", type="police")
+    council = make.organisation(slug="herts-cc", name="Hertfordshire County Council")
+    agreement = make.agreement(parties=[police, council], status=AgreementStatus.ACTIVE, start_date=date(2016, 4, 1))
+    agreement.flows[0].categories = ["personal", "special_category"]
+    agreement.flows[0].lawful_bases = ["DPA1998-SCH2-5B", "DPA1998-SCH3-7"]
+    agreement.flows[0].channel = make.channel(special_category_approved=True)
+    for party in agreement.parties:
+        party.signed_on = date(2016, 3, 20)
+    make.db.session.commit()
+    answer = permitted(police, council, "special_category", None, date(2026, 11, 21))
+    assert not answer.permitted
+    (reason,) = answer.reasons
+    assert reason.code == rules.LEGAL_ERRORS == "legal_errors"
+    assert {f.rule for f in reason.findings} == {"art6-missing", "art9-missing"}
+    assert "UKGDPR-A6-1E" in reason.message  # says what to cite instead
+    assert reason.as_dict()["findings"][0]["severity"] == "error"
+    # Before 25 May 2018 the same flow stood on the 1998 Act.
+    assert permitted(police, council, "special_category", None, date(2017, 6, 1)).permitted
+
+
+def test_a_signature_counts_from_its_date(app, make):
+    police = make.organisation(type="police")
+    council = make.organisation()
+    agreement = make.agreement(parties=[police, council], status=AgreementStatus.ACTIVE, start_date=date(2024, 1, 1))
+    agreement.parties[1].signed_on = date(2025, 3, 1)
+    make.db.session.commit()
+    before = permitted(police, council, "personal", None, date(2025, 2, 1))
+    assert not before.permitted
+    assert [r.code for r in before.reasons] == [rules.NOT_SIGNED]
+    assert "1 March 2025" in before.reasons[0].message
+    assert permitted(police, council, "personal", None, date(2025, 3, 1)).permitted
+
+
+def test_an_amendment_awaiting_signatures_leaves_the_signed_version_in_force(app, make):
+    from isa.flows.operations import save_flow
+
+    police = make.organisation(type="police", name="Police")
+    council = make.organisation(name="Council")
+    agreement = make.agreement(parties=[police, council], status=AgreementStatus.ACTIVE)
+    original = agreement.flows[0]
+    # The amendment changes the flow's purposes: a material change that every party signs again.
+    save_flow(agreement, original, {
+        "from_organisation": police.slug, "to_organisation": council.slug, "categories": ["personal"],
+        "items": "Names and addresses", "purposes": ["early help"], "lawful_bases": ["UKGDPR-A6-1E"],
+        "channel": None, "frequency": "ad_hoc", "consent": "no_consent_lawful_basis",
+    }, agreement.version)
+    make.db.session.commit()
+    assert agreement.status == AgreementStatus.AWAITING_SIGNATURES and agreement.protocol_version == 2
+    answer = permitted(police, council, "personal", "safeguarding children", date(2026, 11, 21))
+    assert answer.permitted, answer.reasons
+    (match,) = answer.matches
+    assert (match.version, match.awaiting_version) == (1, 2)
+    assert any("Version 2" in note and "version 1" in note for note in answer.notes)
+    # The new purpose is not in force until every party has signed version 2.
+    refused = permitted(police, council, "personal", "early help", date(2026, 11, 21))
+    assert not refused.permitted and [r.code for r in refused.reasons] == [rules.PURPOSE]
+
+
+def test_asking_about_anonymised_data_explains_what_truly_anonymised_means(app, herts):
+    police, council, _charity, _agreement = herts
+    answer = permitted(police, council, "anonymised", None, date(2026, 11, 21))
+    assert any("Pseudonymised" in note for note in answer.notes)
+    assert answer.as_dict()["notes"] == answer.notes

@@ -141,3 +141,27 @@ class Party(Audited, db.Model):
     def signatory(self):
         """Name and title as one line, as the import/export format carries it."""
         return ", ".join(part for part in (self.signatory_name, self.signatory_title) if part) or None
+
+
+class AgreementVersion(db.Model):
+    """What one protocol version said, kept when a material change starts the next one.
+
+    `record` holds the version's parties (with their signatures) and its data flows, in the
+    import/export shape with the organisations' ids beside their slugs. While an amendment awaits
+    signatures, the last version every party signed stays in force, and the permitted check
+    answers from it.
+    """
+
+    __tablename__ = "agreement_versions"
+    __table_args__ = (sa.UniqueConstraint("agreement_id", "protocol_version", name="uq_agreement_versions_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    protocol_version: Mapped[int]
+    fully_signed: Mapped[bool]  # every party had signed this version when the next one started
+    status: Mapped[AgreementStatus] = enum_column(AgreementStatus)  # its status then (in force, or not)
+    record: Mapped[dict] = mapped_column(sa.JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self):
+        return f"<AgreementVersion {self.agreement_id} v{self.protocol_version}>"

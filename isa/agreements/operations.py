@@ -160,3 +160,32 @@ def remove_party(agreement, party, expected_version):
     before = versions.material_terms(agreement)
     db.session.delete(party)  # not removed from agreement.parties first: the audit entry needs its agreement
     signatures.after_material_change(agreement, before, leaving=[party])
+
+
+def legacy_remap_proposal(agreement):
+    """The re-mapping proposed for the agreement's DPA 1998 bases, flow by flow (nothing to do: [])."""
+    from ..legal.queries import catalogue_map
+    from ..legal.remap import propose
+
+    return propose(agreement, catalogue_map())
+
+
+def remap_legacy_bases(agreement, expected_version=None):
+    """Replace every DPA 1998 basis with its proposed successors: one material change (one new
+    version, one round of signatures) and one history entry. Returns the proposals applied."""
+    from ..audit.tracking import one_entry
+
+    if expected_version is not None:
+        check_version(agreement, expected_version)
+    proposals = [p for p in legacy_remap_proposal(agreement) if p.changed]
+    if not proposals:
+        raise AgreementError(None, f"{agreement.reference} relies on no DPA 1998 basis: there is nothing to re-map.")
+    by_id = {p.flow_id: p for p in proposals}
+    with one_entry(db.session, agreement, "remapped"):
+        before = versions.material_terms(agreement)
+        for flow in agreement.flows:
+            proposal = by_id.get(flow.id)
+            if proposal is not None:
+                flow.lawful_bases = list(proposal.proposed)
+        signatures.after_material_change(agreement, before)
+    return proposals

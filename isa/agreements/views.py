@@ -23,6 +23,8 @@ from .operations import (
     change_status,
     commit_or_conflict,
     find_by_reference,
+    legacy_remap_proposal,
+    remap_legacy_bases,
     remove_party,
     save_agreement,
     save_party,
@@ -121,6 +123,7 @@ def show(reference):
     return render_template(
         "agreements/show.html",
         agreement=agreement,
+        legacy_flows=len(legacy_remap_proposal(agreement)) if current_user.is_officer else 0,
         transitions=lifecycle.allowed_transitions(agreement),
         action_labels=lifecycle.ACTION_LABELS,
         findings=_findings_for(agreement),
@@ -260,4 +263,33 @@ def remove_party_view(reference, party_id):
         button="Yes, remove the party",
         material_change=True,
         page_title=f"Remove {party.organisation.name}",
+    )
+
+
+@bp.route("/<reference>/remap", methods=["GET", "POST"])
+@officer_required
+def remap(reference):
+    """The successors proposed for the agreement's DPA 1998 bases, to review, then apply in one step."""
+    agreement = get_visible(reference)
+    form = ConfirmForm()
+    if request.method == "GET":
+        form.version.data = str(agreement.version)
+    elif form.validate_on_submit():
+        version_before = agreement.protocol_version
+        try:
+            applied = remap_legacy_bases(agreement, form.version.data)
+            commit_or_conflict(agreement, form.version.data)
+            flash(f"The DPA 1998 bases of {len(applied)} data flow{'s' if len(applied) != 1 else ''} were re-mapped.", "success")
+            _flash_new_version(agreement, version_before)
+            return redirect(url_for("agreements.show", reference=agreement.reference))
+        except AgreementError as error:
+            fail(form, error)
+            agreement = get_visible(reference)
+            form.version.data = str(agreement.version)
+    proposals = legacy_remap_proposal(agreement)
+    from ..legal.queries import catalogue_map
+
+    return render_template(
+        "agreements/remap.html", agreement=agreement, proposals=proposals, catalogue=catalogue_map(), form=form,
+        page_title=f"Re-map the DPA 1998 bases of {agreement.reference}",
     )

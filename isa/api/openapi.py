@@ -45,7 +45,9 @@ SCHEMAS = {
     "Organisation": _object({
         "slug": STRING, "name": STRING, "type": {"enum": _values(OrganisationType)}, "ico_registration": NULLABLE_STRING,
         "dpo_name": NULLABLE_STRING, "dpo_email": NULLABLE_STRING, "spoc_name": NULLABLE_STRING, "spoc_email": NULLABLE_STRING,
-        "address": NULLABLE_STRING, "statutory_roles": {"type": "array", "items": {"enum": _values(StatutoryRole)}},
+        "address": NULLABLE_STRING,
+        "law_enforcement_functions": {"type": "boolean", "description": "Statutory functions for law enforcement purposes (a competent authority to that extent)"},
+        "statutory_roles": {"type": "array", "items": {"enum": _values(StatutoryRole)}},
     }),
     "AgreementSummary": _object({
         "reference": STRING, "title": STRING, "status": {"enum": _values(AgreementStatus)}, "start_date": DATE,
@@ -111,11 +113,18 @@ SCHEMAS = {
             "consent": {"enum": _values(ConsentApproach)}, "frequency": {"enum": _values(Frequency)},
             "review_date": DATE,
             "review_overdue": {"type": "boolean", "description": "A warning for the owner, not a refusal"},
+            "version": {"type": ["integer", "null"], "description": "The protocol version the answer comes from"},
+            "awaiting_version": {"type": ["integer", "null"],
+                                 "description": "A newer version awaiting signatures (the answer comes from the signed one)"},
         })},
         "reasons": {"type": "array", "items": _object({
             "code": {"enum": list(REASON_CODES)}, "message": STRING,
             "agreement": {"type": ["string", "null"], "description": "The agreement the reason is about"},
+            "findings": {"type": "array", "description": "For legal_errors: the error findings of the flows that would cover it",
+                         "items": _object({"rule": STRING, "severity": STRING, "message": STRING})},
         })},
+        "notes": {"type": "array", "items": STRING,
+                  "description": "Things to know whatever the answer: a version awaiting signatures, what anonymised means"},
         "advice": {"type": ["string", "null"], "description": "When not permitted: the reminder about ad hoc sharing"},
     }),
 }

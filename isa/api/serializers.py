@@ -10,7 +10,8 @@ def organisation_json(org):
     return {
         "slug": org.slug, "name": org.name, "type": org.type.value, "ico_registration": org.ico_registration,
         "dpo_name": org.dpo_name, "dpo_email": org.dpo_email, "spoc_name": org.spoc_name, "spoc_email": org.spoc_email,
-        "address": org.address, "statutory_roles": [role.value for role in org.statutory_roles],
+        "address": org.address, "law_enforcement_functions": org.law_enforcement_functions,
+        "statutory_roles": [role.value for role in org.statutory_roles],
     }
 
 

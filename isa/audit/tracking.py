@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from ..core.db import utcnow
 
 _actor = contextvars.ContextVar("audit_actor", default=None)
+_collected = contextvars.ContextVar("audit_collected", default=None)
 
 
 @contextlib.contextmanager
@@ -27,6 +28,32 @@ def acting_as(label):
         yield
     finally:
         _actor.reset(token)
+
+
+@contextlib.contextmanager
+def one_entry(session, obj, action):
+    """Record every change flushed inside the block as one history entry about `obj`.
+
+    For one action that changes many records (re-mapping every flow of an agreement): the trail
+    shows it as the single step the officer took, with each record's changes in it.
+    """
+    rows = []
+    token = _collected.set(rows)
+    try:
+        yield
+        session.flush()
+    finally:
+        _collected.reset(token)
+    changes = {}
+    for row in rows:
+        prefix = "" if row["entity_type"] == obj.audit_entity_type() else f"{row['entity_label']}: "
+        for key, value in row["changes"].items():
+            changes[f"{prefix}{key}"] = value
+    from .models import AuditEvent
+
+    session.connection().execute(
+        sa.insert(AuditEvent.__table__), [event_row(obj, action, inspect(obj).identity[0], changes, current_actor())]
+    )
 
 
 def current_actor():
@@ -165,7 +192,10 @@ def _write(session, flush_context):
         identity = state.mapper.primary_key_from_instance(obj) if action != "deleted" else state.identity
         entity_id = identity[0] if identity and isinstance(identity[0], int) else None
         rows.append(event_row(obj, action, entity_id, changes, actor))
-    if rows:
+    collected = _collected.get()
+    if collected is not None:
+        collected.extend(rows)
+    elif rows:
         session.connection().execute(sa.insert(AuditEvent.__table__), rows)
 
 

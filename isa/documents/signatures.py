@@ -5,6 +5,7 @@ the rule itself (what is material, what a new version does) is in versions.py.
 """
 import sqlalchemy as sa
 
+from ..agreements.models import AgreementStatus, AgreementVersion
 from ..audit.tracking import current_actor
 from ..extensions import db
 from . import versions
@@ -33,6 +34,24 @@ def keep_signature(agreement, party):
         )
 
 
+def keep_version(agreement, before):
+    """Keep what the version being replaced said: its flows and who had signed it."""
+    record = before.record
+    with db.session.no_autoflush:
+        kept = db.session.scalar(
+            sa.select(AgreementVersion.id).where(
+                AgreementVersion.agreement_id == agreement.id, AgreementVersion.protocol_version == record["version"]
+            )
+        )
+    if kept is None:
+        db.session.add(
+            AgreementVersion(
+                agreement_id=agreement.id, protocol_version=record["version"], fully_signed=record["fully_signed"],
+                status=AgreementStatus(record["status"]), record=record,
+            )
+        )
+
+
 def after_material_change(agreement, before, leaving=()):
     """After a change to parties or flows: a new version to sign when it is material (True when it is)."""
-    return versions.after_change(agreement, before, leaving, keep=keep_signature)
+    return versions.after_change(agreement, before, leaving, keep=keep_signature, keep_version=keep_version)

@@ -9,9 +9,54 @@ signatory's details) keep the version.
 Plain functions over agreement-like objects, with no Flask or database import: the operations
 of the agreement and flow pages call them, and the tests drive them with a table of cases.
 """
+from dataclasses import dataclass, field
+
 from ..agreements.models import AgreementStatus
 
 IN_FORCE = (AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW)
+
+
+@dataclass(frozen=True)
+class Terms:
+    """What the parties sign up to, as comparable values, with the version's record beside them."""
+
+    parties: tuple
+    flows: tuple
+    record: dict = field(default=None, compare=False, hash=False, repr=False)
+
+
+def _slug(organisation):
+    return getattr(organisation, "slug", None)
+
+
+def version_record(agreement, leaving=()):
+    """What this protocol version says: its parties (with their signatures) and its data flows.
+
+    The import/export shape, with the organisations' ids beside their slugs so that the permitted
+    check can answer from a version after the live agreement has moved on.
+    """
+    gone = {id(obj) for obj in leaving}
+    parties = [p for p in agreement.parties if id(p) not in gone]
+    return {
+        "version": agreement.protocol_version or 1,
+        "status": _value(agreement.status),
+        "fully_signed": bool(parties) and all(p.signed_on is not None for p in parties),
+        "parties": [
+            {"organisation_id": _key(p.organisation), "organisation": _slug(p.organisation), "role": _value(p.role),
+             "signed_on": p.signed_on.isoformat() if p.signed_on else None}
+            for p in parties
+        ],
+        "flows": [
+            {"id": getattr(f, "id", None), "from_id": _key(f.from_organisation), "from": _slug(f.from_organisation),
+             "to_id": _key(f.to_organisation), "to": _slug(f.to_organisation) or "*",
+             "categories": list(f.categories or ()), "items": f.items or "", "purposes": list(f.purposes or ()),
+             "lawful_bases": list(f.lawful_bases or ()), "channel": getattr(f.channel, "slug", None),
+             "channel_name": getattr(f.channel, "name", None),
+             "channel_approved": bool(getattr(f.channel, "special_category_approved", False)),
+             "frequency": _value(f.frequency), "consent": _value(f.consent)}
+            for f in agreement.flows if id(f) not in gone
+        ],
+    }
 
 
 def _key(obj):
@@ -44,11 +89,15 @@ def flow_terms(flow):
 
 
 def material_terms(agreement, leaving=()):
-    """What the parties sign up to, as comparable values; `leaving` are records being removed."""
+    """What the parties sign up to, as comparable values; `leaving` are records being removed.
+
+    Taken before a change, it also keeps the version's record, which is stored if the change
+    starts a new version.
+    """
     gone = {id(obj) for obj in leaving}
     parties = sorted((party_terms(p) for p in agreement.parties if id(p) not in gone), key=repr)
     flows = sorted((flow_terms(f) for f in agreement.flows if id(f) not in gone), key=repr)
-    return (tuple(parties), tuple(flows))
+    return Terms(tuple(parties), tuple(flows), version_record(agreement, leaving))
 
 
 def anyone_signed(agreement, leaving=()):
@@ -82,12 +131,16 @@ def raise_version(agreement, leaving=(), signed_anew=None):
             clear_signature(party)
 
 
-def start_new_version(agreement, leaving=(), keep=None):
+def start_new_version(agreement, leaving=(), keep=None, before=None, keep_version=None):
     """Raise the protocol version and ask every party to sign it; an agreement in force waits for them.
 
     The signatory's name and title stay as the expected signatory. `keep(agreement, party)` is called
-    for each signature before it is cleared, so the signature record keeps it against its version.
+    for each signature before it is cleared, so the signature record keeps it against its version;
+    `keep_version(agreement, before)` keeps what the version said (`before`, the terms taken before
+    the change), so the version every party signed stays answerable while they sign the new one.
     """
+    if keep_version is not None and before is not None and before.record is not None:
+        keep_version(agreement, before)
     for party in agreement.parties:  # a party leaving the agreement signed the earlier version too
         if party.signed_on is not None and keep is not None:
             keep(agreement, party)
@@ -98,13 +151,13 @@ def start_new_version(agreement, leaving=(), keep=None):
         agreement.status = AgreementStatus.AWAITING_SIGNATURES
 
 
-def after_change(agreement, before, leaving=(), keep=None):
+def after_change(agreement, before, leaving=(), keep=None, keep_version=None):
     """Call after changing parties or flows: starts a new version when the change is material.
 
     Returns True when it did.
     """
     if needs_new_version(agreement, before, leaving):
-        start_new_version(agreement, leaving, keep)
+        start_new_version(agreement, leaving, keep, before, keep_version)
         return True
     return False
 

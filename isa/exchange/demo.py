@@ -93,11 +93,12 @@ def _flow(source, to, categories, items, purposes, bases, channel, frequency="ad
             "lawful_bases": bases, "channel": channel, "frequency": frequency, "consent": consent}
 
 
-# Lawful bases as Hertfordshire's 2024 register carries them: the UK GDPR / DPA 2018 conditions,
-# the Children Act gateways, and the DPA 1998 Schedule 2 and 3 conditions the seed still cites.
+# Lawful bases as seed 004 cites them for a 2024 agreement: the statutory gateways and the DPA 1998
+# Schedule 2 and 3 conditions, which cover processing up to 24 May 2018 only. The findings raise
+# errors for them, and the agreement page proposes their re-mapping, as a real register needs.
 LEGACY = ["DPA1998-SCH2-5B", "DPA1998-SCH3-7"]
-HEALTH_TO_COUNCIL = ["UKGDPR-A6-1E", "UKGDPR-A9-2G", "DPA2018-SCH1-18", "CA2004-S11", "CA1989-S47", *LEGACY]
-PROBATION_TO_COUNCIL = ["UKGDPR-A6-1E", "UKGDPR-A10", "DPA2018-SCH1-18", "CA2004-S11", "CDA1998-S115", *LEGACY]
+HEALTH_TO_COUNCIL = ["CA2004-S11", "CA1989-S47", *LEGACY]
+PROBATION_TO_COUNCIL = ["CA2004-S11", "CDA1998-S115", *LEGACY]
 
 HERTS_SIGNATORIES = [
     ("herts-cc", "Jane Doe, Director of Children's Services", date(2024, 11, 20)),
@@ -123,8 +124,7 @@ def family_safeguarding():
               "Domestic abuse incident reports, intelligence and offending history about parents and carers, and "
               "concerns about children in the household.",
               [SAFEGUARDING, CRIME],
-              ["UKGDPR-A6-1E", "UKGDPR-A9-2G", "UKGDPR-A10", "DPA2018-SCH1-18", "DPA2018-SCH1-10", "CA2004-S11",
-               "CDA1998-S115", *LEGACY],
+              ["CA2004-S11", "CDA1998-S115", *LEGACY],
               "hertsfx", frequency="daily"),
     ]
     flows += [
@@ -143,13 +143,13 @@ def family_safeguarding():
     flows += [
         _flow("cgl", "herts-cc", ["personal", "special_category"],
               "Substance misuse assessments, engagement with treatment and recovery plans of parents and carers.",
-              [SAFEGUARDING, WELFARE], ["UKGDPR-A6-1A", "UKGDPR-A9-2A", "DPA1998-SCH2-1", "DPA1998-SCH3-1", "CL-CONSENT"],
+              [SAFEGUARDING, WELFARE], ["DPA1998-SCH2-1", "DPA1998-SCH3-1", "CL-CONSENT"],
               "secure-email", consent="explicit_consent"),
         _flow("herts-cc", "*", ["personal", "special_category", "criminal_offence"],
               "Family Safeguarding case information: referrals, assessments, child protection plans and the outcome of "
               "multi-agency case discussions.",
               [SAFEGUARDING, WELFARE, CRIME],
-              ["UKGDPR-A6-1E", "UKGDPR-A9-2G", "UKGDPR-A10", "DPA2018-SCH1-18", "CA2004-S11", "CA1989-S17", "CA1989-S47", *LEGACY],
+              ["CA2004-S11", "CA1989-S17", "CA1989-S47", *LEGACY],
               "hertsfx"),
     ]
     return {

@@ -26,7 +26,7 @@ from ..core import validation
 from ..core.db import refresh_statistics, utcnow
 from ..documents import versions
 from ..documents.queue import enqueue
-from ..documents.signatures import keep_signature
+from ..documents.signatures import keep_signature, keep_version
 from ..extensions import db
 from ..flows.models import ConsentApproach, DataCategory, DataFlow, Frequency
 from ..legal.models import LegalBasis
@@ -282,6 +282,7 @@ ORGANISATION_SPEC = {
     "spoc_name": _Field(_text(200)),
     "spoc_email": _Field(_email),
     "address": _Field(_text(1000)),
+    "law_enforcement_functions": _Field(_flag, blank=False),
 }
 CHANNEL_SPEC = {
     "slug": _Field(_slug, True),
@@ -300,7 +301,7 @@ PARTY_FIELDS = ("organisation", "role", "signatory", "signed_on")
 FLOW_FIELDS = ("from", "to", "categories", "items", "purposes", "lawful_bases", "channel", "frequency", "consent")
 
 # What a new record gets for a key the file leaves out.
-ORGANISATION_DEFAULTS = dict.fromkeys(ORGANISATION_FIELDS)
+ORGANISATION_DEFAULTS = {**dict.fromkeys(ORGANISATION_FIELDS), "law_enforcement_functions": False}
 CHANNEL_DEFAULTS = {"special_category_approved": False, "description": None}
 AGREEMENT_DEFAULTS = {
     "purpose": "", "scope": None, "lead_organisation": None, "owner_email": None, "end_date": None,
@@ -863,6 +864,7 @@ class _Writer:
         leaving = [p for p in agreement.parties if p in db.session.deleted]
         if versions.material_terms(agreement, leaving) == before:
             return
+        keep_version(agreement, before)
         for party in signed:
             keep_signature(agreement, party)
         earlier = {party.organisation_id: party.signed_on for party in signed}

@@ -45,3 +45,43 @@ def check(reference, today):
         click.echo(f"{reference}: no problems found", err=True)
     if any(finding.severity == ERROR for finding in findings):
         click.get_current_context().exit(1)
+
+
+@legal.command("remap", help="Propose (or with --apply make) the successors of an agreement's DPA 1998 bases, flow by flow.")
+@click.argument("reference")
+@click.option("--apply", "apply_", is_flag=True, help="Make the change: one new protocol version, one round of signatures.")
+@with_appcontext
+def remap(reference, apply_):
+    from ..agreements.operations import AgreementError, find_by_reference, legacy_remap_proposal, remap_legacy_bases
+    from ..audit.tracking import acting_as
+
+    agreement = find_by_reference(reference)
+    if agreement is None:
+        raise click.BadParameter(f"there is no agreement with the reference {reference}", param_hint="REFERENCE")
+    proposals = legacy_remap_proposal(agreement)
+    if not proposals:
+        click.echo(f"{reference} relies on no DPA 1998 basis: nothing to re-map.")
+        return
+    version = agreement.protocol_version
+    for proposal in proposals:
+        click.echo(proposal.label)
+        for code, successors in proposal.replaced.items():
+            click.echo(f"  {code} -> {', '.join(successors) or '(no successor fits: choose one)'}")
+        click.echo(f"  lawful bases: {', '.join(proposal.current)}")
+        click.echo(f"            -> {', '.join(proposal.proposed)}")
+        for note in proposal.notes:
+            click.echo(f"  note: {note}")
+    if not apply_:
+        click.echo(f"{len(proposals)} flow(s) to re-map. Run again with --apply to make the change.")
+        return
+    try:
+        with acting_as("command line: legal remap"):
+            remap_legacy_bases(agreement)
+            db.session.commit()
+    except AgreementError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error))
+    if agreement.protocol_version != version:
+        click.echo(f"Applied: {reference} is now protocol version {agreement.protocol_version}; every party must sign it.")
+    else:
+        click.echo(f"Applied to {reference} (no party had signed yet, so it stays version {version}).")

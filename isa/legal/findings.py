@@ -13,30 +13,27 @@ from functools import lru_cache
 
 from ..agreements.lifecycle import unsigned_parties
 from ..agreements.models import AgreementStatus, DataLocation
-from ..flows.models import DataCategory
-from ..organisations.types import OrganisationType, StatutoryRole, has_role
+from ..flows.models import ConsentApproach, DataCategory
+from ..organisations.types import OrganisationType, StatutoryRole, has_role, may_hold
+from . import law
+from .law import GDPR_START, fitting_successors, judged_on, reaches
 from .models import BasisKind, Regime
 
 # The register-wide sweep asks the same few (type, role) questions hundreds of thousands of times.
 _holds = lru_cache(maxsize=None)(has_role)
+_may_hold = lru_cache(maxsize=None)(may_hold)
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
 
-# UK GDPR and DPA 2018 replaced the DPA 1998 on this day.
-GDPR_START = date(2018, 5, 25)
-
 PERSONAL_CATEGORIES = frozenset({DataCategory.PERSONAL, DataCategory.SPECIAL_CATEGORY, DataCategory.CRIMINAL_OFFENCE})
-SCH1_PARTS = {
-    1: "Part 1 (employment, health and social care, public health, research: paras 1 to 4)",
-    2: "Part 2 (substantial public interest: paras 6 to 28)",
-    3: "Part 3 (criminal convictions: paras 29 to 37)",
-}
+SENSITIVE_CATEGORIES = frozenset({DataCategory.SPECIAL_CATEGORY, DataCategory.CRIMINAL_OFFENCE})
 S115 = "CDA1998-S115"
 CA2004_ROLES = {"CA2004-S10": StatutoryRole.CA2004_S10_PARTNER, "CA2004-S11": StatutoryRole.CA2004_S11_BODY}
 LEGITIMATE_INTERESTS = ("UKGDPR-A6-1F", "UKGDPR-A6-1EA")
 CONSENT = "UKGDPR-A6-1A"
-SCH8_PREFIX = "DPA2018-SCH8-"  # DPA 2018 Schedule 8: conditions for sensitive law-enforcement processing
+EXPLICIT_CONSENT = "UKGDPR-A9-2A"
+LEGAL_OBLIGATION = "UKGDPR-A6-1C"
 
 
 @dataclass(frozen=True)
@@ -57,26 +54,37 @@ class Finding:
         return text[:1].upper() + text[1:]
 
 
-def findings_for(agreement, catalogue, today):
+def findings_for(agreement, catalogue, today, on=None):
     """Every finding about `agreement`: errors first, then warnings, then info.
 
+    Its bases are judged by the law of the day it covers (`law.judged_on`: today, or its start
+    or last day when today is outside them), or of the day `on` when a question names one.
     Within a severity, agreement-wide findings come first, then each flow's in flow order,
     then by rule (the order of RULES).
     """
     if not isinstance(catalogue, Catalogue):
         catalogue = Catalogue(catalogue)
+    day = on or judged_on(agreement, today)
     found = []
     for rule, severity, check in _AGREEMENT_RULES:
         for message in check(agreement, today):
             found.append((-1, Finding(rule, severity, message)))
-    in_force = AgreementStatus(agreement.status).in_force
     for position, flow in enumerate(agreement.flows):
-        facts = _FlowFacts.of(agreement, in_force, flow, catalogue, today)
-        for rule, severity, check in _FLOW_RULES:
-            for message in check(facts):
-                found.append((position, Finding(rule, severity, f"{facts.label}: {message}", facts.flow_id, facts.label)))
+        found.extend((position, finding) for finding in _flow_findings(agreement, flow, catalogue, today, day))
     found.sort(key=lambda item: (_SEVERITY_RANK[item[1].severity], item[0], _RULE_RANK[item[1].rule]))
     return [finding for _position, finding in found]
+
+
+def flow_errors(agreement, catalogue, on):
+    """{flow id: [error Finding, ...]} for the flows with errors, judged by the law of the day `on`."""
+    if not isinstance(catalogue, Catalogue):
+        catalogue = Catalogue(catalogue)
+    errors = {}
+    for flow in agreement.flows:
+        for finding in _flow_findings(agreement, flow, catalogue, on, on):
+            if finding.severity == ERROR:
+                errors.setdefault(finding.flow_id, []).append(finding)
+    return errors
 
 
 def severity_counts(findings):
@@ -155,8 +163,8 @@ def _data_location(agreement, today):
 class Catalogue(Mapping):
     """The catalogue as the engine reads it: code -> entry, read-only.
 
-    It remembers how it read each list of codes, so a sweep over a register that cites the same
-    few combinations on thousands of flows looks each combination up once.
+    It remembers how it read each list of codes on each day, so a sweep over a register that cites
+    the same few combinations on thousands of flows works each combination out once.
     """
 
     def __init__(self, entries):
@@ -175,21 +183,26 @@ class Catalogue(Mapping):
     def get(self, code, default=None):
         return self._entries.get(code, default)
 
-    def reading(self, codes, legacy_era):
-        """(unknown codes, {code: entry}, {kind: codes that count}) for a flow's lawful bases."""
-        key = (tuple(codes or ()), legacy_era)
+    def reading(self, codes, day, competent):
+        """How a flow's lawful bases read on `day` for a discloser that is (or is not) a competent authority.
+
+        (unknown codes, {code: entry}, {kind: codes that count}): a basis counts when it is in force
+        on the day; a Part 3 basis only for a competent authority; Schedule 1 para 5 never (it is the
+        appropriate-policy-document rule, not a condition).
+        """
+        key = (tuple(codes or ()), day, competent)
         reading = self._readings.get(key)
         if reading is None:
-            unknown, bases, by_kind = [], {}, {}
+            unknown, bases, counting = [], {}, {}
             for code in dict.fromkeys(key[0]):
                 basis = self._entries.get(code)
                 if basis is None:
                     unknown.append(code)
                     continue
                 bases[code] = basis
-                if legacy_era or basis.regime != Regime.DPA1998:
-                    by_kind.setdefault(basis.kind, []).append(code)
-            reading = self._readings[key] = (tuple(unknown), bases, by_kind)
+                if law.counts(basis, day, competent):
+                    counting.setdefault(basis.kind, []).append(code)
+            reading = self._readings[key] = (tuple(unknown), bases, counting)
         return reading
 
 
@@ -201,48 +214,82 @@ class _FlowFacts:
     flow: object
     catalogue: object
     today: date
+    day: date  # the day whose law the flow is judged by
     label: str
     flow_id: int | None
     discloser: object
+    competent: bool  # the discloser is a competent authority (DPA 2018 s30)
     unknown: list  # codes not in the catalogue
     bases: dict  # code -> catalogue entry, in the flow's order
     categories: set
-    legacy_era: bool  # the agreement started under the DPA 1998
-    in_force: bool  # the agreement is active or under review
-    by_kind: dict  # kind -> codes that count under the agreement's regime
+    counting: dict  # kind -> codes that count on the day
 
     @classmethod
-    def of(cls, agreement, in_force, flow, catalogue, today):
-        # Before 25 May 2018 the DPA 1998 schedules were the conditions; from then, UK GDPR and DPA 2018.
-        legacy_era = agreement.start_date < GDPR_START
-        unknown, bases, by_kind = catalogue.reading(flow.lawful_bases, legacy_era)
+    def of(cls, agreement, flow, catalogue, today, day):
+        discloser = flow.from_organisation
+        competent = discloser is not None and _holds(
+            discloser.type, StatutoryRole.COMPETENT_AUTHORITY, bool(getattr(discloser, "law_enforcement_functions", False))
+        )
+        unknown, bases, counting = catalogue.reading(flow.lawful_bases, day, competent)
         return cls(
-            agreement, flow, catalogue, today, flow_label(flow), getattr(flow, "id", None), flow.from_organisation,
+            agreement, flow, catalogue, today, day, flow_label(flow), getattr(flow, "id", None), discloser, competent,
             unknown, bases, set(flow.categories or ()),  # DataCategory members are equal to their values
-            legacy_era, in_force, by_kind,
+            counting,
         )
 
-    def in_force_after(self, day):
-        """Whether the agreement starts after `day`, or is still in force today and today is after it."""
-        return self.agreement.start_date > day or (self.in_force and self.today > day)
+    @property
+    def legacy_era(self):
+        """The flow is judged by the DPA 1998: the agreement ended before 25 May 2018."""
+        return self.day < GDPR_START
 
     def of_kind(self, kind):
-        return self.by_kind.get(kind, [])
+        return self.counting.get(kind, [])
 
     def named(self, code):
         return _named(code, self.catalogue)
 
-    def discarded_note(self, kind):
-        """Why a DPA 1998 condition of this kind did not count, for an agreement started after it."""
-        discarded = [code for code, basis in self.bases.items() if basis.kind == kind and code not in self.of_kind(kind)]
-        if not discarded:
-            return ""
-        verb = "is a DPA 1998 condition, which no longer counts" if len(discarded) == 1 else "are DPA 1998 conditions, which no longer count"
-        return f" ({_and_list(discarded)} {verb} for an agreement starting after 24 May 2018.)"
+    def consent_approach(self):
+        value = getattr(self.flow, "consent", None)
+        return ConsentApproach(value) if value else None
 
     @property
     def discloser_is_public_authority(self):
         return self.discloser is not None and _holds(self.discloser.type, StatutoryRole.PUBLIC_AUTHORITY)
+
+    def discarded(self, kind):
+        """The flow's bases of this kind that do not count on the day (ended, not yet in force, Part 3)."""
+        return [code for code, basis in self.bases.items() if basis.kind == kind and code not in self.of_kind(kind)]
+
+    def instead(self, kind, fallback):
+        """What to cite instead: the successors of the flow's DPA 1998 conditions of this kind that fit
+        the discloser and the flow, or `fallback`."""
+        proposed = []
+        for code in self.discarded(kind):
+            basis = self.bases[code]
+            if basis.regime == Regime.DPA1998:
+                proposed += [c for c in fitting_successors(basis, self) if c not in proposed]
+        wanted = [c for c in proposed if (entry := self.catalogue.get(c)) is not None and entry.kind == kind]
+        return _and_list([self.named(c) for c in (wanted or fallback)])
+
+    def why_discarded(self, kind):
+        """Why the flow's bases of this kind do not count, in a sentence (or "")."""
+        notes = []
+        for code in self.discarded(kind):
+            basis = self.bases[code]
+            if basis.kind == BasisKind.PART3 and not self.competent:
+                notes.append(f"{code} is a law-enforcement basis that {_name(self.discloser)} cannot rely on")
+            elif basis.in_force_to is not None and self.day > basis.in_force_to:
+                notes.append(f"{code} is a DPA 1998 condition, which covers processing up to {_day(basis.in_force_to)} only")
+            elif basis.in_force_from is not None and self.day < basis.in_force_from:
+                notes.append(f"{code} only comes into force on {_day(basis.in_force_from)}")
+        return f" ({'; '.join(notes)}.)" if notes else ""
+
+
+def _flow_findings(agreement, flow, catalogue, today, day):
+    facts = _FlowFacts.of(agreement, flow, catalogue, today, day)
+    for rule, severity, check in _FLOW_RULES:
+        for message in check(facts):
+            yield Finding(rule, severity, f"{facts.label}: {message}", facts.flow_id, facts.label)
 
 
 @_rule(_FLOW_RULES, "unknown-basis", ERROR)
@@ -254,13 +301,16 @@ def _unknown_basis(f):
 @_rule(_FLOW_RULES, "art6-missing", ERROR)
 def _art6_missing(f):
     # Law-enforcement processing under DPA 2018 Part 3 is outside UK GDPR: no Art 6 condition there.
-    if f.categories & PERSONAL_CATEGORIES and not f.of_kind(BasisKind.ART6) and not f.of_kind(BasisKind.PART3):
-        yield (
-            "this flow of personal data has no UK GDPR Article 6 lawful basis"
-            + (" (or DPA 1998 Schedule 2 condition)" if f.legacy_era else "")
-            + ". Add one, for example UKGDPR-A6-1E (public task)."
-            + f.discarded_note(BasisKind.ART6)
-        )
+    if not f.categories & PERSONAL_CATEGORIES or f.of_kind(BasisKind.ART6) or f.of_kind(BasisKind.PART3):
+        return
+    fallback = ["UKGDPR-A6-1E"] if f.discloser_is_public_authority else ["UKGDPR-A6-1F", "UKGDPR-A6-1C"]
+    yield (
+        "this flow of personal data has no lawful basis that counts for it"
+        + (" (a DPA 1998 Schedule 2 condition, for processing before 25 May 2018)" if f.legacy_era else
+           " on " + _day(f.day) + ": a UK GDPR Article 6 condition, or a DPA 2018 Part 3 basis of a competent authority")
+        + f"{f.why_discarded(BasisKind.ART6) or f.why_discarded(BasisKind.PART3)} "
+        + f"Cite {f.instead(BasisKind.ART6, fallback)} instead, whichever fits the sharing."
+    )
 
 
 @_rule(_FLOW_RULES, "art9-missing", ERROR)
@@ -268,46 +318,68 @@ def _art9_missing(f):
     if DataCategory.SPECIAL_CATEGORY not in f.categories:
         return
     part3 = f.of_kind(BasisKind.PART3)
-    if not f.of_kind(BasisKind.ART9) and not any(code.startswith(SCH8_PREFIX) for code in part3):
-        yield (
-            "this flow includes special category data but has no UK GDPR Article 9 condition"
-            + (" (or DPA 1998 Schedule 3 condition)" if f.legacy_era else "")
-            + (" or DPA 2018 Schedule 8 condition for its law-enforcement processing" if part3 else "")
-            + ". Add one, for example UKGDPR-A9-2G (substantial public interest) with DPA2018-SCH1-18 (safeguarding)."
-            + f.discarded_note(BasisKind.ART9)
-        )
+    if f.of_kind(BasisKind.ART9) or any(law.is_schedule8(code) for code in part3):
+        return
+    yield (
+        "this flow includes special category data but has no Article 9 condition that counts for it"
+        + (" (a DPA 1998 Schedule 3 condition, before 25 May 2018)" if f.legacy_era else "")
+        + (", nor a DPA 2018 Schedule 8 condition for its law-enforcement processing" if part3 else "")
+        + f".{f.why_discarded(BasisKind.ART9)} "
+        + f"Cite {f.instead(BasisKind.ART9, ['UKGDPR-A9-2G'])} with the Schedule 1 condition it needs "
+        + "(for safeguarding, UKGDPR-A9-2G with DPA2018-SCH1-18)."
+    )
 
 
 @_rule(_FLOW_RULES, "sch1-missing", ERROR)
 def _sch1_missing(f):
-    parts = {f.bases[code].sch1_part for code in f.of_kind(BasisKind.SCH1)}
-    for code, basis in f.bases.items():
-        part = basis.needs_sch1_part
-        if part and part not in parts:
-            yield (
-                f"{f.named(code)} needs a condition in DPA 2018 Schedule 1 {SCH1_PARTS.get(part, f'Part {part}')}, "
-                "and the flow lists none. Add the paragraph relied on."
-            )
+    conditions = set(f.of_kind(BasisKind.SCH1))
+    for code in f.of_kind(BasisKind.ART9):
+        needed = law.schedule1_needed(code, f.bases[code], f.catalogue)
+        if needed is None or conditions & set(needed.paragraphs):
+            continue
+        cited = [c for c in f.bases if f.bases[c].kind == BasisKind.SCH1]
+        wrong = ""
+        if law.APD_RULE in cited:
+            wrong = f" {law.APD_RULE} is the rule that Part 2 conditions need an appropriate policy document, not a condition."
+        others = [c for c in cited if c != law.APD_RULE]
+        if others:
+            wrong += f" The flow lists {_and_list(others)}, which {'does' if len(others) == 1 else 'do'} not meet {code}."
+        yield f"{f.named(code)} is met only with {needed.describe(f.catalogue)} ({needed.law}).{wrong} Cite {needed.suggest(f.catalogue)}."
 
 
 @_rule(_FLOW_RULES, "art10-missing", ERROR)
 def _art10_missing(f):
     if DataCategory.CRIMINAL_OFFENCE not in f.categories:
         return
-    art10 = f.of_kind(BasisKind.ART10)
     # Before 2018 offence data was "sensitive personal data": a Schedule 3 condition covered it.
-    legacy_sensitive = f.legacy_era and any(f.bases[code].regime == Regime.DPA1998 for code in f.of_kind(BasisKind.ART9))
-    if (art10 and f.of_kind(BasisKind.SCH1)) or f.of_kind(BasisKind.PART3) or legacy_sensitive:
+    legacy_sensitive = f.legacy_era and any(f.bases[c].regime == Regime.DPA1998 for c in f.of_kind(BasisKind.ART9))
+    if f.of_kind(BasisKind.SCH1) or f.of_kind(BasisKind.PART3) or legacy_sensitive:
         return
-    problem = (
-        f"cites {_and_list(art10)} but no DPA 2018 Schedule 1 condition to go with it, nor a DPA 2018 Part 3 basis"
-        if art10
-        else "has neither UK GDPR Article 10 with a DPA 2018 Schedule 1 condition nor a DPA 2018 Part 3 "
-        "(law enforcement) basis such as DPA2018-S35"
-    )
+    part3 = " or, for its law-enforcement processing, DPA2018-S35" if f.competent else ""
     yield (
-        f"this flow includes criminal offence data but {problem}. Add UKGDPR-A10 and the Schedule 1 paragraph "
-        "relied on (for example DPA2018-SCH1-10 or DPA2018-SCH1-36), or the Part 3 basis."
+        "this flow includes criminal offence data but no DPA 2018 Schedule 1 condition (Part 1, 2 or 3) that meets "
+        "UK GDPR Article 10" + ("" if not f.competent else ", nor a DPA 2018 Part 3 basis")
+        + f".{f.why_discarded(BasisKind.PART3)} Cite UKGDPR-A10 with the Schedule 1 paragraph relied on, for example "
+        f"DPA2018-SCH1-6 (statutory purposes) or DPA2018-SCH1-10 (preventing or detecting unlawful acts){part3}."
+    )
+
+
+@_rule(_FLOW_RULES, "part3-not-competent", ERROR)
+def _part3_not_competent(f):
+    if f.competent:
+        return
+    part3 = [code for code, basis in f.bases.items() if basis.kind == BasisKind.PART3]
+    if not part3:
+        return
+    who = _name(f.discloser)
+    kind = OrganisationType(f.discloser.type).label.lower() if f.discloser is not None else "body"
+    yield (
+        f"{_and_list([f.named(c) for c in part3])} {'is a' if len(part3) == 1 else 'are'} DPA 2018 Part 3 (law enforcement) "
+        f"{'basis' if len(part3) == 1 else 'bases'}, which only a competent authority can rely on (DPA 2018 s30 and "
+        f"Schedule 7); {who}, a {kind}, is not one, so {'it counts' if len(part3) == 1 else 'they count'} for nothing. "
+        f"Its disclosures are made under UK GDPR: cite an Article 6 basis ({'UKGDPR-A6-1E' if f.discloser_is_public_authority else 'UKGDPR-A6-1F'}), "
+        "with UKGDPR-A10 and a Schedule 1 condition such as DPA2018-SCH1-10 for criminal offence data. If it has "
+        "statutory law-enforcement functions, record that on the organisation."
     )
 
 
@@ -315,12 +387,16 @@ def _art10_missing(f):
 def _s115_recipient(f):
     if S115 not in f.bases:
         return
-    outsiders = [org for org in _recipients(f.agreement, f.flow) if not _holds(org.type, StatutoryRole.CDA1998_S115_AUTHORITY)]
+    outsiders = [org for org in _recipients(f.agreement, f.flow) if not _may_hold(org.type, StatutoryRole.CDA1998_S115_AUTHORITY)]
     if outsiders:
         one = len(outsiders) == 1
         yield (
-            f"{f.named(S115)} only allows disclosure to a relevant authority, and {_and_list([_name(o) for o in outsiders])} "
-            f"{'is not one' if one else 'are not'}. Rely on another basis for {'that recipient' if one else 'those recipients'}."
+            f"{f.named(S115)} only allows disclosure to a relevant authority (s115(2): the police, local policing bodies, "
+            "local authorities, probation providers and health commissioners such as integrated care boards, or someone "
+            f"acting on behalf of one), and {_and_list([_name(o) for o in outsiders])} {'is not one' if one else 'are not'}. "
+            f"Rely on another basis for {'that recipient' if one else 'those recipients'}, such as "
+            f"{'UKGDPR-A6-1E (public task)' if f.discloser_is_public_authority else 'UKGDPR-A6-1F (legitimate interests)'} "
+            "with the common-law public interest test, and remove s115 from this flow."
         )
 
 
@@ -331,46 +407,80 @@ def _ca2004_body(f):
             yield (
                 f"{f.named(code)} does not cover {_name(f.discloser)}: "
                 f"a {OrganisationType(f.discloser.type).label.lower()} is not a {role.label}. "
-                "Rely on another basis for its disclosures."
+                "Rely on another basis for its disclosures (UK GDPR Article 6 and, for a charity or provider, "
+                "the common-law public interest test), and remove the section from this flow."
             )
+
+
+@_rule(_FLOW_RULES, "gateway-party", ERROR)
+def _gateway_party(f):
+    for code in f.bases:
+        scope = law.GATEWAY_SCOPES.get(code)
+        if scope is None:
+            continue
+        problems = []
+        if scope.disclosers is not None and f.discloser is not None and not scope.covers(f.discloser.type, scope.disclosers):
+            problems.append(f"{_name(f.discloser)} is not one of the bodies it lets disclose ({scope.disclosers_text})")
+        if scope.recipients is not None:
+            outside = [o for o in _recipients(f.agreement, f.flow) if not scope.covers(o.type, scope.recipients)]
+            if outside:
+                problems.append(f"{_and_list([_name(o) for o in outside])} {'is' if len(outside) == 1 else 'are'} not "
+                                f"{scope.recipients_text}")
+        if scope.either is not None:
+            recipients = _recipients(f.agreement, f.flow)
+            discloser_in = f.discloser is not None and scope.covers(f.discloser.type, scope.either)
+            recipients_in = bool(recipients) and all(scope.covers(o.type, scope.either) for o in recipients)
+            if not (discloser_in or recipients_in):
+                problems.append(scope.either_text)
+        if (scope.barred_disclosers is not None and f.discloser is not None and f.categories & PERSONAL_CATEGORIES
+                and scope.covers(f.discloser.type, scope.barred_disclosers, uncertain=False)):
+            problems.append(scope.barred_text.format(discloser=_name(f.discloser)))
+        if problems:
+            yield f"{f.named(code)} does not cover this flow: {'; '.join(problems)}. Rely on another basis, and remove it from this flow."
 
 
 @_rule(_FLOW_RULES, "channel-unapproved", ERROR)
 def _channel_unapproved(f):
-    if DataCategory.SPECIAL_CATEGORY not in f.categories:
+    sensitive = sorted(f.categories & SENSITIVE_CATEGORIES)
+    if not sensitive:
         return
+    what = _and_list([DataCategory(c).label.lower() for c in sensitive])
     channel = f.flow.channel
     if channel is None:
-        yield "special category data is shared but no transfer channel is recorded. Choose a channel approved for special category data."
+        yield f"{what} is shared but no transfer channel is recorded. Choose a channel approved for special category and criminal offence data."
     elif not channel.special_category_approved:
         yield (
-            f"special category data is sent by {channel.name}, which is not approved for special category data. "
+            f"{what} is sent by {channel.name}, which is not approved for special category or criminal offence data. "
             "Choose an approved channel."
         )
 
 
 @_rule(_FLOW_RULES, "legacy-basis", WARNING)
 def _legacy_basis(f):
+    if not reaches(f.agreement, GDPR_START, f.today):
+        return
     for code, basis in f.bases.items():
-        ended = basis.in_force_to
-        if ended is None or not f.in_force_after(ended):
+        if basis.regime != Regime.DPA1998:
             continue
-        successors = [s for s in (basis.successors or ()) if s != code]
+        successors = fitting_successors(basis, f)
         named = _and_list([f.named(s) for s in successors])
         if len(successors) > 1:
-            advice = f"Its usual successors are {named}: re-map it to those that fit this flow."
+            advice = f"Its successors for this flow are {named}."
         elif successors:
-            advice = f"Its usual successor is {named}."
+            advice = f"Its successor for this flow is {named}."
         else:
             advice = "Replace it with a basis in force today."
-        yield f"{f.named(code)} ceased to apply after {_day(ended)}, but the agreement is in force after then. {advice}"
+        yield (
+            f"{f.named(code)} covers processing up to {_day(basis.in_force_to or law.DPA1998_END)} only, and the agreement is "
+            f"in force after then. {advice} Re-map the agreement's DPA 1998 bases in one step from its page."
+        )
 
 
 @_rule(_FLOW_RULES, "basis-not-yet-in-force", WARNING)
 def _basis_not_yet_in_force(f):
     for code, basis in f.bases.items():
         begins = basis.in_force_from
-        if begins is not None and begins > max(f.today, f.agreement.start_date):
+        if begins is not None and begins > f.day:
             yield f"{f.named(code)} only comes into force on {_day(begins)}. Until then rely on another basis."
 
 
@@ -397,9 +507,41 @@ def _public_authority_consent(f):
         )
 
 
+@_rule(_FLOW_RULES, "consent-mismatch", WARNING)
+def _consent_mismatch(f):
+    approach = f.consent_approach()
+    if approach == ConsentApproach.NO_CONSENT_LAWFUL_BASIS:
+        relied = [code for code in law.CONSENT_BASES if code in f.bases]
+        if relied:
+            yield (
+                f"the flow shares without consent, under another lawful basis, yet cites {_and_list([f.named(c) for c in relied])}. "
+                "Remove the consent bases, or change the consent approach if consent is in fact sought."
+            )
+    elif approach == ConsentApproach.CONSENT and EXPLICIT_CONSENT in f.bases:
+        yield (
+            f"{f.named(EXPLICIT_CONSENT)} needs explicit consent, but the flow's consent approach is consent. "
+            "Record explicit consent as the approach, or rely on another Article 9 condition."
+        )
+
+
+@_rule(_FLOW_RULES, "legal-obligation-power", WARNING)
+def _legal_obligation_power(f):
+    if LEGAL_OBLIGATION not in f.bases:
+        return
+    gateways = [code for code, basis in f.bases.items() if basis.kind == BasisKind.GATEWAY]
+    if gateways and all(code in law.POWERS for code in gateways):
+        yield (
+            f"{f.named(LEGAL_OBLIGATION)} needs a legal duty to share, but {_and_list(gateways)} "
+            f"{'gives' if len(gateways) == 1 else 'give'} a power, not a duty. Cite UKGDPR-A6-1E (public task) "
+            "with the power, or name the law that imposes the duty."
+        )
+
+
 @_rule(_FLOW_RULES, "apd-needed", INFO)
 def _apd_needed(f):
-    needs_policy = [code for code in f.of_kind(BasisKind.SCH1) + f.of_kind(BasisKind.PART3) if f.bases[code].needs_apd]
+    needs_policy = [
+        code for code in f.of_kind(BasisKind.SCH1) + f.of_kind(BasisKind.PART3) if f.bases[code].needs_apd
+    ]
     if needs_policy:
         yield (
             f"{_and_list(needs_policy)} {'needs' if len(needs_policy) == 1 else 'need'} an appropriate policy document: "

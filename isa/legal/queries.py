@@ -89,6 +89,7 @@ class _Org:
     id: int
     name: str
     type: OrganisationType
+    law_enforcement_functions: bool = False
 
 
 @dataclass(slots=True)
@@ -112,6 +113,7 @@ class _Flow:
     categories: list
     lawful_bases: list
     channel: _Channel | None
+    consent: str | None = None
 
 
 @dataclass(slots=True)
@@ -153,8 +155,10 @@ def load_register():
     organisations, channels = Organisation.__table__.c, TransferChannel.__table__.c
     agreements_t, parties, flows = Agreement.__table__.c, Party.__table__.c, DataFlow.__table__.c
     org_types = {t.value: t for t in OrganisationType}
-    org_rows = connection.execute(sa.select(organisations.id, organisations.name, _text(organisations.type)))
-    orgs = {id_: _Org(id_, name, org_types[kind]) for id_, name, kind in org_rows}
+    org_rows = connection.execute(
+        sa.select(organisations.id, organisations.name, _text(organisations.type), organisations.law_enforcement_functions)
+    )
+    orgs = {id_: _Org(id_, name, org_types[kind], bool(flag)) for id_, name, kind, flag in org_rows}
     channel_rows = connection.execute(sa.select(channels.id, channels.name, channels.special_category_approved))
     by_channel = {id_: _Channel(id_, name, bool(approved)) for id_, name, approved in channel_rows}
 
@@ -170,7 +174,7 @@ def load_register():
     party_query = sa.select(parties.agreement_id, parties.organisation_id, parties.signed_on).order_by(parties.id)
     flow_query = sa.select(
         flows.agreement_id, flows.id, flows.from_organisation_id, flows.to_organisation_id,
-        _text(flows.categories), _text(flows.lawful_bases), flows.channel_id,
+        _text(flows.categories), _text(flows.lawful_bases), flows.channel_id, _text(flows.consent),
     ).order_by(flows.id)
 
     for agreement_id, organisation_id, signed_on in connection.execute(party_query).all():
@@ -178,12 +182,12 @@ def load_register():
         if agreement is not None:
             agreement.parties.append(_Party(orgs.get(organisation_id), signed_on))
     decode = _JsonMemo()
-    for agreement_id, flow_id, from_id, to_id, categories, bases, channel_id in connection.execute(flow_query).all():
+    for agreement_id, flow_id, from_id, to_id, categories, bases, channel_id, consent in connection.execute(flow_query).all():
         agreement = register.get(agreement_id)
         if agreement is not None:
             agreement.flows.append(
                 _Flow(flow_id, orgs.get(from_id), orgs.get(to_id) if to_id is not None else None,
-                      decode(categories), decode(bases), by_channel.get(channel_id) if channel_id is not None else None)
+                      decode(categories), decode(bases), by_channel.get(channel_id) if channel_id is not None else None, consent)
             )
     return list(register.values())
 
@@ -236,3 +240,38 @@ def needs_attention(today):
     return items
 
 
+
+
+# --- agreements still relying on DPA 1998 bases ---------------------------------------------------
+
+
+def _legacy_flows_query():
+    """Flows citing a DPA 1998 code, of agreements covering processing on or after 25 May 2018."""
+    from .law import GDPR_START
+
+    agreements_t, flows = Agreement.__table__.c, DataFlow.__table__.c
+    cited = sa.type_coerce(flows.lawful_bases, sa.String).like('%"DPA1998-%')
+    return (
+        sa.select(agreements_t.id, sa.func.count(flows.id).label("flows"))
+        .join(DataFlow.__table__, flows.agreement_id == agreements_t.id)
+        .where(cited, sa.or_(agreements_t.end_date.is_(None), agreements_t.end_date >= GDPR_START))
+        .where(sa.or_(
+            _text(agreements_t.status).not_in(["expired", "terminated", "superseded"]),
+            agreements_t.review_date >= GDPR_START,
+        ))
+        .group_by(agreements_t.id)
+    )
+
+
+def legacy_agreement_count():
+    """How many agreements still rely on DPA 1998 bases for processing after 24 May 2018 (the dashboard)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(_legacy_flows_query().subquery())) or 0
+
+
+def legacy_agreements():
+    """[(Agreement, flows citing DPA 1998)] still relying on the 1998 Act, in reference order."""
+    counted = _legacy_flows_query().subquery()
+    rows = db.session.execute(
+        sa.select(Agreement, counted.c.flows).join(counted, counted.c.id == Agreement.id).order_by(Agreement.reference)
+    )
+    return [(agreement, flows) for agreement, flows in rows]

@@ -8,7 +8,7 @@ from ..extensions import db
 from .findings import INFO, RULES
 from .forms import REGIME_LABELS, LegalBasisForm, LocalBasisEditForm
 from .models import LegalBasis
-from .queries import catalogue_groups, catalogue_map, find_basis, needs_attention, predecessors_of
+from .queries import catalogue_groups, catalogue_map, find_basis, legacy_agreements, needs_attention, predecessors_of
 
 bp = Blueprint("legal", __name__)
 
@@ -83,6 +83,13 @@ def edit(code):
         flash(f"{basis.code} saved.", "success")
         return redirect(url_for("legal.show", code=basis.code))
     return render_template("legal/form.html", form=form, basis=basis, page_title=f"Edit {basis.code}")
+
+
+@bp.route("/attention/legacy-bases")
+@officer_required
+def legacy():
+    """Every agreement still relying on DPA 1998 bases, with the way to re-map each in one step."""
+    return render_template("legal/legacy.html", rows=legacy_agreements(), page_title="Agreements still relying on the DPA 1998")
 
 
 @bp.route("/attention")

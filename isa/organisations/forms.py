@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import BooleanField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from ..core import validation
@@ -45,5 +45,12 @@ class OrganisationForm(FlaskForm):
         validators=[Optional(), Length(max=254), _email],
     )
     address = TextAreaField("Address", widget=GovTextArea(), validators=[Optional(), Length(max=1000)])
+    law_enforcement_functions = BooleanField(
+        "It has statutory functions for law enforcement purposes",
+        widget=GovCheckboxInput(),
+        description="Police, probation services, youth offending teams and prisons are competent authorities by their type. "
+        "Tick this for another body only to the extent the law gives it functions to prevent, investigate, detect or "
+        "prosecute offences (a council's trading standards service, say): it may then rely on DPA 2018 Part 3.",
+    )
     submit = SubmitField("Save organisation", widget=GovSubmitInput())
 

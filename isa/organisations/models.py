@@ -23,11 +23,14 @@ class Organisation(Audited, db.Model):
     spoc_name: Mapped[str | None] = mapped_column(sa.String(200))
     spoc_email: Mapped[str | None] = mapped_column(sa.String(254))
     address: Mapped[str | None] = mapped_column(sa.Text)
+    # DPA 2018 s30(1)(b): statutory functions for the law-enforcement purposes (a council's trading
+    # standards, say), making it a competent authority to that extent, whatever its type.
+    law_enforcement_functions: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property
     def statutory_roles(self):
-        return statutory_roles(self.type)
+        return statutory_roles(self.type, self.law_enforcement_functions)
 
     def __repr__(self):
         return f"<Organisation {self.slug}>"

@@ -3,7 +3,10 @@ import sqlalchemy as sa
 from ..extensions import db
 from .models import Organisation
 
-FIELDS = ("name", "slug", "type", "ico_registration", "dpo_name", "dpo_email", "spoc_name", "spoc_email", "address")
+FIELDS = (
+    "name", "slug", "type", "ico_registration", "dpo_name", "dpo_email", "spoc_name", "spoc_email", "address",
+    "law_enforcement_functions",
+)
 
 
 class OrganisationError(ValueError):
@@ -28,7 +31,7 @@ def save_organisation(organisation, data):
     for field in FIELDS:
         if field in data:
             value = data[field].strip() if isinstance(data[field], str) else data[field]
-            setattr(organisation, field, value or None)
+            setattr(organisation, field, bool(value) if isinstance(value, bool) else (value or None))
     return organisation
 
 

@@ -2,8 +2,11 @@
 
 Whatever the size of the register, a check reads the two organisations (one statement), the
 agreements that have both as parties with all their flows (one statement, driven by the index on
-parties.organisation_id and the unique (agreement, organisation) index), and the catalogue
-entries those flows rely on (one statement). Then `rules.answer` decides.
+parties.organisation_id and the unique (agreement, organisation) index), every party of those
+agreements (one statement), the version every party signed for those whose amendment awaits
+signatures (one statement, only when there is one), and the catalogue entries the flows rely on
+(one statement). The findings engine then judges each flow by the law of the day asked about,
+and `rules.answer` decides.
 
 The statements are built once and take their values as bound parameters: partner systems ask
 many times a day, and building a statement costs more than running it.
@@ -14,10 +17,13 @@ from functools import cache, lru_cache
 
 import sqlalchemy as sa
 
-from ..agreements.models import Agreement, Party
+from types import SimpleNamespace
+
+from ..agreements.models import Agreement, AgreementVersion, Party
 from ..channels.models import TransferChannel
 from ..extensions import db
 from ..flows.models import DataFlow
+from ..legal.findings import Catalogue, flow_errors
 from ..legal.models import LegalBasis
 from ..organisations.models import Organisation
 from . import rules
@@ -39,7 +45,8 @@ def _candidates_statement():
             a.id, a.reference, a.title, _text(a.status), a.start_date, a.review_date, a.end_date,
             discloser.c.signed_on, recipient.c.signed_on,
             f.id, f.from_organisation_id, f.to_organisation_id, _text(f.categories), f["items"], _text(f.purposes),
-            _text(f.lawful_bases), _text(f.frequency), _text(f.consent), ch.slug, ch.name,
+            _text(f.lawful_bases), _text(f.frequency), _text(f.consent), ch.slug, ch.name, ch.special_category_approved,
+            _text(a.resume_status), a.protocol_version, _text(a.data_location),
         )
         .select_from(discloser)
         .join(Agreement.__table__, a.id == discloser.c.agreement_id)
@@ -52,9 +59,36 @@ def _candidates_statement():
 
 
 @cache
+def _parties_statement():
+    p, org = Party.__table__.c, Organisation.__table__.c
+    return (
+        sa.select(p.agreement_id, org.id, org.slug, org.name, _text(org.type), org.law_enforcement_functions, p.signed_on)
+        .join(Organisation.__table__, org.id == p.organisation_id)
+        .where(p.agreement_id.in_(sa.bindparam("ids", expanding=True)))
+        .order_by(p.id)
+    )
+
+
+@cache
+def _signed_versions_statement():
+    v = AgreementVersion.__table__.c
+    return (
+        sa.select(v.agreement_id, v.protocol_version, _text(v.status), _text(v.record))
+        .where(v.agreement_id.in_(sa.bindparam("ids", expanding=True)), v.fully_signed.is_(True))
+        .order_by(v.agreement_id, v.protocol_version.desc())
+    )
+
+
+_CATALOGUE_COLUMNS = (
+    "code", "title", "summary", "regime", "kind", "in_force_from", "in_force_to", "successors", "needs_apd", "sch1_part",
+    "needs_sch1_part",
+)
+
+
+@cache
 def _catalogue_statement():
     basis = LegalBasis.__table__.c
-    return sa.select(basis.code, basis.title, basis.summary).where(basis.code.in_(sa.bindparam("codes", expanding=True)))
+    return sa.select(*(basis[name] for name in _CATALOGUE_COLUMNS)).where(basis.code.in_(sa.bindparam("codes", expanding=True)))
 
 
 def organisations_by_slug(slugs):
@@ -65,28 +99,78 @@ def organisations_by_slug(slugs):
 
 
 def load_candidates(discloser_id, recipient_id):
-    """Every agreement with both organisations as parties, with all its flows: one statement."""
-    candidates = {}
+    """Every agreement with both organisations as parties, with its flows and parties as the answer
+    reads them: the live agreement, or the version every party signed while an amendment awaits
+    signatures. Two statements, three when an amendment is pending."""
+    candidates, pending = {}, {}
     rows = db.session.execute(_candidates_statement(), {"discloser_id": discloser_id, "recipient_id": recipient_id})
     for row in rows:
         candidate = candidates.get(row[0])
         if candidate is None:
-            candidate = candidates[row[0]] = rules.Candidate(*row[:9])
+            candidate = candidates[row[0]] = rules.Candidate(*row[:9], version=row[22], data_location=row[23])
+            if row[21] is not None:  # resume_status: an amendment of an agreement in force awaits signatures
+                pending[row[0]] = candidate
         if row[9] is not None:
             candidate.flows.append(
                 rules.CandidateFlow(
                     id=row[9], from_id=row[10], to_id=row[11], categories=_json_list(row[12]), items=row[13] or "",
                     purposes=_json_list(row[14]), lawful_bases=_json_list(row[15]), frequency=row[16], consent=row[17],
                     channel_slug=row[18], channel_name=row[19],
+                    channel=SimpleNamespace(name=row[19], special_category_approved=bool(row[20])) if row[18] else None,
                 )
             )
+    if not candidates:
+        return []
+    organisations = {}
+    for agreement_id, org_id, slug, name, org_type, law_enforcement, signed_on in db.session.execute(
+        _parties_statement(), {"ids": list(candidates)}
+    ):
+        organisation = organisations.setdefault(org_id, SimpleNamespace(
+            id=org_id, slug=slug, name=name, type=org_type, law_enforcement_functions=bool(law_enforcement)))
+        candidates[agreement_id].parties.append(SimpleNamespace(organisation=organisation, signed_on=signed_on))
+    if pending:
+        _answer_from_signed_versions(pending, organisations)
+    for candidate in candidates.values():
+        for flow in candidate.flows:
+            flow.from_organisation = organisations.get(flow.from_id)
+            flow.to_organisation = organisations.get(flow.to_id) if flow.to_id is not None else None
     return list(candidates.values())
 
 
+def _answer_from_signed_versions(pending, organisations):
+    """An amendment awaiting signatures leaves the version every party signed in force: answer from it."""
+    seen = set()
+    rows = db.session.execute(_signed_versions_statement(), {"ids": list(pending)})
+    for agreement_id, version, status, record_text in rows:
+        candidate = pending[agreement_id]
+        if agreement_id in seen or version >= candidate.version:
+            continue
+        seen.add(agreement_id)
+        record = json.loads(record_text) if isinstance(record_text, str) else record_text
+        signed = {p["organisation_id"]: date.fromisoformat(p["signed_on"]) if p["signed_on"] else None for p in record["parties"]}
+        candidate.awaiting_version, candidate.version, candidate.status = candidate.version, version, status
+        candidate.parties = [
+            SimpleNamespace(organisation=organisations.get(p["organisation_id"]) or SimpleNamespace(
+                id=p["organisation_id"], slug=p["organisation"], name=p["organisation"], type="other_public_body",
+                law_enforcement_functions=False), signed_on=signed[p["organisation_id"]])
+            for p in record["parties"]
+        ]
+        candidate.flows = [
+            rules.CandidateFlow(
+                id=f["id"], from_id=f["from_id"], to_id=f["to_id"], categories=tuple(f["categories"]), items=f["items"],
+                purposes=tuple(f["purposes"]), lawful_bases=tuple(f["lawful_bases"]), frequency=f["frequency"],
+                consent=f["consent"], channel_slug=f["channel"], channel_name=f["channel_name"],
+                channel=SimpleNamespace(name=f["channel_name"], special_category_approved=f["channel_approved"]) if f["channel"] else None,
+            )
+            for f in record["flows"]
+        ]
+        candidate.signed_by_organisation = signed
+
+
 def catalogue_entries(codes):
-    """{code: Basis} for the codes the flows rely on, in one statement."""
+    """{code: entry} for the codes the flows rely on, in one statement: what the findings engine reads."""
     rows = db.session.execute(_catalogue_statement(), {"codes": sorted(set(codes))})
-    return {code: rules.Basis(code, title, summary) for code, title, summary in rows}
+    return {row.code: SimpleNamespace(**row._mapping) for row in rows}
 
 
 def permitted(discloser, recipient, category, purpose=None, on=None):
@@ -104,7 +188,14 @@ def permitted(discloser, recipient, category, purpose=None, on=None):
     )
     candidates = load_candidates(question.discloser.id, question.recipient.id)
     codes = {code for candidate in candidates for flow in candidate.flows for code in flow.lawful_bases}
-    return rules.answer(question, candidates, catalogue_entries(codes))
+    catalogue = Catalogue(catalogue_entries(codes))
+    for candidate in candidates:
+        signed = candidate.signed_by_organisation
+        if signed is not None:  # answering from a signed version: its signatures, not the live ones
+            candidate.discloser_signed_on = signed.get(question.discloser.id)
+            candidate.recipient_signed_on = signed.get(question.recipient.id)
+        candidate.flow_errors = flow_errors(candidate, catalogue, question.on)
+    return rules.answer(question, candidates, catalogue)
 
 
 def _text(column):

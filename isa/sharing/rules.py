@@ -18,8 +18,16 @@ NOT_SIGNED = "not-signed"  # the discloser or the recipient has not signed
 DIRECTION = "direction"  # no flow goes from the discloser to the recipient
 CATEGORY = "category"  # flows go that way, but none covers the data category
 PURPOSE = "purpose"  # flows cover the category, but none lists the purpose
-REASON_CODES = (NO_AGREEMENT, NOT_IN_FORCE, NOT_SIGNED, DIRECTION, CATEGORY, PURPOSE)
+LEGAL_ERRORS = "legal_errors"  # the flows that cover it have error findings: no lawful basis that counts
+REASON_CODES = (NO_AGREEMENT, NOT_IN_FORCE, NOT_SIGNED, DIRECTION, CATEGORY, PURPOSE, LEGAL_ERRORS)
 _CATEGORY_VALUES = frozenset(c.value for c in DataCategory)
+
+ANONYMISED_NOTE = (
+    "Truly anonymised data is not personal data, so data protection law does not apply to sharing it. "
+    "\u201cTruly\u201d means that no one, the recipient included, can identify a person from it by any means "
+    "reasonably likely to be used, alone or with other information. Pseudonymised data (names replaced by "
+    "codes, with a key somewhere) is still personal data and needs a lawful basis."
+)
 
 AD_HOC_REMINDER = (
     "An agreement is not required for ad hoc sharing. Decide with the information sharing "
@@ -62,6 +70,10 @@ class CandidateFlow:
     consent: str
     channel_slug: str | None = None
     channel_name: str | None = None
+    # For the findings engine: the organisations and channel as objects (set by the loader).
+    from_organisation: object = None
+    to_organisation: object = None
+    channel: object = None
 
 
 @dataclass
@@ -78,6 +90,12 @@ class Candidate:
     discloser_signed_on: date | None
     recipient_signed_on: date | None
     flows: list = field(default_factory=list)
+    parties: list = field(default_factory=list)  # objects with organisation and signed_on, for the findings
+    version: int | None = None  # the protocol version the answer comes from
+    awaiting_version: int | None = None  # a newer version awaiting signatures, when the answer comes from an older one
+    flow_errors: dict = field(default_factory=dict)  # flow id -> [Finding] of severity error, judged on the day asked
+    data_location: str = "uk"
+    signed_by_organisation: dict | None = None  # organisation id -> signed_on, when answering from a signed version
 
 
 @dataclass(frozen=True)
@@ -105,6 +123,8 @@ class Match:
     frequency: str
     review_date: date
     review_overdue: bool  # a warning for the owner, not a refusal
+    version: int | None = None  # the protocol version answered from
+    awaiting_version: int | None = None  # a newer version awaiting signatures
 
     @property
     def consent_label(self):
@@ -126,6 +146,7 @@ class Match:
             "channel": {"slug": self.channel_slug, "name": self.channel_name} if self.channel_slug else None,
             "consent": self.consent, "frequency": self.frequency,
             "review_date": self.review_date.isoformat(), "review_overdue": self.review_overdue,
+            "version": self.version, "awaiting_version": self.awaiting_version,
         }
 
 
@@ -134,9 +155,13 @@ class Reason:
     code: str  # one of REASON_CODES
     message: str
     agreement: str | None = None  # the reference the reason is about; None for the register as a whole
+    findings: tuple = ()  # for legal_errors: the error findings of the flows that would have covered it
 
     def as_dict(self):
-        return {"code": self.code, "message": self.message, "agreement": self.agreement}
+        return {
+            "code": self.code, "message": self.message, "agreement": self.agreement,
+            "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in self.findings],
+        }
 
 
 @dataclass
@@ -144,6 +169,7 @@ class Answer:
     question: Question
     matches: list  # [Match]
     reasons: list  # [Reason], only when nothing matches
+    notes: list = field(default_factory=list)  # things to know whatever the answer (a version awaiting signatures…)
 
     @property
     def permitted(self):
@@ -159,6 +185,7 @@ class Answer:
             "question": self.question.as_dict(),
             "matches": [match.as_dict() for match in self.matches],
             "reasons": [reason.as_dict() for reason in self.reasons],
+            "notes": list(self.notes),
             "advice": None if self.permitted else AD_HOC_REMINDER,
         }
 
@@ -169,28 +196,53 @@ class Answer:
 def answer(question, candidates, catalogue):
     """The answer to `question` from the agreements between its two organisations.
 
-    Permitted when an agreement is in force on the day, both organisations have signed it, and a
-    flow from the discloser to the recipient (or to every party) covers the category and, when a
-    purpose is asked about, lists it. Otherwise every candidate says why it does not serve.
+    Permitted when an agreement is in force on the day, both organisations had signed it by then,
+    and a flow from the discloser to the recipient (or to every party) covers the category, lists
+    the purpose when one is asked about, and has no error finding (an error means the flow has no
+    lawful basis that counts). Otherwise every candidate says why it does not serve. A candidate
+    whose amendment awaits signatures answers from the version every party signed.
     """
-    matches, reasons = [], []
+    matches, reasons, notes = [], [], []
+    if DataCategory(question.category) == DataCategory.ANONYMISED:
+        notes.append(ANONYMISED_NOTE)
     for candidate in sorted(candidates, key=lambda c: c.reference):
+        if candidate.awaiting_version is not None:
+            notes.append(
+                f"Version {candidate.awaiting_version} of {candidate.reference} awaits signatures. Until every party "
+                f"has signed it, {candidate.reference} answers from version {candidate.version}, the one every party signed."
+            )
         problems = agreement_problems(candidate, question)
         covering, flow_problem = covering_flows(candidate, question)
-        if not problems and covering:
-            matches.extend(_match(candidate, flow, question, catalogue) for flow in covering)
+        sound = [flow for flow in covering if not candidate.flow_errors.get(flow.id)]
+        if not problems and sound:
+            matches.extend(_match(candidate, flow, question, catalogue) for flow in sound)
             continue
         reasons.extend(problems)
         if flow_problem is not None:
             reasons.append(flow_problem)
+        elif covering and not sound:
+            reasons.append(_legal_errors(candidate, covering))
     if matches:
-        return Answer(question, matches, [])
+        return Answer(question, matches, [], notes)
     if not candidates:
         reasons = [
             Reason(NO_AGREEMENT, f"No agreement in the register has both {question.discloser.name} and "
                                  f"{question.recipient.name} as parties.")
         ]
-    return Answer(question, [], reasons)
+    return Answer(question, [], reasons, notes)
+
+
+def _legal_errors(candidate, covering):
+    findings = tuple(f for flow in covering for f in candidate.flow_errors.get(flow.id, ()))
+    rules_named = ", ".join(dict.fromkeys(f.rule for f in findings))
+    return Reason(
+        LEGAL_ERRORS,
+        f"The data flow in {candidate.reference} that covers this has no lawful basis that counts on the day asked about "
+        f"({rules_named}): an officer must correct its lawful bases before it can be relied on. "
+        + " ".join(f.detail for f in findings),
+        candidate.reference,
+        findings,
+    )
 
 
 def in_force_on(candidate, day):
@@ -218,6 +270,11 @@ def agreement_problems(candidate, question):
     for org, signed_on in ((question.discloser, candidate.discloser_signed_on), (question.recipient, candidate.recipient_signed_on)):
         if signed_on is None:
             problems.append(Reason(NOT_SIGNED, f"{org.name} has not signed {reference}.", reference))
+        elif signed_on > day:
+            problems.append(Reason(
+                NOT_SIGNED, f"{org.name} signed {reference} on {_long_date(signed_on)}, after {_long_date(day)}: "
+                            "a signature counts from its date.", reference,
+            ))
     return problems
 
 
@@ -274,7 +331,8 @@ def _match(candidate, flow, question, catalogue):
         items=flow.items or "", categories=list(flow.categories), purposes=list(flow.purposes), lawful_bases=bases,
         channel_slug=flow.channel_slug, channel_name=flow.channel_name, consent=ConsentApproach(flow.consent).value,
         frequency=Frequency(flow.frequency).value, review_date=candidate.review_date,
-        review_overdue=candidate.review_date < question.on,
+        review_overdue=candidate.review_date < question.on, version=candidate.version,
+        awaiting_version=candidate.awaiting_version,
     )
 
 
