@@ -307,7 +307,7 @@ def _art6_missing(f):
     yield (
         "this flow of personal data has no lawful basis that counts for it"
         + (" (a DPA 1998 Schedule 2 condition, for processing before 25 May 2018)" if f.legacy_era else
-           " on " + _day(f.day) + ": a UK GDPR Article 6 condition, or a DPA 2018 Part 3 basis of a competent authority")
+           ": a UK GDPR Article 6 condition, or a DPA 2018 Part 3 basis of a competent authority")
         + f"{f.why_discarded(BasisKind.ART6) or f.why_discarded(BasisKind.PART3)} "
         + f"Cite {f.instead(BasisKind.ART6, fallback)} instead, whichever fits the sharing."
     )
