@@ -100,6 +100,8 @@ ACCESS = {
     "documents.document": "party",
     "documents.sign": "own_party",
     "documents.protocol_status": "party",
+    "agreements.remap": "officer",
+    "legal.legacy": "officer",
     "documents.retry": "officer",
     "core.healthz": "public",
 }

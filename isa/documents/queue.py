@@ -224,6 +224,7 @@ def failed_jobs(limit=None):
     later = sa.orm.aliased(RenderJob)
     query = (
         sa.select(RenderJob)
+        .options(sa.orm.joinedload(RenderJob.agreement))  # the dashboard names each: one query, not one per job
         .where(RenderJob.status == RS.FAILED, ~sa.exists().where(later.agreement_id == RenderJob.agreement_id, later.id > RenderJob.id))
         .order_by(RenderJob.id.desc())
     )
