@@ -348,3 +348,25 @@ def test_the_command_line_requeues_and_reports_the_queue(app, db, make, runner):
     assert run_render_queue(app).reused == 1  # the content had not changed: nothing new stored
     assert len(documents(db, agreement)) == 1
     assert runner.invoke(args=["documents", "requeue", "ISA-NOPE"]).exit_code == 2
+
+
+def test_the_daily_check_queues_documents_that_no_longer_show_their_agreement(app, db, make, monkeypatch):
+    """What changes with no change stored (the day, a new template) is caught once a day."""
+    from isa.documents.queue import reconcile
+
+    first, second = make.agreement(), make.agreement()
+    run_render_queue(app)
+    assert reconcile() == 0  # every document shows its agreement as it stands
+    real = rendering.protocol_context
+
+    def next_release(agreement):  # a release whose template prints the first agreement differently
+        context = real(agreement)
+        if agreement.id == first.id:
+            context["golden_rules_source"] += " (as revised)"
+        return context
+
+    monkeypatch.setattr(rendering, "protocol_context", next_release)
+    assert reconcile() == 1
+    assert waiting(db, first) and not waiting(db, second)
+    assert run_render_queue(app).rendered == 1
+    assert reconcile() == 0

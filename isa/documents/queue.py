@@ -233,6 +233,32 @@ def failed_jobs(limit=None):
     return db.session.scalars(query).all()
 
 
+RECONCILE_CHUNK = 200
+
+
+def reconcile():
+    """Queue a render for each agreement whose current document no longer shows what it would print
+    today. Changes to the register queue their own renders; this catches what changes with no
+    change stored: the day (section 5's checks judge the bases by the law of the day) and a release
+    that changes the template. Run daily by the scheduler after the sweep; returns how many it queued."""
+    from .render import content_fingerprint
+
+    latest = sa.select(sa.func.max(_jobs.c.id)).group_by(_jobs.c.agreement_id).scalar_subquery()
+    current = dict(db.session.execute(
+        sa.select(_jobs.c.agreement_id, _jobs.c.content_sha256).where(_jobs.c.id.in_(latest), _jobs.c.status == RS.DONE.value)
+    ).all())
+    stale = set()
+    ids = sorted(current)
+    for start in range(0, len(ids), RECONCILE_CHUNK):
+        for agreement in db.session.scalars(sa.select(Agreement).where(Agreement.id.in_(ids[start:start + RECONCILE_CHUNK]))):
+            if content_fingerprint(agreement) != current[agreement.id]:
+                stale.add(agreement.id)
+        db.session.expire_all()  # one chunk's records in memory at a time
+    enqueue(db.session.connection(), stale, "isa (daily check)")
+    db.session.commit()
+    return len(stale)
+
+
 def try_again(agreement):
     """An officer asks for a failed render to be tried again."""
     enqueue(db.session.connection(), {agreement.id})

@@ -77,6 +77,15 @@ def daily_sweep(app):
         except Exception:
             db.session.rollback()
             app.logger.exception("Refreshing the database statistics failed")
+        try:
+            from ..documents.queue import reconcile
+
+            requeued = reconcile()  # documents whose checks changed with the day, or with a new template
+            if requeued:
+                app.logger.warning("%d protocol document(s) no longer showed their agreement as it stands today: queued again", requeued)
+        except Exception:
+            db.session.rollback()
+            app.logger.exception("The daily check of the stored protocol documents failed")
 
 
 def render_queued(app, holder, max_jobs=None):
