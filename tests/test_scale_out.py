@@ -107,9 +107,8 @@ def _serving(port):
 
 
 def _logs(folder):
-    text = "\n".join(f"--- {path.name}\n{path.read_text()[-6000:]}" for path in sorted(folder.glob("*.log")))
-    Path("/tmp/isa-scale-out.log").write_text(text)
-    return text
+    """The servers' and schedulers' logs, for the failure message."""
+    return "\n".join(f"--- {path.name}\n{path.read_text()[-6000:]}" for path in sorted(folder.glob("*.log")))
 
 
 def test_two_web_servers_and_two_schedulers_on_one_postgresql(scale_database, tmp_path):
