@@ -103,8 +103,6 @@ ACCESS = {
     "documents.document": "party",
     "documents.sign": "own_party",
     "documents.protocol_status": "party",
-    "agreements.remap": "officer",
-    "legal.legacy": "officer",
     "documents.retry": "officer",
     "core.healthz": "public",
 }

@@ -1,7 +1,7 @@
 """The render queue (protocol documents produced by the scheduler) and the scheduler's heartbeat
 
 Revision ID: 0009
-Revises: 0008
+Revises: 0007_catalogue_local_wording
 Create Date: 2026-11-30 01:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0008'
+down_revision = '0007_catalogue_local_wording'
 branch_labels = None
 depends_on = None
 
