@@ -187,15 +187,35 @@ class Bench:
                                 cwd=Path(__file__).resolve().parent.parent).stdout
         figures = json.loads(output.strip().splitlines()[-1])
         hello = figures["hello_world_ms"]
-        self.record("8. trivial authenticated API endpoint (/api/v1/me), this run", hello, "ms")
+        self.record("9. trivial authenticated API endpoint (/api/v1/me), this run", hello, "ms")
         served = figures["stored_protocol_served_ms"]
-        self.record("8. stored protocol served through WSGI (API, median)", served, "ms", 20)
-        self.record("8. stored protocol served ÷ trivial endpoint", served / hello, "×")
-        self.record("8. render throughput of one scheduler process (Hertfordshire-sized)", figures["throughput_docs_per_minute"], "docs/min")
-        self.record("8. one render ÷ trivial endpoint", figures["seconds_per_document"] * 1000 / hello, "×")
+        self.record("9. stored protocol served through WSGI (API, median)", served, "ms", 20)
+        self.record("9. stored protocol served ÷ trivial endpoint", served / hello, "×")
+        self.record("9. render throughput of one scheduler process (Hertfordshire-sized)", figures["throughput_docs_per_minute"], "docs/min")
+        self.record("9. one render ÷ trivial endpoint", figures["seconds_per_document"] * 1000 / hello, "×")
         latency = figures["change_to_stored_document_s"]
-        self.record("8. material change to its stored document, scheduler idle", latency, "s", 5)
-        self.record("8. change to stored document ÷ trivial endpoint", latency * 1000 / hello, "×")
+        self.record("9. material change to its stored document, scheduler idle", latency, "s", 5)
+        self.record("9. change to stored document ÷ trivial endpoint", latency * 1000 / hello, "×")
+
+    def records(self):
+        """Issue 16: the officers' partnership-wide Art 30 workbook, in its own process (its own peak memory)."""
+        import subprocess
+
+        output = subprocess.run([sys.executable, "-m", "bench.records", str(self.folder / "bench.sqlite")], capture_output=True,
+                                text=True, check=True, cwd=Path(__file__).resolve().parent.parent).stdout
+        figures = json.loads(output.strip().splitlines()[-1])
+        print(f"  ({figures['sheets']} sheets, {figures['rows']} rows, {figures['size_mb']:.1f} MB; "
+              f"{figures['cpu_seconds']:.1f} s of CPU)", flush=True)
+        self.record("8. partnership-wide Art 30 workbook (XLSX, every organisation)", figures["seconds"], "s", 30)
+        self.record("8. Art 30 workbook: peak memory of its process", figures["peak_rss_mb"], "MB", 500)
+
+    def open_feed(self):
+        """Issue 16: the open data feed of the published register, through WSGI, read whole."""
+        client = self.app.test_client()
+        for url in ("/register.json", "/register.csv"):
+            assert client.get(url).status_code == 200
+            seconds = self.median_time(lambda: client.get(url).get_data(), runs=5)
+            self.record(f"8. open data feed {url}", seconds, "s", 1)
 
     def findings(self):
         from isa.legal.queries import needs_attention
@@ -208,7 +228,7 @@ class Bench:
         started = time.perf_counter()
         self.build_register()
         for step in (self.permitted_check, self.agreements_list, self.dashboard, self.reminder_sweep, self.findings, self.protocol_pdf,
-                     self.render_queue):
+                     self.records, self.open_feed, self.render_queue):
             step()
         self.results["_machine"] = {
             "python": platform.python_version(), "platform": platform.platform(), "processor": platform.machine(),

@@ -1,7 +1,7 @@
 """The render queue (protocol documents produced by the scheduler) and the scheduler's heartbeat
 
-Revision ID: 0009
-Revises: 0007_catalogue_local_wording
+Revision ID: 0011_render_queue
+Revises: 0010_dpia
 Create Date: 2026-11-30 01:10:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0009'
-down_revision = '0007_catalogue_local_wording'
+revision = '0011_render_queue'
+down_revision = '0010_dpia'
 branch_labels = None
 depends_on = None
 

@@ -3,8 +3,8 @@
 The catalogue keeps the shipped wording beside it, and the shipped wording a local one was written
 against, so that a later change to the shipped wording can be pointed out.
 
-Revision ID: 0007_catalogue_local_wording
-Revises: 0008
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-30 01:20:00
 
 """
@@ -15,8 +15,8 @@ from isa.legal.catalogue import sync_catalogue
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_catalogue_local_wording'
-down_revision = '0008'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
