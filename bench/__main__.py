@@ -179,6 +179,24 @@ class Bench:
         self.record("6. protocol PDF: 60-flow agreement", figures["60-flow agreement"], "s", 4)
         self.record("6. protocol PDF: peak memory of the rendering process", figures["peak_rss_mb"], "MB", 300)
 
+    def render_queue(self):
+        """Issue 15: documents come from the scheduler's render queue (its own process and database)."""
+        import subprocess
+
+        output = subprocess.run([sys.executable, "-m", "bench.queue"], capture_output=True, text=True, check=True,
+                                cwd=Path(__file__).resolve().parent.parent).stdout
+        figures = json.loads(output.strip().splitlines()[-1])
+        hello = figures["hello_world_ms"]
+        self.record("9. trivial authenticated API endpoint (/api/v1/me), this run", hello, "ms")
+        served = figures["stored_protocol_served_ms"]
+        self.record("9. stored protocol served through WSGI (API, median)", served, "ms", 20)
+        self.record("9. stored protocol served ÷ trivial endpoint", served / hello, "×")
+        self.record("9. render throughput of one scheduler process (Hertfordshire-sized)", figures["throughput_docs_per_minute"], "docs/min")
+        self.record("9. one render ÷ trivial endpoint", figures["seconds_per_document"] * 1000 / hello, "×")
+        latency = figures["change_to_stored_document_s"]
+        self.record("9. material change to its stored document, scheduler idle", latency, "s", 5)
+        self.record("9. change to stored document ÷ trivial endpoint", latency * 1000 / hello, "×")
+
     def records(self):
         """Issue 16: the officers' partnership-wide Art 30 workbook, in its own process (its own peak memory)."""
         import subprocess
@@ -223,7 +241,7 @@ class Bench:
         started = time.perf_counter()
         self.build_register()
         for step in (self.permitted_check, self.agreements_list, self.dashboard, self.reminder_sweep, self.findings, self.protocol_pdf,
-                     self.records, self.open_feed, self.load_during_import):
+                     self.records, self.open_feed, self.render_queue, self.load_during_import):
             step()
         self.results["_machine"] = {
             "python": platform.python_version(), "platform": platform.platform(), "processor": platform.machine(),

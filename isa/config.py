@@ -53,3 +53,15 @@ class DefaultConfig:
     REMINDER_MAX_ATTEMPTS = 5  # failed sends before a reminder is marked failed on the dashboard
     REMINDER_LOCK_MINUTES = 30  # a sweep's lock lapses after this (renewed while it sends)
     SCHEDULER_IN_PROCESS = False  # run the scheduler inside the web process (make run sets it)
+
+    # The scheduler's render queue and heartbeat (protocol documents are never rendered in a request)
+    RENDER_POLL_SECONDS = 0.5  # how often an idle scheduler looks for queued renders (one indexed SELECT)
+    RENDER_MAX_ATTEMPTS = 3  # failed renders before the job is shown as failed to officers
+    RENDER_LEASE_SECONDS = 600  # a render claimed longer ago than this was lost with its process
+    RENDER_RETRY_SECONDS = 30  # wait before retrying a failed render (doubling each time)
+    RENDER_BATCH_SECONDS = 50  # one scheduler run stops taking new renders after this
+    SWEEP_ON_START = True  # a scheduler that starts sweeps at once, so a restart after the daily time skips no day
+    HEARTBEAT_SECONDS = 30  # how often a scheduler records that it is alive
+    HEALTHZ_MAX_HEARTBEAT_AGE = 300  # /healthz answers 503 when no scheduler beat within this many seconds
+    SCHEDULER_QUIET_WARNING_HOURS = 24  # the dashboard warns when no scheduler ran for this long
+    REMINDER_ATTACH_OFFSETS = "30"  # reminders before the review (days) that attach the protocol; overdue ones always do

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from isa.agreements.models import AgreementStatus
-from tests.conftest import PASSWORD, csrf_token
+from isa.core.heartbeat import beat
+from tests.conftest import PASSWORD, csrf_token, run_render_queue
 
 ROLES = ("anonymous", "partner_of_party", "partner_not_party", "officer", "admin")
 
@@ -104,6 +105,9 @@ ACCESS = {
     "documents.protocol": "party",
     "documents.document": "party",
     "documents.sign": "own_party",
+    "documents.protocol_status": "party",
+    "documents.retry": "officer",
+    "core.healthz": "public",
     "dpia.show": "party",
     "dpia.screening": "officer",
     "dpia.description": "officer",
@@ -133,7 +137,7 @@ SKIPPED = {"static", "govuk_static"}  # files, not pages
 
 
 @pytest.fixture
-def world(make, db):
+def world(app, make, db):
     mine = make.organisation(slug="mine")
     other = make.organisation(slug="other")
     outsider = make.organisation(slug="outsider")
@@ -154,6 +158,8 @@ def world(make, db):
         "risk_id": _dpia_risk(db, agreement),
     }
     channel_values = dict(values, slug=channel.slug)
+    run_render_queue(app)  # the scheduler has stored the protocol: its download answers 200
+    beat("test scheduler")  # and it is alive: /healthz answers 200
     return users, values, channel_values
 
 
@@ -246,7 +252,7 @@ FOREIGN_MARKS = ("ISA-FOREIGN-1", "ISA-FOREIGN-2", "Foreign draft qz", "Foreign 
 
 
 @pytest.fixture
-def owned(make, db):
+def owned(app, make, db):
     """Objects owned by the partner's organisation and objects of two others it has nothing to do with."""
     mine, other, theirs = make.organisation(slug="mine"), make.organisation(slug="other"), make.organisation(slug="theirs")
     own = make.agreement(parties=[mine, other], reference="ISA-OWN-1", title="Own agreement", status=AgreementStatus.DRAFT)
@@ -270,10 +276,13 @@ def owned(make, db):
             document_id=_protocol_document(db, agreement), risk_id=_dpia_risk(db, agreement),
         )
 
-    return users, {
+    objects = {
         "own": values(own, "mine", mine, other, "CS-OWN-1"),
         "foreign": values(foreign, "theirs", other, theirs, "CS-FOREIGN-1"),
     }
+    run_render_queue(app)  # protocols stored, as the scheduler does
+    beat("test scheduler")  # and it is alive: /healthz answers 200
+    return users, objects
 
 
 def _expected(level, role, owner):

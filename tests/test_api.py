@@ -1,5 +1,4 @@
 """The JSON API (SPEC §7): tokens, every endpoint, JSON errors, and responses that match openapi.json."""
-import importlib.util
 from datetime import date, timedelta
 
 import pytest
@@ -15,7 +14,9 @@ from isa.api.openapi import openapi_document
 from isa.api.tokens import create_token, hash_token
 from isa.audit.tracking import acting_as
 from isa.sharing.models import CheckLog
-from tests.conftest import count, post_form
+from isa.documents.models import ProtocolDocument
+from isa.extensions import db as _db
+from tests.conftest import count, post_form, run_render_queue
 
 # iCalendar is text: read it as a string, as a client would, before checking it against its schema.
 SPEC = OpenAPI.from_dict(
@@ -223,15 +224,20 @@ def test_findings(client, world):
     assert all(set(f) == {"rule", "severity", "message", "flow_id", "flow_label"} for f in response.json["findings"])
 
 
-def test_protocol_pdf(client, world):
-    response = get(client, "/api/v1/agreements/ISA-2024-001/protocol.pdf", world["partner"])
-    if importlib.util.find_spec("isa.documents.operations") is None:
-        assert response.status_code == 404
-        assert response.json == {"error": "protocol documents are not available yet"}
-    else:
-        assert response.status_code == 200 and response.mimetype == "application/pdf"
-        assert response.data.startswith(b"%PDF")
-    validated(response)
+def test_protocol_pdf(client, world, app):
+    """202 with Retry-After and Location while the scheduler prepares it, then 200 with the stored PDF."""
+    url = "/api/v1/agreements/ISA-2024-001/protocol.pdf"
+    response = validated(get(client, url, world["partner"]))
+    assert response.status_code == 202 and int(response.headers["Retry-After"]) > 0
+    assert response.headers["Location"].endswith(url) and response.json["location"] == url
+    assert response.json["status"] == "queued" and response.json["version"] == 1
+    assert "The protocol for version 1 is being prepared" in response.json["message"]
+    assert run_render_queue(app).rendered >= 1  # the world's other agreements too
+    response = validated(get(client, response.headers["Location"], world["partner"]))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    stored = _db.session.scalars(sa.select(ProtocolDocument).where(ProtocolDocument.sha256 == response.headers["X-Content-SHA256"])).one()
+    assert response.data == stored.pdf and stored.agreement.reference == "ISA-2024-001"
 
 
 def test_legal_bases(client, world):

@@ -250,8 +250,22 @@ def openapi_document(server_url="/api/v1"):
             ),
             "/agreements/{reference}/protocol.pdf": _get(
                 "The agreement's Information Sharing Protocol as a PDF",
-                {"description": "The PDF", "content": {"application/pdf": {}}},
-                [REFERENCE], {"404": NOT_FOUND},
+                {"description": "The PDF, as stored with its SHA-256 (header X-Content-SHA256)", "content": {"application/pdf": {}}},
+                [REFERENCE],
+                {
+                    "202": {
+                        "description": "The scheduler is preparing the document of the current version: ask again at "
+                        "`Location` after `Retry-After` seconds",
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}, "Location": {"schema": {"type": "string"}}},
+                        "content": {"application/json": {"schema": {"type": "object", "properties": {
+                            "status": {"type": "string", "enum": ["queued", "rendering"]}, "version": {"type": "integer"},
+                            "queued_at": {"type": "string", "format": "date-time"}, "message": {"type": "string"},
+                            "location": {"type": "string"}}}}},
+                    },
+                    "404": NOT_FOUND,
+                    "503": {"description": "The document could not be prepared; officers can see why and ask again",
+                            "content": {"application/json": {"schema": _ref("Error")}}},
+                },
             ),
             "/organisations/{slug}/processing-record.xlsx": _get(
                 "The organisation's record of processing activities (UK GDPR Art 30), built from the flows, as a workbook",

@@ -231,14 +231,28 @@ def findings(reference):
 @bp.route("/agreements/<reference>/protocol.pdf")
 @token_required
 def protocol(reference):
+    """The stored protocol (200), or 202 with Retry-After and Location while the scheduler prepares it."""
+    from ..documents.queue import RETRY_AFTER_SECONDS, preparing_message, protocol_state
+
     found = visible_agreement(reference)
-    try:
-        from ..documents.operations import current_document  # the protocol PDF feature (SPEC §6)
-    except ImportError:
-        raise ApiError(404, "protocol documents are not available yet")
-    document = current_document(found, g.api_user)  # stored with its SHA-256 and the version it shows
+    state = protocol_state(found)
+    if state.document is None:
+        here = url_for("api.protocol", reference=found.reference)
+        if state.failed:
+            raise ApiError(503, preparing_message(found, state) + " The governance team can see why and can ask for it again.")
+        response = json_response({
+            "status": state.job.status.value, "version": found.protocol_version,
+            "queued_at": state.job.queued_at.isoformat() + "Z", "message": preparing_message(found, state), "location": here,
+        })
+        response.status_code = 202
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Location"] = here
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    document = state.document  # stored with its SHA-256 and the version it shows
     response = Response(document.pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
+    response.headers["X-Content-SHA256"] = document.sha256
     response.set_etag(document.sha256)
     return response
 

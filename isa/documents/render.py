@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import render_template
+from flask import has_request_context, render_template
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -26,6 +26,10 @@ TEMPLATE = "documents/protocol.html"
 USER_AGENT_CSS = CSS(filename=STATIC_ROOT / "print" / "user-agent.css")  # parsed once, read from disk
 
 log = logging.getLogger(__name__)
+
+
+class RenderingInRequest(RuntimeError):
+    """A web request asked WeasyPrint for a PDF: documents come from the scheduler's render queue."""
 
 
 class FetchRefused(ValueError):
@@ -161,7 +165,12 @@ def _fingerprint(html):
 
 
 def html_to_pdf(html, fetcher=None):
-    """(PDF bytes, page count) for protocol HTML, fetching only through `fetcher`."""
+    """(PDF bytes, page count) for protocol HTML, fetching only through `fetcher`.
+
+    Refused inside a web request: a worker held for seconds per PDF is the first thing to fall
+    over under load, so pages and the API show what the scheduler stored (queue.py)."""
+    if has_request_context():
+        raise RenderingInRequest("A web request must not render a protocol document: the scheduler produces them.")
     fetcher = fetcher or StaticFilesOnly()
     with collector_paused():  # layout makes hundreds of thousands of short-lived objects
         document = ProtocolHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()

@@ -25,6 +25,7 @@ from ..channels.models import TransferChannel
 from ..core import validation
 from ..core.db import refresh_statistics, utcnow
 from ..documents import versions
+from ..documents.queue import enqueue
 from ..documents.signatures import keep_signature, keep_version
 from ..extensions import db
 from ..flows.models import ConsentApproach, DataCategory, DataFlow, DataSubjectCategory, Frequency
@@ -845,6 +846,8 @@ class _Writer:
             self.events.created(DataFlow, new_id, row, from_organisation=organisations[row["from_organisation_id"]],
                                 to_organisation=organisations[recipient] if recipient else None,
                                 agreement=stand_ins[row["agreement_id"]])
+        # Bulk inserts bypass the flush listener that queues renders, as they bypass the audit tracker.
+        enqueue(db.session.connection(), set(stand_ins))
 
     def update_agreements(self, changes):
         wanted = list(changes)

@@ -30,6 +30,14 @@ class ReminderMail:
     owner_name: str | None
     owner_email: str | None
     today: date
+    protocol_version: int | None = None  # the version in force
+    document_id: int | None = None  # its stored protocol document (None while it is being prepared)
+    document_filename: str | None = None
+    attach: bool = False  # the 30-day and overdue reminders carry the PDF
+
+    @property
+    def attaches_document(self):
+        return self.attach and self.document_id is not None
 
     @property
     def days_to_review(self):
@@ -76,8 +84,15 @@ def agreement_link(reference):
     return f"{base}/agreements/{quote(reference, safe='')}"
 
 
+def document_link(reference, document_id):
+    return f"{agreement_link(reference)}/documents/{document_id}.pdf"
+
+
 def render_bodies(mail):
-    context = {"mail": mail, "link": agreement_link(mail.reference)}
+    context = {
+        "mail": mail, "link": agreement_link(mail.reference),
+        "document_link": document_link(mail.reference, mail.document_id) if mail.document_id else None,
+    }
     return render_template("reminders/email.txt", **context), render_template("reminders/email.html", **context)
 
 
@@ -91,8 +106,9 @@ def message_id(mail, domain):
     return f"<isa-reminder-{mail.reminder_id}.{mail.offset_key}.{mail.review_date:%Y%m%d}@{domain}>"
 
 
-def reminder_message(mail, sender):
-    """The EmailMessage for one reminder, addressed to its recipients not yet reached."""
+def reminder_message(mail, sender, pdf=None):
+    """The EmailMessage for one reminder, addressed to its recipients not yet reached; `pdf`, the
+    protocol document in force, is attached when the reminder carries it."""
     text, html = render_bodies(mail)
     message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = mail.subject
@@ -104,4 +120,6 @@ def reminder_message(mail, sender):
     message["Date"] = formatdate(usegmt=True)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    if pdf is not None and mail.attaches_document:
+        message.add_attachment(pdf, maintype="application", subtype="pdf", filename=mail.document_filename)
     return message

@@ -31,6 +31,8 @@ from flask import current_app
 
 from ..agreements.models import Agreement, AgreementStatus, Party
 from ..core.db import utcnow
+from ..documents.models import ProtocolDocument
+from ..documents.operations import document_in_force
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..users.models import User
@@ -76,6 +78,7 @@ class SweepSettings:
     lock_minutes: int
     sender: str
     smtp: SmtpSettings | None  # None: no SMTP host, reminders go to the log
+    attach_offsets: tuple = (30,)  # reminders this many days before the review attach the protocol
 
     @classmethod
     def from_config(cls, config):
@@ -86,6 +89,7 @@ class SweepSettings:
             lock_minutes=max(int(config.get("REMINDER_LOCK_MINUTES", 30)), 1),
             sender=config.get("MAIL_FROM") or "isa@localhost",
             smtp=SmtpSettings.from_config(config),
+            attach_offsets=rules.parse_offsets(config.get("REMINDER_ATTACH_OFFSETS", "30")),
         )
 
 
@@ -351,12 +355,13 @@ def tidy_outbox(today, report):
 # --- sending --------------------------------------------------------------------------------------
 
 
-def _queued_mail(today):
+def _queued_mail(today, settings):
     owner, lead = _users.alias("owner"), _organisations.alias("lead")
     rows = db.session.execute(
         sa.select(
             _reminders.c.id, _reminders.c.offset_key, _reminders.c.review_date, _reminders.c.escalated,
             _reminders.c.recipients, _reminders.c.delivered_to, _reminders.c.missing_contacts, _reminders.c.attempts,
+            _agreements.c.id.label("agreement_id"), _agreements.c.protocol_version,
             _agreements.c.reference, _agreements.c.title, lead.c.name.label("lead_name"),
             lead.c.dpo_name.label("lead_dpo_name"), owner.c.name.label("owner_name"), owner.c.email.label("owner_email"),
         )
@@ -371,11 +376,15 @@ def _queued_mail(today):
     for row in rows:
         delivered = {address.lower() for address in row.delivered_to or ()}
         pending = tuple(address for address in row.recipients or () if address.lower() not in delivered)
+        document = document_in_force(row.agreement_id, row.protocol_version)
         mail = ReminderMail(
             reminder_id=row.id, reference=row.reference, title=row.title, review_date=row.review_date,
             offset_key=row.offset_key, escalated=row.escalated, recipients=pending,
             missing_contacts=tuple(row.missing_contacts or ()), lead_organisation=row.lead_name,
             lead_dpo_name=row.lead_dpo_name, owner_name=row.owner_name, owner_email=row.owner_email, today=today,
+            protocol_version=row.protocol_version, document_id=document.id if document else None,
+            document_filename=document.filename if document else None,
+            attach=rules.attaches_protocol(row.offset_key, settings.attach_offsets),
         )
         yield row, mail
 
@@ -383,7 +392,7 @@ def _queued_mail(today):
 def send_queued(today, settings, report, holder, clock):
     transport = SmtpTransport(settings.smtp) if settings.smtp else None
     try:
-        queue = list(_queued_mail(today))
+        queue = list(_queued_mail(today, settings))
         for index, (row, mail) in enumerate(queue):
             if not renew_lock(holder, clock(), settings.lock_minutes):
                 log.warning("The reminder sweep lost its lock; the rest of the queue waits for the next sweep")
@@ -398,7 +407,7 @@ def send_queued(today, settings, report, holder, clock):
                 _finish(row.id, RS.QUEUED, status=RS.LOGGED, attempts=row.attempts + 1, last_attempt_at=clock(), sent_at=clock(), last_error=None)
                 report.logged.append(outcome)
                 continue
-            message = reminder_message(mail, settings.sender)
+            message = reminder_message(mail, settings.sender, _attachment(mail))
             if not _claim(row.id, clock()):
                 continue  # dismissed or resent by an officer since we read the queue
             attempts = row.attempts + 1
@@ -419,6 +428,13 @@ def send_queued(today, settings, report, holder, clock):
     finally:
         if transport is not None:
             transport.close()
+
+
+def _attachment(mail):
+    """The PDF bytes of the protocol in force, read only for the reminders that carry it."""
+    if not mail.attaches_document:
+        return None
+    return db.session.scalar(sa.select(ProtocolDocument.pdf).where(ProtocolDocument.id == mail.document_id))
 
 
 def _with_error(outcome, error):
