@@ -80,6 +80,7 @@ def generate_document(agreement, actor=None):
         generated_at=generated_at,
         page_count=rendered.page_count,
         size=len(rendered.pdf),
+        signed_copy=rendered.signed_copy,
         pdf=rendered.pdf,
     )
     db.session.add(document)
