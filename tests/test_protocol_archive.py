@@ -246,7 +246,7 @@ def test_the_archival_document_fetches_nothing_and_embeds_only_its_record(app, m
 # --- the signed copy -----------------------------------------------------------------------------
 
 
-def test_the_signed_copy_shows_each_signature_and_the_document_signed(app, make, db):
+def test_the_signed_copy_shows_each_signature_and_the_document_signed(app, make, db, client, login_as):
     from tests.test_documents import flat, pdf_text
 
     council, police = make.organisation(name="County Council"), make.organisation(name="Constabulary", type="police")
@@ -273,11 +273,17 @@ def test_the_signed_copy_shows_each_signature_and_the_document_signed(app, make,
     for words in ("County Council", "Jane Doe", "Director of Children's Services", "1 February 2025", SignatureMethod.IN_APP.label,
                   "Constabulary", "John Roe", "Chief Constable", "3 February 2025", SignatureMethod.PAPER.label):
         assert words in page, words
-    assert page.count(f"SHA-256 {pinned.sha256}") == 2  # both signed the pinned document
+    assert page.count(f"Document signed (SHA-256) {pinned.sha256}") == 2  # both signed the pinned document
     pdf = open_pdf(signed.pdf)
     _spec, record = embedded(pdf)
     assert [p["signed_on"] for p in record["agreements"][0]["parties"]] == ["2025-02-01", "2025-02-03"]
     assert record == export_agreement(agreement.id)
+    # the agreement page tags it; it is never offered as the copy a party signed on paper
+    login_as("officer")
+    page = client.get("/agreements/ISA-SIGNED-001").get_data(as_text=True)
+    assert "Signed copy" in page and signed.sha256 in page
+    form = client.get(f"/agreements/ISA-SIGNED-001/parties/{police_party.id}/edit").get_data(as_text=True)
+    assert pinned.sha256[:16] in form and signed.sha256[:16] not in form
 
 
 # --- verify ----------------------------------------------------------------------------------------
