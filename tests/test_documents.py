@@ -301,8 +301,7 @@ def test_current_document_is_stored_once_per_content(app, make, db):
     # ... until the last signature: the signed copy shows every signature
     agreement.parties[1].signed_on = date(2025, 1, 3)
     db.session.commit()
-    with app.test_request_context():
-        signed = current_document(agreement)
+    signed = current_document(agreement)
     assert signed.id != edited.id and signed.signed_copy and not edited.signed_copy and signed.protocol_version == 1
     assert "this is the signed copy of version 1" in flat(pdf_text(signed.pdf)[1])
 

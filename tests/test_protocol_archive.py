@@ -37,7 +37,7 @@ def demo_document(app, db):
     with acting_as("demo"):
         load_demo(date(2025, 1, 15))
     agreement = find_by_reference("ISA-2024-001")
-    with app.test_request_context(), acting_as("tester@example.org"):
+    with acting_as("tester@example.org"):
         document = current_document(agreement)
     return agreement, document
 
@@ -234,8 +234,7 @@ def test_the_archival_document_fetches_nothing_and_embeds_only_its_record(app, m
 
     monkeypatch.setattr(rendering, "StaticFilesOnly", Recording)
     agreement = make.agreement(purpose='<link rel=attachment href="file:///etc/hostname">', scope='<img src="https://127.0.0.1:9/x">')
-    with app.test_request_context():
-        pdf = rendering.render(agreement).pdf
+    pdf = rendering.render(agreement).pdf
     (fetcher,) = fetchers
     assert fetcher.refused == [] and [url.rsplit("/", 2)[-2:] for url in fetcher.fetched] == [["print", "protocol.css"]]
     opened = open_pdf(pdf)
@@ -251,19 +250,18 @@ def test_the_signed_copy_shows_each_signature_and_the_document_signed(app, make,
 
     council, police = make.organisation(name="County Council"), make.organisation(name="Constabulary", type="police")
     agreement = make.agreement(parties=[council, police], signed=False, status=S.AWAITING_SIGNATURES, reference="ISA-SIGNED-001")
-    with app.test_request_context(), acting_as("tester"):
+    with acting_as("tester"):
         pinned = current_document(agreement)
     assert not pinned.signed_copy and not re.search(r"[0-9a-f]{64}", flat(pdf_text(pinned.pdf)[1]))  # blank signature blocks
     council_party, police_party = agreement.parties
     sign_in_app(agreement, council_party, pinned, "Jane Doe", "Director of Children's Services", "partner@council", today=date(2025, 2, 1))
     db.session.commit()
-    with app.test_request_context():
-        assert current_document(agreement).id == pinned.id  # the first signature changes nothing: the second signs the same
+    assert current_document(agreement).id == pinned.id  # the first signature changes nothing: the second signs the same
     police_party.signatory_name, police_party.signatory_title, police_party.signed_on = "John Roe", "Chief Constable", date(2025, 2, 3)
     record_paper_signature(agreement, police_party, pinned, "officer@example.org")
     db.session.commit()
     assert agreement.status == S.AWAITING_SIGNATURES
-    with app.test_request_context(), acting_as("tester"):
+    with acting_as("tester"):
         signed = current_document(agreement)
     assert signed.id != pinned.id and signed.signed_copy and signed.protocol_version == 1
     assert signed.filename.startswith("ISA-SIGNED-001-protocol-v1-signed-")
@@ -293,7 +291,7 @@ def test_the_signed_copy_shows_each_signature_and_the_document_signed(app, make,
 def two_stored(app, make, db, tmp_path):
     first = make.agreement(reference="ISA-VER-001", signed=False, status=S.AWAITING_SIGNATURES)
     second = make.agreement(reference="ISA-VER-002", signed=False, status=S.AWAITING_SIGNATURES)
-    with app.test_request_context(), acting_as("tester@example.org"):
+    with acting_as("tester@example.org"):
         documents = current_document(first), current_document(second)
     sign_in_app(first, first.parties[0], documents[0], "Jane Doe", "Director", "partner@example.org", today=date(2025, 3, 4))
     db.session.commit()
@@ -338,8 +336,7 @@ def test_verify_a_copy_with_one_byte_changed_matches_no_stored_document(runner, 
 
 def test_verify_a_pdf_the_register_did_not_make(runner, app, make, db, tmp_path):
     stranger = make.agreement(reference="ISA-ELSEWHERE-001")
-    with app.test_request_context():
-        pdf = rendering.render(stranger).pdf  # rendered, never stored: another register's copy, say
+    pdf = rendering.render(stranger).pdf  # rendered, never stored: another register's copy, say
     path = tmp_path / "stranger.pdf"
     path.write_bytes(pdf)
     result = runner.invoke(args=["documents", "verify", str(path)])
