@@ -110,6 +110,8 @@ def test_the_protocol_is_tagged_with_its_language_title_headings_and_table_heade
     cells = [e for kind, e in elements if kind == "/TD"]
     assert cells and all(len(e.A.Headers) >= 1 for e in cells)
     assert all(str(e.A.O) == "/Table" for e in headers + cells)
+    scopes = {str(e.A.Scope) for e in headers}
+    assert scopes == {"/Row", "/Column"}  # the cover's facts head rows; the parties table's header heads columns
 
 
 def test_pdfinfo_reports_the_protocol_tagged(demo_document, tmp_path):

@@ -9,7 +9,9 @@ what WeasyPrint leaves for PDF/UA-1:
   the structure tree, which a checker reports as content neither tagged nor artefact;
 - the XMP says PDF/UA-1, and carries the protocol's reference, version, content fingerprint and
   whether it is the signed copy, under PDF/A extension schemas that declare them;
-- each contents link says where it goes, instead of the anchor's name.
+- each contents link says where it goes, instead of the anchor's name;
+- each table header cell says whether it heads a row or a column (/Scope), beside the /Headers
+  WeasyPrint gives the data cells, for readers that look at the header cell.
 
 `read_protocol(pdf)` reads what a file says about itself (the XMP and the embedded record), for
 `flask documents verify` and `flask pdf --data`. It uses pypdf and never trusts the file: anything
@@ -98,6 +100,7 @@ def finish(pdf, archive):
     """WeasyPrint's finisher: runs on the pydyf objects before the file is written."""
     _margin_text_as_artifacts(pdf)
     _describe_links(pdf, dict(archive.link_labels))
+    _header_scopes(pdf)
     _extend_xmp(pdf, archive)
     if "AF" in pdf.catalog:  # WeasyPrint lists the embedded file twice (from the name tree and as a file spec)
         pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
@@ -158,6 +161,24 @@ def _describe_links(pdf, labels):
             label = labels.get(getattr(obj["Dest"], "string", None))
             if label:
                 obj["Contents"] = pydyf.String(f"Go to {label}")
+
+
+def _header_scopes(pdf):
+    """/Scope of each header cell: /Row when a data cell of its own row names it, else /Column."""
+    headers, cells = {}, []
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/StructElem":
+            if obj.get("S") == "/TH" and "ID" in obj:
+                headers[obj["ID"].string] = obj
+            elif obj.get("S") == "/TD":
+                cells.append(obj)
+    for cell in cells:
+        for key in cell["A"].get("Headers", ()):
+            header = headers.get(getattr(key, "string", None))
+            if header is not None:
+                header["A"].setdefault("Scope", "/Row" if header["P"] == cell["P"] else "/Column")
+    for header in headers.values():
+        header["A"].setdefault("Scope", "/Column")
 
 
 def _extension_schema(name, namespace, prefix, properties):
