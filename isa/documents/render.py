@@ -92,7 +92,7 @@ class ProtocolHTML(HTML):
 class RenderedProtocol:
     pdf: bytes
     page_count: int
-    content_sha256: str  # of the HTML without the generation line and the record: the same for an unchanged agreement
+    content_sha256: str  # of the HTML (no generation line) and the record (no signatures): the same for an unchanged agreement
     signed_copy: bool = False  # every party had signed the version: the signature page shows their signatures
 
     @property

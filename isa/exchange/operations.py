@@ -188,7 +188,7 @@ def export_register():
 
 def export_agreement(agreement_id):
     """One agreement as a file of its own: its record exactly as `export_register` writes it, with the
-    organisations and channels the record names (as `export_register` writes them), so it imports as it is."""
+    organisations and channels the record names (as `export_register` writes them): the protocol PDF embeds it."""
     agreements, _ = _agreement_records(agreement_id)
     named = set()
     for record in agreements.values():
