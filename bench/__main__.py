@@ -179,6 +179,26 @@ class Bench:
         self.record("6. protocol PDF: 60-flow agreement", figures["60-flow agreement"], "s", 4)
         self.record("6. protocol PDF: peak memory of the rendering process", figures["peak_rss_mb"], "MB", 300)
 
+    def records(self):
+        """Issue 16: the officers' partnership-wide Art 30 workbook, in its own process (its own peak memory)."""
+        import subprocess
+
+        output = subprocess.run([sys.executable, "-m", "bench.records", str(self.folder / "bench.sqlite")], capture_output=True,
+                                text=True, check=True, cwd=Path(__file__).resolve().parent.parent).stdout
+        figures = json.loads(output.strip().splitlines()[-1])
+        print(f"  ({figures['sheets']} sheets, {figures['rows']} rows, {figures['size_mb']:.1f} MB; "
+              f"{figures['cpu_seconds']:.1f} s of CPU)", flush=True)
+        self.record("8. partnership-wide Art 30 workbook (XLSX, every organisation)", figures["seconds"], "s", 30)
+        self.record("8. Art 30 workbook: peak memory of its process", figures["peak_rss_mb"], "MB", 500)
+
+    def open_feed(self):
+        """Issue 16: the open data feed of the published register, through WSGI, read whole."""
+        client = self.app.test_client()
+        for url in ("/register.json", "/register.csv"):
+            assert client.get(url).status_code == 200
+            seconds = self.median_time(lambda: client.get(url).get_data(), runs=5)
+            self.record(f"8. open data feed {url}", seconds, "s", 1)
+
     def findings(self):
         from isa.legal.queries import needs_attention
 
@@ -189,7 +209,8 @@ class Bench:
     def run(self):
         started = time.perf_counter()
         self.build_register()
-        for step in (self.permitted_check, self.agreements_list, self.dashboard, self.reminder_sweep, self.findings, self.protocol_pdf):
+        for step in (self.permitted_check, self.agreements_list, self.dashboard, self.reminder_sweep, self.findings, self.protocol_pdf,
+                     self.records, self.open_feed):
             step()
         self.results["_machine"] = {
             "python": platform.python_version(), "platform": platform.platform(), "processor": platform.machine(),

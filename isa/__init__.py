@@ -90,11 +90,14 @@ def _register_blueprints(app):
     from .core.views import bp as core_bp
     from .decisions.views import bp as decisions_bp
     from .documents.views import bp as documents_bp
+    from .dpia.views import bp as dpia_bp
     from .exchange.views import bp as exchange_bp
     from .flows.views import bp as flows_bp
     from .legal.views import bp as legal_bp
     from .organisations.views import bp as organisations_bp
     from .public.views import bp as public_bp
+    from .records.views import bp as records_bp
+    from .records.views import feed_bp
     from .reminders.views import bp as reminders_bp
     from .reviews.views import bp as reviews_bp
     from .sharing.views import bp as sharing_bp
@@ -119,6 +122,9 @@ def _register_blueprints(app):
         decisions_bp,
         public_bp,
         documents_bp,
+        dpia_bp,
+        records_bp,
+        feed_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -128,8 +134,10 @@ def _register_commands(app):
     from .documents.cli import register as register_documents
     from .exchange.cli import register as register_exchange
     from .legal.cli import register as register_legal
+    from .records.cli import register as register_records
     from .reminders.cli import register as register_reminders
     from .users.cli import register as register_users
 
-    for register in (register_users, register_exchange, register_legal, register_tokens, register_reminders, register_documents):
+    for register in (register_users, register_exchange, register_legal, register_tokens, register_reminders, register_documents,
+                     register_records):
         register(app)

@@ -13,3 +13,4 @@ from .reminders.models import Reminder, ReminderStatus, SweepLock  # noqa: F401
 from .reviews.models import Review, ReviewOutcome  # noqa: F401
 from .sharing.models import CheckLog  # noqa: F401
 from .users.models import LoginAttempt, Role, User  # noqa: F401
+from .dpia.models import Dpia, DpiaRisk  # noqa: F401

@@ -27,6 +27,8 @@ LEVELS = {
     "no_such_endpoint": dict(anonymous=404, partner_of_party=404, partner_not_party=404, officer=404, admin=404),
     # a partner user acting for its own organisation (signing): officers record paper signatures instead
     "own_party": dict(anonymous=302, partner_of_party=200, partner_not_party=404, officer=403, admin=403),
+    # the records index: officers choose an organisation, a partner is sent to its own
+    "records_index": dict(anonymous=302, partner_of_party=302, partner_not_party=302, officer=200, admin=200),
 }
 
 ACCESS = {
@@ -101,6 +103,30 @@ ACCESS = {
     "documents.protocol": "party",
     "documents.document": "party",
     "documents.sign": "own_party",
+    "dpia.show": "party",
+    "dpia.screening": "officer",
+    "dpia.description": "officer",
+    "dpia.new_risk": "officer",
+    "dpia.edit_risk": "officer",
+    "dpia.remove_risk": "officer",
+    "dpia.advice": "officer",
+    "dpia.sign_off": "officer",
+    "dpia.delete": "officer",
+    # an organisation's records: officers for any, a partner for its own ("mine" is partner_of_party's)
+    "records.index": "records_index",
+    "records.show": "party",
+    "records.sharing_register": "party",
+    "records.processing_xlsx": "party",
+    "records.processing_csv": "party",
+    "records.sharing_xlsx": "party",
+    "records.sharing_csv": "party",
+    "records.exit_pack": "party",
+    "records.partnership_xlsx": "officer",
+    "feed.register_json": "public",
+    "feed.register_csv": "public",
+    "api.processing_record_xlsx": "token",
+    "api.processing_record_csv": "token",
+    "api.exit_pack": "token",
 }
 SKIPPED = {"static", "govuk_static"}  # files, not pages
 
@@ -124,9 +150,23 @@ def world(make, db):
         "token_id": _api_token(db, users["officer"]), "path": "no-such-endpoint",
         "decision_id": make.decision(discloser=mine, recipient=other, recorded_by=users["officer"]).id,
         "document_id": _protocol_document(db, agreement),
+        "risk_id": _dpia_risk(db, agreement),
     }
     channel_values = dict(values, slug=channel.slug)
     return users, values, channel_values
+
+
+def _dpia_risk(db, agreement):
+    from datetime import date
+
+    from isa.dpia.models import Dpia, DpiaRisk
+
+    dpia = Dpia(agreement=agreement, screening=["sensitive_at_scale"], required=True, screened_on=date(2026, 1, 5))
+    dpia.risks.append(DpiaRisk(description="Sent to the wrong person", likelihood="possible", severity="severe",
+                               measures="Secure email", residual_likelihood="remote", residual_severity="severe"))
+    db.session.add(dpia)
+    db.session.commit()
+    return dpia.risks[0].id
 
 
 def _protocol_document(db, agreement):

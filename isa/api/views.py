@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from ..agreements.models import Agreement, AgreementStatus
 from ..agreements.operations import find_by_reference
 from ..agreements.queries import agreements_query, can_see, parse_filters, visible_to
+from ..core import clock
 from ..core.auth import log_refusal
 from ..extensions import csrf, db
 from ..flows.models import DataCategory
@@ -207,6 +208,40 @@ def protocol(reference):
     response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
     response.set_etag(document.sha256)
     return response
+
+
+def _visible_organisation(slug):
+    """An organisation whose records the token may have (a partner: its own), or 404."""
+    from ..records.views import organisation_for
+
+    organisation = organisation_for(g.api_user, slug)
+    if organisation is None:
+        raise ApiError(404, f"No organisation {slug} (or you may not see its records)")
+    return organisation
+
+
+@bp.route("/organisations/<slug>/processing-record.xlsx")
+@token_required
+def processing_record_xlsx(slug):
+    from ..records.views import processing_record_xlsx as download
+
+    return download(_visible_organisation(slug), clock.today())
+
+
+@bp.route("/organisations/<slug>/processing-record.csv")
+@token_required
+def processing_record_csv(slug):
+    from ..records.views import processing_record_csv as download
+
+    return download(_visible_organisation(slug), clock.today())
+
+
+@bp.route("/organisations/<slug>/exit-pack.zip")
+@token_required
+def exit_pack(slug):
+    from ..records.views import exit_pack_zip
+
+    return exit_pack_zip(_visible_organisation(slug), clock.today())
 
 
 @bp.route("/legal-bases")

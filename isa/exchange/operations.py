@@ -27,7 +27,7 @@ from ..core.db import refresh_statistics, utcnow
 from ..documents import versions
 from ..documents.signatures import keep_signature, keep_version
 from ..extensions import db
-from ..flows.models import ConsentApproach, DataCategory, DataFlow, Frequency
+from ..flows.models import ConsentApproach, DataCategory, DataFlow, DataSubjectCategory, Frequency
 from ..legal.models import LegalBasis
 from ..organisations.models import Organisation
 from ..organisations.types import OrganisationType
@@ -152,7 +152,8 @@ def _agreement_records(agreement_id=None):
     query = (
         sa.select(
             f.agreement_id, source.slug, recipient.slug, f.categories, f["items"], f.purposes, f.lawful_bases,
-            TransferChannel.slug, f.frequency, f.consent,
+            TransferChannel.slug, f.frequency, f.consent, f.data_subject_categories, f.data_subjects, f.retention,
+            f.source_system, f.asset_owner,
         )
         .join(source, f.from_organisation_id == source.id)
         .outerjoin(recipient, f.to_organisation_id == recipient.id)
@@ -163,7 +164,7 @@ def _agreement_records(agreement_id=None):
         query = query.where(f.agreement_id == agreement_id)
     for row in db.session.execute(query):
         values = [row[1], row[2] or EVERY_PARTY, list(row[3] or []), row[4] or "", list(row[5] or []), list(row[6] or []),
-                  row[7], _plain(row[8]), _plain(row[9])]
+                  row[7], _plain(row[8]), _plain(row[9]), list(row[10] or []), row[11], row[12], row[13], row[14]]
         by_id[row[0]]["flows"].append(dict(zip(FLOW_FIELDS, values)))
     return agreements, agreement_ids
 
@@ -176,9 +177,23 @@ def _read_register():
     return organisations, org_ids, channels, channel_ids, agreements, agreement_ids
 
 
-def export_register():
-    """The whole register in the import format, sorted so that the same register gives the same file."""
+def export_register(party=None):
+    """The whole register in the import format, sorted so that the same register gives the same file.
+
+    With `party` (an organisation's slug), only the agreements it is party to, and the organisations
+    and channels they refer to.
+    """
     organisations, _, channels, _, agreements, _ = _read_register()
+    if party is not None:
+        agreements = {reference: record for reference, record in agreements.items()
+                      if any(p["organisation"] == party for p in record["parties"])}
+        used_orgs, used_channels = {party}, set()
+        for record in agreements.values():
+            used_orgs |= {p["organisation"] for p in record["parties"]} | {record["lead_organisation"]}
+            used_orgs |= {f["from"] for f in record["flows"]} | {f["to"] for f in record["flows"]}
+            used_channels |= {f["channel"] for f in record["flows"]}
+        organisations = {slug: record for slug, record in organisations.items() if slug in used_orgs}
+        channels = {slug: record for slug, record in channels.items() if slug in used_channels}
     return {
         "organisations": [organisations[slug] for slug in sorted(organisations)],
         "channels": [channels[slug] for slug in sorted(channels)],
@@ -342,7 +357,13 @@ AGREEMENT_FIELDS = (
     "supersedes", "parties", "flows",
 )
 PARTY_FIELDS = ("organisation", "role", "signatory", "signed_on")
-FLOW_FIELDS = ("from", "to", "categories", "items", "purposes", "lawful_bases", "channel", "frequency", "consent")
+FLOW_FIELDS = (
+    "from", "to", "categories", "items", "purposes", "lawful_bases", "channel", "frequency", "consent",
+    "data_subject_categories", "data_subjects", "retention", "source_system", "asset_owner",
+)
+
+# A flow's keys for the record of processing (Art 30): optional, and never a material change.
+RECORD_KEYS = ("data_subject_categories", "data_subjects", "retention", "source_system", "asset_owner")
 
 # What a new record gets for a key the file leaves out.
 ORGANISATION_DEFAULTS = {**dict.fromkeys(ORGANISATION_FIELDS), "law_enforcement_functions": False}
@@ -356,6 +377,7 @@ PARTY_DEFAULTS = {"role": PartyRole.BOTH.value, "signatory": None, "signed_on": 
 FLOW_DEFAULTS = {
     "items": "", "purposes": [], "lawful_bases": [], "channel": None, "frequency": Frequency.AD_HOC.value,
     "consent": ConsentApproach.NO_CONSENT_LAWFUL_BASIS.value,
+    "data_subject_categories": [], "data_subjects": None, "retention": None, "source_system": None, "asset_owner": None,
 }
 
 
@@ -569,6 +591,11 @@ class _Reader:
             "channel": _Field(self.channel_ref),
             "frequency": _Field(_choice(Frequency, "frequency"), blank=Frequency.AD_HOC.value),
             "consent": _Field(_choice(ConsentApproach, "consent approach"), blank=ConsentApproach.NO_CONSENT_LAWFUL_BASIS.value),
+            "data_subject_categories": _Field(_list_of(_choice(DataSubjectCategory, "data subject category")), blank=[]),
+            "data_subjects": _Field(_text(validation.TEXT_LIMITS["data_subjects"])),
+            "retention": _Field(_text(validation.TEXT_LIMITS["retention"])),
+            "source_system": _Field(_text(200)),
+            "asset_owner": _Field(_text(200)),
         }
 
     def flows(self, where, rows, party_slugs):
@@ -820,7 +847,8 @@ class _Writer:
                 "categories": list(flow["categories"]), "items": flow["items"], "purposes": list(flow["purposes"]),
                 "lawful_bases": list(flow["lawful_bases"]),
                 "channel_id": self.channel_ids[flow["channel"]] if flow["channel"] else None,
-                "frequency": Frequency(flow["frequency"]), "consent": ConsentApproach(flow["consent"])}
+                "frequency": Frequency(flow["frequency"]), "consent": ConsentApproach(flow["consent"]),
+                **{key: flow[key] for key in RECORD_KEYS}}
 
     def insert_agreements(self, records):
         rows = [self.agreement_row(record) for record in records]
@@ -953,6 +981,7 @@ class _Writer:
             "channel": self.channels[flow["channel"]] if flow["channel"] else None,
             "frequency": Frequency(flow["frequency"]),
             "consent": ConsentApproach(flow["consent"]),
+            **{key: flow[key] for key in RECORD_KEYS},
         }
         for key, value in values.items():
             if getattr(flow_object, key) != value:
@@ -970,6 +999,8 @@ class _Writer:
             "channel": flow_object.channel.slug if flow_object.channel else None,
             "frequency": _plain(flow_object.frequency),
             "consent": _plain(flow_object.consent),
+            "data_subject_categories": list(flow_object.data_subject_categories or []),
+            **{key: getattr(flow_object, key) for key in RECORD_KEYS[1:]},
         }
 
     def update_flows(self, agreement, flows):

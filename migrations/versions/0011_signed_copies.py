@@ -1,8 +1,8 @@
 """Protocol documents know whether they are the signed copy of their version (every party had
 signed it, and the signature page shows the signatures)
 
-Revision ID: 0010
-Revises: 0008
+Revision ID: 0011_signed_copies
+Revises: 0010_dpia
 Create Date: 2026-11-30 01:40:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010'
-down_revision = '0008'
+revision = '0011_signed_copies'
+down_revision = '0010_dpia'
 branch_labels = None
 depends_on = None
 
