@@ -288,7 +288,7 @@ def test_rendering_an_unchanged_agreement_gives_the_same_document(app, make):
 
 
 def test_current_document_is_stored_once_per_content(app, make, db):
-    agreement = make.agreement(status=S.AWAITING_SIGNATURES)
+    agreement = make.agreement(status=S.AWAITING_SIGNATURES, signed=False)
     with acting_as("tester@example.org"):
         document = current_document(agreement)
         again = current_document(agreement)
@@ -307,6 +307,12 @@ def test_current_document_is_stored_once_per_content(app, make, db):
     agreement.parties[0].signed_on = date(2025, 1, 2)
     db.session.commit()
     assert current_document(agreement).id == edited.id
+    # ... until the last signature: the signed copy shows every signature
+    agreement.parties[1].signed_on = date(2025, 1, 3)
+    db.session.commit()
+    signed = current_document(agreement)
+    assert signed.id != edited.id and signed.signed_copy and not edited.signed_copy and signed.protocol_version == 1
+    assert "this is the signed copy of version 1" in flat(pdf_text(signed.pdf)[1])
 
 
 def test_pdf_command_writes_and_stores_the_document(runner, make, db, tmp_path):

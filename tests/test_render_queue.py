@@ -82,8 +82,11 @@ def test_what_the_protocol_prints_queues_a_render_and_what_it_does_not_print_doe
     assert queued_after(lambda: setattr(owner, "name", "Olive Owner-Smith"))
     from isa.legal.models import LegalBasis
     assert queued_after(lambda: setattr(db.session.get(LegalBasis, "UKGDPR-A6-1E"), "summary", "A clearer summary."))
-    # not printed: a signature, a sign-in, the owner's password
-    assert not queued_after(lambda: setattr(party, "signatory_name", "Someone Else"))
+    # a signature queues a render too (the last one makes the signed copy), and an organisation's slug
+    # (it is in the record the document carries)
+    assert queued_after(lambda: setattr(party, "signatory_name", "Someone Else"))
+    assert queued_after(lambda: setattr(party.organisation, "slug", "renamed-council"))
+    # not printed: a sign-in, the owner's password
     assert not queued_after(lambda: setattr(owner, "last_login_at", utcnow()))
     assert not queued_after(lambda: owner.set_password("another password entirely"))
     assert not waiting(db, other)  # an agreement that shares nothing of it
@@ -160,7 +163,7 @@ def test_a_render_that_fails_is_retried_then_shown_failed_to_officers(app, db, m
     agreement = make.agreement(reference="ISA-FAIL-001", status=S.AWAITING_SIGNATURES, signed=False)
     real = rendering.html_to_pdf
 
-    def broken(html, fetcher=None):
+    def broken(html, fetcher=None, about=None):
         raise OSError("No space left on device")
 
     monkeypatch.setattr(rendering, "html_to_pdf", broken)

@@ -27,13 +27,16 @@ class ProtocolDocument(db.Model):
     generated_at: Mapped[datetime] = mapped_column(default=utcnow)
     page_count: Mapped[int]
     size: Mapped[int]
+    # Every party had signed the version it shows: its signature page shows their signatures.
+    signed_copy: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     pdf: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
 
     agreement = relationship("Agreement")
 
     @property
     def filename(self):
-        return f"{self.agreement.reference}-protocol-v{self.protocol_version}-{self.sha256[:8]}.pdf"
+        signed = "-signed" if self.signed_copy else ""
+        return f"{self.agreement.reference}-protocol-v{self.protocol_version}{signed}-{self.sha256[:8]}.pdf"
 
     def __repr__(self):
         return f"<ProtocolDocument {self.agreement_id} v{self.protocol_version} {self.sha256[:12]}>"

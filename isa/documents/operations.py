@@ -98,6 +98,7 @@ def build_document(agreement, actor=None):
         generated_at=generated_at,
         page_count=rendered.page_count,
         size=len(rendered.pdf),
+        signed_copy=rendered.signed_copy,
         pdf=rendered.pdf,
     )
 
@@ -123,9 +124,9 @@ def current_document(agreement, actor=None):
 
 
 def document_of_current_version(agreement, document_id):
-    """A stored document the agreement's parties may sign now: one showing its current version."""
+    """A stored document the agreement's parties may sign now: one showing its current version (not a signed copy)."""
     document = find_document(agreement, document_id) if str(document_id or "").isdigit() else None
-    if document is None or document.protocol_version != agreement.protocol_version:
+    if document is None or document.protocol_version != agreement.protocol_version or document.signed_copy:
         return None
     return document
 

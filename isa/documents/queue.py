@@ -45,10 +45,10 @@ _flows = DataFlow.__table__
 # Columns the protocol does not print: a change to only these queues nothing.
 NOT_PRINTED = {
     Agreement: {"version", "created_at", "updated_at"},
-    Party: {"signatory_name", "signatory_title", "signed_on", "signed_document_version", "signed_document_sha256"},
+    Party: set(),  # signatures too: the last one makes the signed copy (an unchanged content stores nothing new)
     DataFlow: set(),
-    Organisation: {"created_at", "slug"},
-    TransferChannel: {"created_at", "slug", "description"},
+    Organisation: {"created_at"},  # the slug is in the record embedded in the document
+    TransferChannel: {"created_at", "description"},
     LegalBasis: {"local"},
     User: {"password_hash", "role", "organisation_id", "active", "created_at", "last_login_at", "session_generation"},
 }
