@@ -115,8 +115,7 @@ def test_the_protocol_is_tagged_with_its_language_title_headings_and_table_heade
 
 
 def test_pdfinfo_reports_the_protocol_tagged(demo_document, tmp_path):
-    if shutil.which("pdfinfo") is None:
-        pytest.skip("pdfinfo (poppler-utils) is not installed: scripts/system-deps.sh installs it")
+    assert shutil.which("pdfinfo"), "pdfinfo (poppler-utils) is missing: scripts/system-deps.sh installs it"
     _agreement, document = demo_document
     (tmp_path / "protocol.pdf").write_bytes(document.pdf)
     info = subprocess.run(["pdfinfo", str(tmp_path / "protocol.pdf")], capture_output=True, text=True, check=True).stdout
