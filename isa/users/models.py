@@ -52,7 +52,7 @@ class User(Audited, UserMixin, db.Model):
     __tablename__ = "users"
     audit_label_attr = "email"
     # sign-ins have their own log; the session generation changes at every sign-out
-    audit_exclude = Audited.audit_exclude + ("last_login_at", "session_generation")
+    audit_exclude = Audited.audit_exclude + ("last_login_at", "session_generation", "language")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -66,6 +66,7 @@ class User(Audited, UserMixin, db.Model):
     # Stamped into each session at sign-in; raised at sign-out and at a password change, which
     # ends every session (and every captured cookie) stamped with an older one.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    language: Mapped[str | None] = mapped_column(sa.String(8))  # "en" or "cy" once chosen; pages and e-mails use it
 
     organisation = relationship("Organisation", lazy="joined")
 
