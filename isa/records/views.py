@@ -203,7 +203,7 @@ def processing_pdf_retry(slug):
     document = queue.processing_record_document(organisation, current_actor())
     if document.failed:
         queue.ask_again(document)
-    return redirect(url_for("records.processing_pdf", slug=organisation.slug), 303)
+    return redirect(url_for("records.processing_pdf", slug=organisation.slug))
 
 
 @bp.route("/<slug>/exit-pack.zip")
