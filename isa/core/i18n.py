@@ -59,7 +59,7 @@ def choose():
 
     chosen = request.form.get("language")
     target = safe_redirect_target(request.form.get("next") or "") or url_for("core.home")
-    response = redirect(target, code=303)
+    response = redirect(target)
     if chosen not in LANGUAGES:
         return response
     if getattr(current_user, "is_authenticated", False) and hasattr(current_user, "language"):
