@@ -85,7 +85,7 @@ class StaticFilesOnly(URLFetcher):
 class ProtocolHTML(HTML):
     """WeasyPrint's HTML with the protocol's own small user-agent stylesheet (print/user-agent.css)
     in place of the HTML5 one, which styles every element and form control the protocol never uses.
-    `_ua_stylesheets` is the hook WeasyPrint's own tests use; requirements.txt pins the versions it
+    `_ua_stylesheets` is the hook WeasyPrint's own tests use; pyproject.toml pins the versions it
     is proved on, and test_documents checks what the document needs of it (lists, bookmarks, links)."""
 
     def _ua_stylesheets(self, forms=False):
