@@ -1,9 +1,9 @@
 """The agreements list as a CSV download, with the list's filters applied, for spreadsheet users."""
-from datetime import date
 
 from flask import Blueprint, abort, request
 from flask_login import current_user
 
+from ..core import clock
 from ..core.auth import signed_in_required
 from ..core.spreadsheet import csv_download
 from ..extensions import db
@@ -42,7 +42,7 @@ def download():
     filters, errors = parse_filters(request.args)
     if errors:
         abort(400, "; ".join(errors.values()))
-    today = date.today()
+    today = clock.today()
     query = agreements_query(filters, current_user).execution_options(yield_per=500)
     rows = (agreement_row(agreement, today) for agreement in db.session.scalars(query))
     return csv_download(f"agreements-{today.isoformat()}.csv", HEADER, rows)

@@ -1,9 +1,9 @@
-from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..core import clock
 from ..audit.presenting import present
 from ..audit.queries import agreement_events, latest
 from ..core.auth import log_refusal, officer_required, signed_in_required
@@ -73,7 +73,7 @@ def index():
 
 
 def _findings_for_page(agreements):
-    return findings_by_agreement(agreements, date.today())
+    return findings_by_agreement(agreements, clock.today())
 
 
 def _findings_for(agreement):
@@ -129,7 +129,7 @@ def show(reference):
         findings=_findings_for(agreement),
         history=present(history),
         older_history=older,
-        today=date.today(),
+        today=clock.today(),
         page_title=f"{agreement.reference}: {agreement.title}",
     )
 

@@ -208,7 +208,7 @@ def agreements():
     page_number = _positive_int("page", 1, MAX_PAGE)
     per_page = _positive_int("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     page = db.paginate(agreements_query(filters, g.api_user), page=page_number, per_page=per_page, error_out=False, count=True)
-    today = date.today()
+    today = clock.today()
     return json_response({
         "agreements": [serializers.agreement_summary_json(agreement, today) for agreement in page.items],
         "total": page.total, "page": page_number, "per_page": per_page, "pages": page.pages,
@@ -218,14 +218,14 @@ def agreements():
 @bp.route("/agreements/<reference>")
 @token_required
 def agreement(reference):
-    return json_response(serializers.agreement_json(visible_agreement(reference), date.today()))
+    return json_response(serializers.agreement_json(visible_agreement(reference), clock.today()))
 
 
 @bp.route("/agreements/<reference>/findings")
 @token_required
 def findings(reference):
     found = visible_agreement(reference)
-    return json_response({"agreement": found.reference, "findings": [f.as_dict() for f in agreement_findings(found, date.today())]})
+    return json_response({"agreement": found.reference, "findings": [f.as_dict() for f in agreement_findings(found, clock.today())]})
 
 
 @bp.route("/agreements/<reference>/protocol.pdf")
@@ -294,7 +294,7 @@ def exit_pack(slug):
 @bp.route("/legal-bases")
 @token_required
 def legal_bases():
-    groups = catalogue_groups(today=date.today())
+    groups = catalogue_groups(today=clock.today())
     return json_response({"legal_bases": [serializers.legal_basis_json(basis) for _kind, entries in groups for basis in entries]})
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import csrf, db, login_manager
+from . import clock
 from .db import is_sqlite_busy
 from .text import template_finalize
 
@@ -36,7 +37,7 @@ def init_app(app):
     from ..legal.findings import grouped_by_flow
 
     app.add_template_global(grouped_by_flow, "grouped_findings")
-    app.jinja_env.globals["today"] = date.today
+    app.jinja_env.globals["today"] = clock.today
 
     login_manager.login_view = "users.login"
     login_manager.login_message = "Sign in to see this page."

@@ -4,10 +4,10 @@ Documents are produced by the scheduler from the render queue (queue.py); pages 
 show what is stored (`queue.protocol_state`). `current_document(agreement, actor)` renders on
 the spot when nothing stored matches: only the operator's `flask pdf` command calls it.
 """
-from datetime import date
 
 import sqlalchemy as sa
 
+from ..core import clock
 from ..agreements.operations import AgreementError
 from ..audit.tracking import current_actor
 from ..core.db import utcnow
@@ -172,7 +172,7 @@ def sign_in_app(agreement, party, document, name, title, actor, today=None):
         raise SigningError("signatory_title", "Enter your job title")
     if len(name) > NAME_MAX or len(title) > NAME_MAX:
         raise SigningError("signatory_name" if len(name) > NAME_MAX else "signatory_title", f"Keep it to {NAME_MAX} characters or fewer")
-    _record(agreement, party, document, name, title, today or date.today(), SignatureMethod.IN_APP, actor)
+    _record(agreement, party, document, name, title, today or clock.today(), SignatureMethod.IN_APP, actor)
     return party
 
 

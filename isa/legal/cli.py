@@ -1,9 +1,9 @@
-from datetime import date
 
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from ..core import clock
 from ..extensions import db
 from .catalogue import sync_catalogue
 from .findings import ERROR
@@ -46,7 +46,7 @@ def check(reference, today):
     agreement = db.session.scalar(sa.select(Agreement).where(Agreement.reference == reference))
     if agreement is None:
         raise click.BadParameter(f"there is no agreement with the reference {reference}", param_hint="REFERENCE")
-    findings = agreement_findings(agreement, today.date() if today else date.today())
+    findings = agreement_findings(agreement, today.date() if today else clock.today())
     for finding in findings:
         click.echo(f"{finding.severity} {finding.rule} {finding.message}")
     if not findings:

@@ -1,9 +1,9 @@
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
+from ..core import clock
 from ..audit.presenting import present
 from ..audit.queries import latest
 from ..core.auth import admin_required, officer_required, signed_in_required
@@ -27,7 +27,7 @@ def index():
     when = request.args.get("when") or ""
     if when not in WHEN_CHOICES:
         when = ""
-    groups = catalogue_groups(q, when, date.today())
+    groups = catalogue_groups(q, when, clock.today())
     return render_template(
         "legal/index.html",
         groups=groups,
@@ -36,7 +36,7 @@ def index():
         when=when,
         when_choices=WHEN_CHOICES,
         regime_labels=REGIME_LABELS,
-        today=date.today(),
+        today=clock.today(),
         page_title="Lawful bases",
     )
 
@@ -68,7 +68,7 @@ def show(code):
         successors=[(c, catalogue.get(c)) for c in basis.successors or ()],
         predecessors=predecessors_of(code, catalogue),
         regime_labels=REGIME_LABELS,
-        today=date.today(),
+        today=clock.today(),
         page_title=f"{basis.code}: {basis.title}",
     )
 
@@ -130,7 +130,7 @@ def legacy():
 @bp.route("/attention")
 @officer_required
 def attention():
-    items = needs_attention(date.today())
+    items = needs_attention(clock.today())
     rule = request.args.get("rule") or ""
     raised = {f.rule for item in items for f in item.findings if f.severity != INFO}
     if rule in RULES:

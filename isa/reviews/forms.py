@@ -1,9 +1,9 @@
-from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..core import clock
 from ..agreements.forms import VersionedForm
 from ..core.forms import GovDateField
 from .models import ReviewOutcome
@@ -55,7 +55,7 @@ class ReviewForm(VersionedForm):
         ok = super().validate(extra_validators)
         if self.reviewed_on.data and not self.reviewed_on.errors:
             terminating = self.outcome.data == ReviewOutcome.TERMINATE.value
-            problems = review_date_problems(self.start_date, self.reviewed_on.data, self.next_review_date.data, date.today(), terminating)
+            problems = review_date_problems(self.start_date, self.reviewed_on.data, self.next_review_date.data, clock.today(), terminating)
             for field, message in problems.items():
                 getattr(self, field).errors.append(message)
                 ok = False

@@ -1,6 +1,6 @@
 """Recording a completed review: the one business action of this domain."""
-from datetime import date
 
+from ..core import clock
 from ..agreements import lifecycle
 from ..agreements.models import AgreementStatus
 from ..agreements.operations import AgreementError, check_version
@@ -20,7 +20,7 @@ def record_review(agreement, data, expected_version, recorded_by=None, today=Non
     Raises AgreementError (with the form field) when the review cannot be recorded.
     """
     check_version(agreement, expected_version)
-    today = today or date.today()
+    today = today or clock.today()
     if agreement.status not in REVIEWABLE:
         raise AgreementError(None, f"Only an agreement in force can be reviewed; this one is {agreement.status.label.lower()}.")
     outcome = ReviewOutcome(data["outcome"])
