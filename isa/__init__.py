@@ -55,12 +55,14 @@ def create_app(test_config=None):
     from .audit.tracking import install_append_only_guard
     from .core.db import install_sqlite_tuning
     from .core import web
+    from .users import sessions
     from .documents.queue import install_enqueue_listener
 
     install_append_only_guard()
     install_enqueue_listener()
     install_sqlite_tuning()
     web.init_app(app)
+    sessions.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
 

@@ -213,7 +213,7 @@ def test_a_changed_file_updates_the_stored_records(db, officer):
 
 def test_a_material_change_in_a_file_starts_a_new_protocol_version(db, officer):
     """As in the web pages: signatures stay on record against version 1; the parties sign again."""
-    from isa.documents.models import Signature
+    from isa.agreements.models import Signature
 
     do_import(register_file())
     data = register_file()

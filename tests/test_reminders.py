@@ -72,7 +72,7 @@ def test_escalation_day_is_a_stage_of_its_own(today, escalation_days, stage):
 
 
 def _agreement(id_=1, status="active", review=REVIEW, end=None):
-    return SimpleNamespace(id=id_, status=S(status), review_date=review, end_date=end)
+    return SimpleNamespace(id=id_, status=S(status), start_date=review - timedelta(days=365), review_date=review, end_date=end)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, request
 from flask_login import current_user
 
 from ..core import clock
-from ..core.auth import signed_in_required
+from ..users.access import signed_in_required
 from ..core.spreadsheet import csv_download
 from ..extensions import db
 from .queries import agreements_query, parse_filters
@@ -29,7 +29,7 @@ def agreement_row(agreement, today):
         agreement.start_date.isoformat(),
         agreement.review_date.isoformat(),
         agreement.end_date.isoformat() if agreement.end_date else "",
-        agreement.status.in_force and agreement.review_date < today,
+        agreement.review_overdue(today),
         agreement.owner.email if agreement.owner else "",
         agreement.data_location.label,
         agreement.version,

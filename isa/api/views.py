@@ -1,5 +1,4 @@
 """The JSON API (SPEC §7) under /api/v1/, for partner case systems: bearer tokens, JSON errors."""
-import json
 from datetime import date
 from functools import wraps
 
@@ -8,13 +7,13 @@ from flask import Blueprint, Response, current_app, g, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from ..agreements.models import Agreement, AgreementStatus
+from ..agreements.models import Agreement
 from ..agreements.operations import find_by_reference
 from ..agreements.queries import agreements_query, can_see, parse_filters, visible_to
 from ..core import clock
-from ..core.auth import log_refusal
+from ..users.access import log_refusal
 from ..core.jsonload import JsonRejected, load_json
-from ..core.text import neutralise_bidi
+from ..core.web import json_response
 from ..extensions import csrf, db
 from ..flows.models import DataCategory
 from ..legal.queries import agreement_findings, catalogue_groups
@@ -41,15 +40,6 @@ class ApiError(Exception):
     def __init__(self, status, message, parameter=None):
         super().__init__(message)
         self.status, self.message, self.parameter = status, message, parameter
-
-
-def json_response(data, status=200):
-    """JSON with <, > and & escaped as \\u003c..., so no browser can ever read it as markup."""
-    text = neutralise_bidi(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    response = Response(text, status=status, mimetype="application/json")
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def error_response(status, message, parameter=None):
@@ -178,6 +168,14 @@ def openapi():
     return json_response(openapi_document(request.host_url.rstrip("/") + bp.url_prefix))
 
 
+@bp.route("/schema/register.json")
+def register_schema():
+    """The JSON Schema of the import/export file: public, like the API's description."""
+    from ..exchange.schema import register_json_schema
+
+    return json_response(register_json_schema(request.base_url))
+
+
 @bp.route("/me")
 @token_required
 def me():
@@ -259,7 +257,7 @@ def protocol(reference):
 
 def _visible_organisation(slug):
     """An organisation whose records the token may have (a partner: its own), or 404."""
-    from ..records.views import organisation_for
+    from ..records.downloads import organisation_for
 
     organisation = organisation_for(g.api_user, slug)
     if organisation is None:
@@ -270,7 +268,7 @@ def _visible_organisation(slug):
 @bp.route("/organisations/<slug>/processing-record.xlsx")
 @token_required
 def processing_record_xlsx(slug):
-    from ..records.views import processing_record_xlsx as download
+    from ..records.downloads import processing_record_xlsx as download
 
     return download(_visible_organisation(slug), clock.today())
 
@@ -278,7 +276,7 @@ def processing_record_xlsx(slug):
 @bp.route("/organisations/<slug>/processing-record.csv")
 @token_required
 def processing_record_csv(slug):
-    from ..records.views import processing_record_csv as download
+    from ..records.downloads import processing_record_csv as download
 
     return download(_visible_organisation(slug), clock.today())
 
@@ -286,7 +284,7 @@ def processing_record_csv(slug):
 @bp.route("/organisations/<slug>/exit-pack.zip")
 @token_required
 def exit_pack(slug):
-    from ..records.views import exit_pack_zip
+    from ..records.downloads import exit_pack_zip
 
     return exit_pack_zip(_visible_organisation(slug), clock.today())
 
@@ -347,6 +345,7 @@ def record_decision():
     except JsonRejected as error:
         raise ApiError(400, str(error), "body")
     decision, problems = create_decision_from_json(payload, g.api_user)
+    db.session.commit()
     if problems:
         field, message = next(iter(problems.items()))
         body = {"error": message, "parameter": field, "errors": problems}
@@ -362,7 +361,7 @@ def calendar():
     """Calendar apps cannot send headers, so this feed takes a calendar feed secret in its URL."""
     query = visible_to(
         sa.select(Agreement.reference, Agreement.title, Agreement.review_date)
-        .where(Agreement.status.in_([AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW]))
+        .where(Agreement.in_force_on(clock.today()))
         .order_by(Agreement.review_date, Agreement.reference),
         g.api_user,
     )

@@ -257,7 +257,7 @@ JSON_FIELDS = (
 
 
 def create_decision_from_json(payload, user, today=None):
-    """Record a decision sent by a case system: (decision, {}) once committed, or (None, problems by field).
+    """Record a decision sent by a case system: (decision, {}) once flushed, or (None, problems by field).
 
     The body is the record's fields (see JSON_FIELDS); `decided_on` (YYYY-MM-DD) defaults to
     today, `category` to "personal", and `agreement` to the first agreement covering the share.
@@ -286,5 +286,5 @@ def create_decision_from_json(payload, user, today=None):
         return None, review.problems
     with acting_as(user.email):  # a token's request has no signed-in user for the audit trail
         decision = record_decision(review, user, via="api")
-        db.session.commit()
+        db.session.flush()  # audited as the token's user; the caller commits
     return decision, {}

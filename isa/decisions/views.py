@@ -1,4 +1,3 @@
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -6,8 +5,9 @@ from flask_login import current_user
 from ..core import clock
 from ..agreements.models import Agreement
 from ..agreements.queries import visible_to as visible_agreements
-from ..core.auth import log_refusal, signed_in_required
-from ..core.forms import channel_choices, organisation_choices
+from ..users.access import log_refusal, signed_in_required
+from ..channels.queries import channel_choices
+from ..organisations.queries import organisation_choices
 from ..core.spreadsheet import csv_download
 from ..core.web import paginate
 from ..extensions import db

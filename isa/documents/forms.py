@@ -4,7 +4,8 @@ from wtforms import BooleanField, HiddenField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
 from ..core.web import govdate
-from .operations import NAME_MAX, documents_of
+from ..agreements.signatures import NAME_MAX
+from .operations import documents_of
 
 
 class SignForm(FlaskForm):

@@ -28,7 +28,8 @@ from ..legal.models import BasisKind
 from ..legal.queries import _code_sort_key, catalogue_map
 from . import archive
 from .content import GOLDEN_RULES, GOLDEN_RULES_SOURCE
-from .models import Signature, SignatureMethod
+from ..agreements.models import Signature, SignatureMethod
+from ..agreements.records import export_agreement
 
 STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
 BASE_URL = STATIC_ROOT.as_uri() + "/"  # relative links in the template resolve under isa/static
@@ -214,8 +215,6 @@ def protocol_html(agreement, generated_by=None, generated_at=None, context=None)
 def agreement_record(agreement):
     """The agreement in the SPEC §7 JSON, exactly as `flask export` writes it, with the organisations
     and channels it names: what the document embeds."""
-    from ..exchange.operations import export_agreement  # the format is the exchange's; it reads, never writes
-
     return export_agreement(agreement.id)
 
 

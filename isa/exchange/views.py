@@ -7,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from wtforms import SubmitField
 
 from ..core import clock
-from ..core.auth import admin_required
+from ..users.access import admin_required
 from ..core.jsonload import JsonRejected, load_json
 from .operations import ImportRejected, export_register, import_register, to_json
 

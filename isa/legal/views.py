@@ -1,4 +1,3 @@
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
@@ -6,15 +5,16 @@ from flask_sqlalchemy.pagination import Pagination
 from ..core import clock
 from ..audit.presenting import present
 from ..audit.queries import latest
-from ..core.auth import admin_required, officer_required, signed_in_required
+from ..users.access import admin_required, officer_required, signed_in_required
 from ..extensions import db
-from .findings import INFO, RULES
+from .findings import INFO, RULES, grouped_by_flow
 from .forms import REGIME_LABELS, LegalBasisForm, LocalBasisEditForm, RestoreShippedWordingForm, WordingForm
 from .models import LegalBasis
 from .operations import restore_shipped_wording, reword
 from .queries import basis_events, catalogue_groups, catalogue_map, find_basis, legacy_agreements, needs_attention, predecessors_of
 
 bp = Blueprint("legal", __name__)
+bp.add_app_template_global(grouped_by_flow, "grouped_findings")
 
 WHEN_CHOICES = {"": "All entries", "in_force": "In force today", "legacy": "Legacy (no longer in force)"}
 ATTENTION_PER_PAGE = 50

@@ -13,13 +13,14 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from ..core import clock
+from ..agreements.rules import review_overdue
 from ..agreements.models import Agreement, AgreementStatus, Party
 from ..extensions import db
 from ..flows.models import DataCategory, DataFlow
 from ..legal.models import BasisKind, LegalBasis
 from ..organisations.models import Organisation
 
-PUBLISHED = (AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class PublishedAgreement:
     legal_powers: tuple = ()  # the statutory gateways cited, "CODE: title"
 
     def review_overdue(self, today):
-        return self.review_date < today
+        return review_overdue(self, today)
 
 
 def _summaries(rows):
@@ -65,7 +66,7 @@ def _outline(agreement_ids):
     # The lists as their JSON text, each distinct text parsed once: registers repeat a few sets of
     # categories and bases, and parsing every flow's would be most of the open feed's time.
     query = (sa.select(DataFlow.agreement_id, sa.cast(DataFlow.categories, sa.Text), sa.cast(DataFlow.lawful_bases, sa.Text))
-             .join(Agreement, Agreement.id == DataFlow.agreement_id).where(Agreement.status.in_(PUBLISHED))
+             .join(Agreement, Agreement.id == DataFlow.agreement_id).where(Agreement.in_force_on(clock.today()))
              .order_by(DataFlow.id))
     if len(agreement_ids) <= 500:
         query = query.where(DataFlow.agreement_id.in_(agreement_ids))
@@ -93,7 +94,7 @@ def _party_names(agreement_ids):
         sa.select(Party.agreement_id, Organisation.name)
         .join(Organisation, Organisation.id == Party.organisation_id)
         .join(Agreement, Agreement.id == Party.agreement_id)
-        .where(Agreement.status.in_(PUBLISHED))
+        .where(Agreement.in_force_on(clock.today()))
         .order_by(Party.id)
     )
     if len(agreement_ids) <= 500:  # a page; the whole register is read in one pass instead
@@ -113,7 +114,7 @@ _COLUMNS = (Agreement.id, Agreement.reference, Agreement.title, Agreement.purpos
 
 def _published():
     return (sa.select(*_COLUMNS).outerjoin(_lead, _lead.c.id == Agreement.lead_organisation_id)
-            .where(Agreement.status.in_(PUBLISHED)))
+            .where(Agreement.in_force_on(clock.today())))
 
 
 def published_page(q="", page=1, per_page=50):

@@ -1,9 +1,8 @@
-
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..core import clock
+from ..core import clock, validation
 from ..agreements.forms import VersionedForm
 from ..core.forms import GovDateField
 from .models import ReviewOutcome
@@ -40,7 +39,7 @@ class ReviewForm(VersionedForm):
         "Review interval in months",
         widget=GovTextInput(),
         description="The next review date is the date of this review plus this interval.",
-        validators=[InputRequired("Enter the review interval in months"), NumberRange(1, 60, "Enter a review interval between 1 and 60 months")],
+        validators=[InputRequired("Enter the review interval in months"), NumberRange(validation.REVIEW_INTERVAL_MIN, validation.REVIEW_INTERVAL_MAX, validation.REVIEW_INTERVAL_MESSAGE)],
     )
     next_review_date = GovDateField(
         "Next review date (optional)",

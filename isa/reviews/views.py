@@ -1,12 +1,12 @@
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..core.errors import DomainError, fail
 from ..core import clock
-from ..agreements.operations import AgreementError, commit_or_conflict
-from ..agreements.views import fail, get_visible
+from ..agreements.operations import commit_or_conflict
+from ..agreements.views import get_visible
 from ..core import heartbeat
-from ..core.auth import officer_required
+from ..users.access import officer_required
 from ..core.db import utcnow
 from ..core.web import govdate
 from ..reminders.forms import ReminderActionForm
@@ -93,7 +93,7 @@ def new(reference):
             else:
                 flash(f"Review recorded. The next review of {agreement.reference} is due on {govdate(review.next_review_date)}.", "success")
             return redirect(url_for("agreements.show", reference=reference, _anchor="reviews"))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template(
         "reviews/form.html",
