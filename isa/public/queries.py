@@ -13,14 +13,15 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from ..core import clock
-from ..agreements.rules import review_overdue
 from ..agreements.models import Agreement, AgreementStatus, Party
+from ..agreements.rules import review_overdue
+from ..agreements.types import IN_FORCE
 from ..extensions import db
 from ..flows.models import DataCategory, DataFlow
 from ..legal.models import BasisKind, LegalBasis
 from ..organisations.models import Organisation
 
+PUBLISHED = IN_FORCE  # the statuses published; each agreement says whether it is in force on the day
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ def _outline(agreement_ids):
     # The lists as their JSON text, each distinct text parsed once: registers repeat a few sets of
     # categories and bases, and parsing every flow's would be most of the open feed's time.
     query = (sa.select(DataFlow.agreement_id, sa.cast(DataFlow.categories, sa.Text), sa.cast(DataFlow.lawful_bases, sa.Text))
-             .join(Agreement, Agreement.id == DataFlow.agreement_id).where(Agreement.in_force_on(clock.today()))
+             .join(Agreement, Agreement.id == DataFlow.agreement_id).where(Agreement.status.in_(PUBLISHED))
              .order_by(DataFlow.id))
     if len(agreement_ids) <= 500:
         query = query.where(DataFlow.agreement_id.in_(agreement_ids))
@@ -94,7 +95,7 @@ def _party_names(agreement_ids):
         sa.select(Party.agreement_id, Organisation.name)
         .join(Organisation, Organisation.id == Party.organisation_id)
         .join(Agreement, Agreement.id == Party.agreement_id)
-        .where(Agreement.in_force_on(clock.today()))
+        .where(Agreement.status.in_(PUBLISHED))
         .order_by(Party.id)
     )
     if len(agreement_ids) <= 500:  # a page; the whole register is read in one pass instead
@@ -114,7 +115,7 @@ _COLUMNS = (Agreement.id, Agreement.reference, Agreement.title, Agreement.purpos
 
 def _published():
     return (sa.select(*_COLUMNS).outerjoin(_lead, _lead.c.id == Agreement.lead_organisation_id)
-            .where(Agreement.in_force_on(clock.today())))
+            .where(Agreement.status.in_(PUBLISHED)))
 
 
 def published_page(q="", page=1, per_page=50):
