@@ -44,5 +44,8 @@ def download():
         abort(400, "; ".join(errors.values()))
     today = date.today()
     query = agreements_query(filters, current_user).execution_options(yield_per=500)
-    rows = (agreement_row(agreement, today) for agreement in db.session.scalars(query))
+
+    def rows():
+        return (agreement_row(agreement, today) for agreement in db.session.scalars(query))
+
     return csv_download(f"agreements-{today.isoformat()}.csv", HEADER, rows)

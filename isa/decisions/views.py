@@ -64,7 +64,8 @@ def export():
         flash("The export was not made: " + "; ".join(problems.values()), "info")
         return redirect(url_for("decisions.index", **request.args))
     return csv_download(
-        f"sharing-decisions-{date.today().isoformat()}.csv", queries.CSV_HEADER, queries.csv_rows(filters, current_user)
+        f"sharing-decisions-{date.today().isoformat()}.csv", queries.CSV_HEADER,
+        lambda: queries.csv_rows(filters, current_user),
     )
 
 

@@ -99,5 +99,8 @@ def log_row(entry):
 @officer_required
 def log_csv():
     query = check_log_query(parse_log_filters(request.args)).execution_options(yield_per=1000)
-    rows = (log_row(entry) for entry in db.session.scalars(query))
+
+    def rows():
+        return (log_row(entry) for entry in db.session.scalars(query))
+
     return csv_download("check-log.csv", LOG_HEADER, rows)
