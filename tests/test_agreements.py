@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from types import SimpleNamespace
 
@@ -167,6 +168,12 @@ def test_second_concurrent_save_is_refused(client, login_as, make, db):
     assert "Second officer&#39;s title" in html  # their input is still on the form, not lost
     db.session.refresh(agreement)
     assert agreement.title == "First officer's title"
+    # the form now carries the version the officer was warned about: saving again works
+    version = re.search(r'name="version" type="hidden" value="(\d+)"|value="(\d+)"[^>]*name="version"', html)
+    assert int(version.group(1) or version.group(2)) == agreement.version
+    assert post_form(client, url, dict(stale, version=version.group(1) or version.group(2))).status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.title == "Second officer's title"
 
 
 def test_database_refuses_a_stale_write(app, make, db):

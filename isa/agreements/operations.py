@@ -14,9 +14,8 @@ from . import lifecycle
 from .models import Agreement, AgreementStatus, DataLocation, Party, PartyRole
 
 CONFLICT_MESSAGE = (
-    "Someone else changed this agreement while you were editing it (it is now version {current}, "
-    "you started from version {expected}). Your changes have not been saved: review the latest "
-    "version and make them again."
+    "Someone else changed this agreement while you were editing it. Your changes have not been saved. "
+    "Check the agreement as it is now, then save again to keep your changes."
 )
 
 
@@ -28,7 +27,8 @@ class AgreementError(ValueError):
 
 class ConflictError(AgreementError):
     def __init__(self, agreement, expected):
-        super().__init__(None, CONFLICT_MESSAGE.format(current=agreement.version, expected=expected))
+        super().__init__(None, CONFLICT_MESSAGE)
+        self.agreement = agreement
 
 
 def find_by_reference(reference):

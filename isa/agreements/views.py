@@ -48,6 +48,9 @@ def get_visible(reference):
 def fail(form, error):
     """Put an operation's error next to its field, or in a banner when it has none."""
     db.session.rollback()
+    if isinstance(error, ConflictError) and hasattr(form, "version"):
+        # the user has now been told: the next save starts from the version they were shown
+        form.version.data = str(error.agreement.version)
     field = getattr(form, error.field, None) if error.field else None
     if field is not None and hasattr(field, "errors") and error.field != "version":
         field.errors.append(str(error))
