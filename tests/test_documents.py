@@ -517,6 +517,22 @@ def test_last_signature_of_a_new_version_restores_the_agreement(app, awaiting, d
     assert agreement.status == S.ACTIVE and agreement.resume_status is None
 
 
+def test_the_last_signature_activates_an_agreement_sent_for_signature(client, login_as, awaiting, db, make):
+    for organisation in (awaiting.council, awaiting.police):
+        client._cookies.clear()  # a new browser for each partner
+        login_as("partner", organisation=organisation)
+        response = _sign(client, "ISA-SIGN-001")
+        assert response.status_code == 302
+    db.session.refresh(awaiting.agreement)
+    assert awaiting.agreement.status == S.ACTIVE
+    page = client.get("/agreements/ISA-SIGN-001").get_data(as_text=True)
+    assert "Every party has now signed. ISA-SIGN-001 is active." in page
+    client._cookies.clear()
+    login_as("officer")
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Agreements awaiting signatures (0)" in dashboard
+
+
 # --- a material change after signing, through the pages -------------------------------------------
 
 
