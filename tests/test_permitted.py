@@ -471,3 +471,18 @@ def test_asking_about_anonymised_data_explains_what_truly_anonymised_means(app, 
     answer = permitted(police, council, "anonymised", None, date(2026, 11, 21))
     assert any("Pseudonymised" in note for note in answer.notes)
     assert answer.as_dict()["notes"] == answer.notes
+
+
+def test_the_check_page_shows_legal_errors_and_notes(client, login_as, make):
+    police = make.organisation(slug="old-police", name="Old Police", type="police")
+    council = make.organisation(slug="old-council", name="Old Council")
+    agreement = make.agreement(parties=[police, council], status=AgreementStatus.ACTIVE, start_date=date(2016, 4, 1),
+                               reference="ISA-2016-OLD")
+    agreement.flows[0].lawful_bases = ["DPA1998-SCH2-5B"]
+    make.db.session.commit()
+    login_as("officer")
+    html = _check(client, discloser="old-police", recipient="old-council", category="personal").get_data(as_text=True)
+    assert "No agreement covers this" in html and "ISA-2016-OLD" in html
+    assert "no lawful basis that counts" in html and "UKGDPR-A6-1E" in html
+    anonymised = _check(client, discloser="old-police", recipient="old-council", category="anonymised").get_data(as_text=True)
+    assert "Pseudonymised data" in anonymised

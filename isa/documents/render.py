@@ -116,6 +116,21 @@ def bases_used(flows, catalogue):
     return groups
 
 
+def legal_checks(agreement, flows, catalogue):
+    """[(flow number, Finding)]: the errors and warnings the legal-mapping check raises about the flows'
+    lawful bases, for section 5 (the agreement-wide findings, such as an overdue review, are not the
+    document's content)."""
+    from ..core.clock import today
+    from ..legal.findings import INFO, findings_for
+
+    numbers = {flow.id: number for number, flow in enumerate(flows, 1)}
+    return [
+        (numbers[finding.flow_id], finding)
+        for finding in findings_for(agreement, catalogue, today())
+        if finding.flow_id in numbers and finding.severity != INFO
+    ]
+
+
 def protocol_context(agreement):
     """Everything the template prints, in a fixed order, so an unchanged agreement prints the same."""
     catalogue = catalogue_map()
@@ -126,6 +141,7 @@ def protocol_context(agreement):
         flows=flows,
         catalogue=catalogue,
         bases_used=bases_used(flows, catalogue),
+        legal_checks=legal_checks(agreement, flows, catalogue),
         golden_rules=GOLDEN_RULES,
         golden_rules_source=GOLDEN_RULES_SOURCE,
     )

@@ -75,12 +75,13 @@ def findings_for(agreement, catalogue, today, on=None):
     return [finding for _position, finding in found]
 
 
-def flow_errors(agreement, catalogue, on):
-    """{flow id: [error Finding, ...]} for the flows with errors, judged by the law of the day `on`."""
+def flow_errors(agreement, catalogue, on, flows=None):
+    """{flow id: [error Finding, ...]} for the flows with errors (of `flows`, by default all the
+    agreement's), judged by the law of the day `on`."""
     if not isinstance(catalogue, Catalogue):
         catalogue = Catalogue(catalogue)
     errors = {}
-    for flow in agreement.flows:
+    for flow in agreement.flows if flows is None else flows:
         for finding in _flow_findings(agreement, flow, catalogue, on, on):
             if finding.severity == ERROR:
                 errors.setdefault(finding.flow_id, []).append(finding)
@@ -107,9 +108,12 @@ _AGREEMENT_RULES = []
 _FLOW_RULES = []
 
 
-def _rule(table, rule, severity):
+def _rule(table, rule, severity, applies=None):
+    """Register a rule. `applies(facts)`, for flow rules, says from the flow's lawful bases, data
+    categories and consent approach alone whether the rule can fire at all: the engine works it out
+    once per combination and runs only the rules that can (a register repeats a few combinations)."""
     def register(check):
-        table.append((rule, severity, check))
+        table.append((rule, severity, check) if applies is None else (rule, severity, check, applies))
         return check
 
     return register
@@ -170,6 +174,27 @@ class Catalogue(Mapping):
     def __init__(self, entries):
         self._entries = dict(entries)
         self._readings = {}
+        self._successors = {}
+        self._rules = {}
+
+    def rules_for(self, facts):
+        """The flow rules that can fire for a flow with these bases, categories and consent approach."""
+        key = (tuple(facts.flow.lawful_bases or ()), facts.day, facts.competent, frozenset(facts.categories),
+               getattr(facts.flow, "consent", None))
+        rules = self._rules.get(key)
+        if rules is None:
+            rules = self._rules[key] = tuple(
+                (rule, severity, check) for rule, severity, check, applies in _FLOW_RULES if applies(facts)
+            )
+        return rules
+
+    def successors(self, basis, flow):
+        """`law.fitting_successors`, worked out once per kind of flow: the sweep asks it thousands of times."""
+        key = (basis.code, flow.discloser_is_public_authority, flow.consent_approach(), frozenset(flow.categories))
+        found = self._successors.get(key)
+        if found is None:
+            found = self._successors[key] = tuple(fitting_successors(basis, flow))
+        return found
 
     def __getitem__(self, code):
         return self._entries[code]
@@ -249,8 +274,7 @@ class _FlowFacts:
         return _named(code, self.catalogue)
 
     def consent_approach(self):
-        value = getattr(self.flow, "consent", None)
-        return ConsentApproach(value) if value else None
+        return _consent(getattr(self.flow, "consent", None))
 
     @property
     def discloser_is_public_authority(self):
@@ -267,7 +291,7 @@ class _FlowFacts:
         for code in self.discarded(kind):
             basis = self.bases[code]
             if basis.regime == Regime.DPA1998:
-                proposed += [c for c in fitting_successors(basis, self) if c not in proposed]
+                proposed += [c for c in self.catalogue.successors(basis, self) if c not in proposed]
         wanted = [c for c in proposed if (entry := self.catalogue.get(c)) is not None and entry.kind == kind]
         return _and_list([self.named(c) for c in (wanted or fallback)])
 
@@ -287,18 +311,18 @@ class _FlowFacts:
 
 def _flow_findings(agreement, flow, catalogue, today, day):
     facts = _FlowFacts.of(agreement, flow, catalogue, today, day)
-    for rule, severity, check in _FLOW_RULES:
+    for rule, severity, check in catalogue.rules_for(facts):
         for message in check(facts):
             yield Finding(rule, severity, f"{facts.label}: {message}", facts.flow_id, facts.label)
 
 
-@_rule(_FLOW_RULES, "unknown-basis", ERROR)
+@_rule(_FLOW_RULES, "unknown-basis", ERROR, applies=lambda f: bool(f.unknown))
 def _unknown_basis(f):
     for code in f.unknown:
         yield f"{code} is not in the lawful-basis catalogue. Correct the code or ask an administrator to add it."
 
 
-@_rule(_FLOW_RULES, "art6-missing", ERROR)
+@_rule(_FLOW_RULES, "art6-missing", ERROR, applies=lambda f: bool(f.categories & PERSONAL_CATEGORIES) and not f.of_kind(BasisKind.ART6) and not f.of_kind(BasisKind.PART3))
 def _art6_missing(f):
     # Law-enforcement processing under DPA 2018 Part 3 is outside UK GDPR: no Art 6 condition there.
     if not f.categories & PERSONAL_CATEGORIES or f.of_kind(BasisKind.ART6) or f.of_kind(BasisKind.PART3):
@@ -307,13 +331,13 @@ def _art6_missing(f):
     yield (
         "this flow of personal data has no lawful basis that counts for it"
         + (" (a DPA 1998 Schedule 2 condition, for processing before 25 May 2018)" if f.legacy_era else
-           " on " + _day(f.day) + ": a UK GDPR Article 6 condition, or a DPA 2018 Part 3 basis of a competent authority")
+           ": a UK GDPR Article 6 condition, or a DPA 2018 Part 3 basis of a competent authority")
         + f"{f.why_discarded(BasisKind.ART6) or f.why_discarded(BasisKind.PART3)} "
         + f"Cite {f.instead(BasisKind.ART6, fallback)} instead, whichever fits the sharing."
     )
 
 
-@_rule(_FLOW_RULES, "art9-missing", ERROR)
+@_rule(_FLOW_RULES, "art9-missing", ERROR, applies=lambda f: DataCategory.SPECIAL_CATEGORY in f.categories)
 def _art9_missing(f):
     if DataCategory.SPECIAL_CATEGORY not in f.categories:
         return
@@ -330,7 +354,7 @@ def _art9_missing(f):
     )
 
 
-@_rule(_FLOW_RULES, "sch1-missing", ERROR)
+@_rule(_FLOW_RULES, "sch1-missing", ERROR, applies=lambda f: bool(f.of_kind(BasisKind.ART9)))
 def _sch1_missing(f):
     conditions = set(f.of_kind(BasisKind.SCH1))
     for code in f.of_kind(BasisKind.ART9):
@@ -347,7 +371,7 @@ def _sch1_missing(f):
         yield f"{f.named(code)} is met only with {needed.describe(f.catalogue)} ({needed.law}).{wrong} Cite {needed.suggest(f.catalogue)}."
 
 
-@_rule(_FLOW_RULES, "art10-missing", ERROR)
+@_rule(_FLOW_RULES, "art10-missing", ERROR, applies=lambda f: DataCategory.CRIMINAL_OFFENCE in f.categories)
 def _art10_missing(f):
     if DataCategory.CRIMINAL_OFFENCE not in f.categories:
         return
@@ -364,7 +388,7 @@ def _art10_missing(f):
     )
 
 
-@_rule(_FLOW_RULES, "part3-not-competent", ERROR)
+@_rule(_FLOW_RULES, "part3-not-competent", ERROR, applies=lambda f: not f.competent and any(b.kind == BasisKind.PART3 for b in f.bases.values()))
 def _part3_not_competent(f):
     if f.competent:
         return
@@ -383,7 +407,7 @@ def _part3_not_competent(f):
     )
 
 
-@_rule(_FLOW_RULES, "s115-recipient", ERROR)
+@_rule(_FLOW_RULES, "s115-recipient", ERROR, applies=lambda f: S115 in f.bases)
 def _s115_recipient(f):
     if S115 not in f.bases:
         return
@@ -400,7 +424,7 @@ def _s115_recipient(f):
         )
 
 
-@_rule(_FLOW_RULES, "ca2004-body", ERROR)
+@_rule(_FLOW_RULES, "ca2004-body", ERROR, applies=lambda f: any(code in f.bases for code in CA2004_ROLES))
 def _ca2004_body(f):
     for code, role in CA2004_ROLES.items():
         if code in f.bases and f.discloser is not None and not _holds(f.discloser.type, role):
@@ -412,7 +436,7 @@ def _ca2004_body(f):
             )
 
 
-@_rule(_FLOW_RULES, "gateway-party", ERROR)
+@_rule(_FLOW_RULES, "gateway-party", ERROR, applies=lambda f: any(code in law.GATEWAY_SCOPES for code in f.bases))
 def _gateway_party(f):
     for code in f.bases:
         scope = law.GATEWAY_SCOPES.get(code)
@@ -439,13 +463,12 @@ def _gateway_party(f):
             yield f"{f.named(code)} does not cover this flow: {'; '.join(problems)}. Rely on another basis, and remove it from this flow."
 
 
-@_rule(_FLOW_RULES, "channel-unapproved", ERROR)
+@_rule(_FLOW_RULES, "channel-unapproved", ERROR, applies=lambda f: bool(f.categories & SENSITIVE_CATEGORIES))
 def _channel_unapproved(f):
-    sensitive = sorted(f.categories & SENSITIVE_CATEGORIES)
-    if not sensitive:
-        return
-    what = _and_list([DataCategory(c).label.lower() for c in sensitive])
     channel = f.flow.channel
+    if channel is not None and channel.special_category_approved:
+        return
+    what = _sensitive_words(frozenset(f.categories & SENSITIVE_CATEGORIES))
     if channel is None:
         yield f"{what} is shared but no transfer channel is recorded. Choose a channel approved for special category and criminal offence data."
     elif not channel.special_category_approved:
@@ -455,14 +478,14 @@ def _channel_unapproved(f):
         )
 
 
-@_rule(_FLOW_RULES, "legacy-basis", WARNING)
+@_rule(_FLOW_RULES, "legacy-basis", WARNING, applies=lambda f: any(b.regime == Regime.DPA1998 for b in f.bases.values()))
 def _legacy_basis(f):
     if not reaches(f.agreement, GDPR_START, f.today):
         return
     for code, basis in f.bases.items():
         if basis.regime != Regime.DPA1998:
             continue
-        successors = fitting_successors(basis, f)
+        successors = f.catalogue.successors(basis, f)
         named = _and_list([f.named(s) for s in successors])
         if len(successors) > 1:
             advice = f"Its successors for this flow are {named}."
@@ -476,7 +499,7 @@ def _legacy_basis(f):
         )
 
 
-@_rule(_FLOW_RULES, "basis-not-yet-in-force", WARNING)
+@_rule(_FLOW_RULES, "basis-not-yet-in-force", WARNING, applies=lambda f: any(b.in_force_from is not None and b.in_force_from > f.day for b in f.bases.values()))
 def _basis_not_yet_in_force(f):
     for code, basis in f.bases.items():
         begins = basis.in_force_from
@@ -484,7 +507,7 @@ def _basis_not_yet_in_force(f):
             yield f"{f.named(code)} only comes into force on {_day(begins)}. Until then rely on another basis."
 
 
-@_rule(_FLOW_RULES, "public-authority-6f", WARNING)
+@_rule(_FLOW_RULES, "public-authority-6f", WARNING, applies=lambda f: any(code in f.bases for code in LEGITIMATE_INTERESTS))
 def _public_authority_6f(f):
     if not f.discloser_is_public_authority:
         return
@@ -497,7 +520,7 @@ def _public_authority_6f(f):
             )
 
 
-@_rule(_FLOW_RULES, "public-authority-consent", WARNING)
+@_rule(_FLOW_RULES, "public-authority-consent", WARNING, applies=lambda f: CONSENT in f.bases)
 def _public_authority_consent(f):
     if CONSENT in f.bases and f.discloser_is_public_authority:
         yield (
@@ -507,7 +530,7 @@ def _public_authority_consent(f):
         )
 
 
-@_rule(_FLOW_RULES, "consent-mismatch", WARNING)
+@_rule(_FLOW_RULES, "consent-mismatch", WARNING, applies=lambda f: EXPLICIT_CONSENT in f.bases or any(code in f.bases for code in law.CONSENT_BASES))
 def _consent_mismatch(f):
     approach = f.consent_approach()
     if approach == ConsentApproach.NO_CONSENT_LAWFUL_BASIS:
@@ -524,7 +547,7 @@ def _consent_mismatch(f):
         )
 
 
-@_rule(_FLOW_RULES, "legal-obligation-power", WARNING)
+@_rule(_FLOW_RULES, "legal-obligation-power", WARNING, applies=lambda f: LEGAL_OBLIGATION in f.bases)
 def _legal_obligation_power(f):
     if LEGAL_OBLIGATION not in f.bases:
         return
@@ -537,7 +560,7 @@ def _legal_obligation_power(f):
         )
 
 
-@_rule(_FLOW_RULES, "apd-needed", INFO)
+@_rule(_FLOW_RULES, "apd-needed", INFO, applies=lambda f: bool(f.of_kind(BasisKind.SCH1) or f.of_kind(BasisKind.PART3)))
 def _apd_needed(f):
     needs_policy = [
         code for code in f.of_kind(BasisKind.SCH1) + f.of_kind(BasisKind.PART3) if f.bases[code].needs_apd
@@ -550,8 +573,8 @@ def _apd_needed(f):
 
 
 # Every rule the engine knows, with its severity, in the order findings are listed within a severity.
-RULES = tuple(rule for rule, _severity, _check in _AGREEMENT_RULES + _FLOW_RULES)
-RULE_SEVERITY = {rule: severity for rule, severity, _check in _AGREEMENT_RULES + _FLOW_RULES}
+RULES = tuple(entry[0] for entry in _AGREEMENT_RULES + _FLOW_RULES)
+RULE_SEVERITY = {entry[0]: entry[1] for entry in _AGREEMENT_RULES + _FLOW_RULES}
 _SEVERITY_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 _RULE_RANK = {rule: rank for rank, rule in enumerate(RULES)}
 
@@ -582,6 +605,17 @@ def _named(code, catalogue):
     return f"{code} ({basis.title})" if basis is not None else code
 
 
+@lru_cache(maxsize=None)
+def _sensitive_words(categories):
+    return _and_list([DataCategory(c).label.lower() for c in sorted(categories)])
+
+
+@lru_cache(maxsize=None)
+def _consent(value):
+    return ConsentApproach(value) if value else None
+
+
+@lru_cache(maxsize=4096)
 def _day(value):
     return f"{value.day} {value:%B %Y}"
 

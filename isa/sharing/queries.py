@@ -194,8 +194,9 @@ def permitted(discloser, recipient, category, purpose=None, on=None):
         if signed is not None:  # answering from a signed version: its signatures, not the live ones
             candidate.discloser_signed_on = signed.get(question.discloser.id)
             candidate.recipient_signed_on = signed.get(question.recipient.id)
-        candidate.flow_errors = flow_errors(candidate, catalogue, question.on)
-    return rules.answer(question, candidates, catalogue)
+    return rules.answer(
+        question, candidates, catalogue, judge=lambda candidate, flows: flow_errors(candidate, catalogue, question.on, flows)
+    )
 
 
 def _text(column):

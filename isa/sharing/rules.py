@@ -193,7 +193,7 @@ class Answer:
 # --- the rule -----------------------------------------------------------------------------------
 
 
-def answer(question, candidates, catalogue):
+def answer(question, candidates, catalogue, judge=None):
     """The answer to `question` from the agreements between its two organisations.
 
     Permitted when an agreement is in force on the day, both organisations had signed it by then,
@@ -201,6 +201,9 @@ def answer(question, candidates, catalogue):
     the purpose when one is asked about, and has no error finding (an error means the flow has no
     lawful basis that counts). Otherwise every candidate says why it does not serve. A candidate
     whose amendment awaits signatures answers from the version every party signed.
+
+    `judge(candidate, flows)` gives {flow id: [error findings]} for the flows that would serve (the
+    findings engine, judging by the law of the day asked about); without it, `candidate.flow_errors`.
     """
     matches, reasons, notes = [], [], []
     if DataCategory(question.category) == DataCategory.ANONYMISED:
@@ -213,6 +216,8 @@ def answer(question, candidates, catalogue):
             )
         problems = agreement_problems(candidate, question)
         covering, flow_problem = covering_flows(candidate, question)
+        if judge is not None and covering and not problems:
+            candidate.flow_errors = judge(candidate, covering)
         sound = [flow for flow in covering if not candidate.flow_errors.get(flow.id)]
         if not problems and sound:
             matches.extend(_match(candidate, flow, question, catalogue) for flow in sound)
