@@ -1,8 +1,9 @@
 """The published register: what the public may see of the agreements in force, and nothing more.
 
 Only `active` and `under_review` agreements are published, and only their reference, title,
-purpose, start and review dates and the names of their parties. The queries read those columns
-alone, so contacts, data items, flows and anything else never reach the public pages.
+purpose, start and review dates, the names of their parties and each party's data protection
+officer's address (which UK GDPR Article 37(7) requires to be published). The queries read those
+columns alone, so other contacts, data items, flows and anything else never reach the public pages.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -25,31 +26,37 @@ class PublishedAgreement:
     start_date: date
     review_date: date
     parties: tuple  # organisation names
+    contacts: tuple = ()  # (organisation name, its DPO's email address or None)
+
+    def in_force(self, today):
+        """Signed and published, but only in force from its start date."""
+        return self.start_date <= today
 
 
 def _summaries(rows):
     rows = list(rows)
-    names = _party_names([row.id for row in rows])
+    contacts = _party_contacts([row.id for row in rows])
     return [
         PublishedAgreement(row.reference, row.title, row.purpose or "", AgreementStatus(row.status), row.start_date,
-                           row.review_date, tuple(names.get(row.id, ())))
+                           row.review_date, tuple(name for name, _email in contacts.get(row.id, ())),
+                           tuple(contacts.get(row.id, ())))
         for row in rows
     ]
 
 
-def _party_names(agreement_ids):
+def _party_contacts(agreement_ids):
     if not agreement_ids:
         return {}
     query = (
-        sa.select(Party.agreement_id, Organisation.name)
+        sa.select(Party.agreement_id, Organisation.name, Organisation.dpo_email)
         .join(Organisation, Organisation.id == Party.organisation_id)
         .where(Party.agreement_id.in_(agreement_ids))
         .order_by(Party.id)
     )
-    names = {}
-    for agreement_id, name in db.session.execute(query):
-        names.setdefault(agreement_id, []).append(name)
-    return names
+    contacts = {}
+    for agreement_id, name, dpo_email in db.session.execute(query):
+        contacts.setdefault(agreement_id, []).append((name, dpo_email))
+    return contacts
 
 
 _COLUMNS = (Agreement.id, Agreement.reference, Agreement.title, Agreement.purpose, Agreement.status,
