@@ -351,3 +351,16 @@ def test_partners_cannot_re_map(client, login_as, make):
     # With a valid token (from a page the partner may open), so the role check is what refuses it.
     response = post_form(client, "/agreements/ISA-OLD2/remap", {"version": str(agreement.version)}, get_url="/check")
     assert response.status_code == 403
+
+
+def test_pages_show_only_the_protocol_version_not_the_edit_counter(client, login_as, make, db):
+    agreement = make.agreement(reference="ISA-VER-001")
+    for n in range(5):  # five edits: the edit counter moves, the protocol version does not
+        agreement.title = f"Title {n}"
+        db.session.commit()
+    assert agreement.version > 5 and agreement.protocol_version == 1
+    login_as("officer")
+    for url in ("/agreements/ISA-VER-001", "/agreements/ISA-VER-001/edit"):
+        page = client.get(url).get_data(as_text=True)
+        assert "protocol version 1" in page
+        assert f"version {agreement.version}" not in page.lower()

@@ -13,7 +13,7 @@ bp = Blueprint("agreements_csv", __name__)
 
 HEADER = [
     "Reference", "Title", "Status", "Lead organisation", "Parties", "Not yet signed", "Start date", "Review date",
-    "End date", "Review overdue", "Owner", "Data location", "Version",
+    "End date", "Review overdue", "Owner", "Data location", "Protocol version",
 ]
 
 
@@ -32,7 +32,7 @@ def agreement_row(agreement, today):
         agreement.status.in_force and agreement.review_date < today,
         agreement.owner.email if agreement.owner else "",
         agreement.data_location.label,
-        agreement.version,
+        agreement.protocol_version,
     ]
 
 

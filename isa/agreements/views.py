@@ -146,7 +146,7 @@ def edit(reference):
         try:
             save_agreement(agreement, form.data, form.version.data)
             commit_or_conflict(agreement, form.version.data)
-            flash(f"Agreement {agreement.reference} saved (version {agreement.version}).", "success")
+            flash(f"Agreement {agreement.reference} saved.", "success")
             return redirect(url_for("agreements.show", reference=agreement.reference))
         except AgreementError as error:
             fail(form, error)
