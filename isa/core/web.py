@@ -21,15 +21,28 @@ def govdate(value):
     return f"{value.day} {value:%B %Y}"
 
 
+def basis_title(code):
+    """A lawful basis's title from the catalogue (cached for the request), or "" for an unknown code."""
+    from flask import g
+
+    from ..legal.queries import catalogue_map
+
+    if "basis_titles" not in g:
+        g.basis_titles = {c: basis.title for c, basis in catalogue_map().items()}
+    return g.basis_titles.get(code, "")
+
+
 def init_app(app):
     from ..users.models import User, configure_password_hashing
 
     configure_password_hashing(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
     WTFormsHelpers(app)
     app.add_template_filter(govdate)
-    from ..legal.findings import grouped_by_flow
+    from ..legal.findings import grouped_by_flow, grouped_by_rule
 
     app.add_template_global(grouped_by_flow, "grouped_findings")
+    app.add_template_global(grouped_by_rule, "findings_by_rule")
+    app.add_template_global(basis_title)
     app.jinja_env.globals["today"] = date.today
 
     login_manager.login_view = "users.login"
