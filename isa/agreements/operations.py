@@ -126,10 +126,14 @@ def save_party(agreement, party, data, expected_version):
 
 def _apply_signature(agreement, party, data):
     """A signature made on paper, as the officer recorded it on the party form."""
-    from ..documents.operations import document_of_current_version, record_paper_signature
+    from ..documents.operations import (
+        document_of_current_version, forget_signature, record_paper_signature, signature_date_problem,
+    )
 
     signed_on, document_id = data.get("signed_on"), data.get("signed_document")
     if signed_on is None:
+        if party.signed_on is not None:
+            forget_signature(agreement, party)
         versions.clear_signature(party)
         return
     document = None
@@ -138,6 +142,12 @@ def _apply_signature(agreement, party, data):
         if document is None:
             raise AgreementError("signed_document", f"Choose a copy of version {agreement.protocol_version}, the version to sign")
     changed = signed_on != party.signed_on or (document is not None and document.sha256 != party.signed_document_sha256)
+    if changed:
+        problem = signature_date_problem(agreement, signed_on, document)
+        if problem:
+            raise AgreementError("signed_on", problem)
+        if party.signed_on is not None:
+            forget_signature(agreement, party)  # a correction replaces the record, it does not add a second one
     party.signed_on = signed_on
     if changed:
         record_paper_signature(agreement, party, document, None)
