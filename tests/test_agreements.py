@@ -290,7 +290,57 @@ def test_list_filters_and_search(client, login_as, make):
     assert listed(f"party={b.parties[0].organisation.slug}") == {b.reference}
     assert listed("review_due_before=2026-01-01") == {a.reference}
     html = client.get("/agreements/?review_due_before=tomorrow&status=nonsense").get_data(as_text=True)
-    assert "Enter the date as YYYY-MM-DD" in html and "Unknown status" in html
+    assert "Review due before must be a real date" in html and "Unknown status" in html
+    # the GOV.UK date input's three boxes
+    assert listed("review_due_before-day=1&review_due_before-month=1&review_due_before-year=2026") == {a.reference}
+    html = client.get("/agreements/?review_due_before-day=1&review_due_before-year=2026").get_data(as_text=True)
+    assert "Review due before must include a month" in html
+
+
+def test_search_is_word_by_word_across_reference_title_purpose_and_parties(client, login_as, make):
+    police = make.organisation(name="Hertfordshire Constabulary")
+    a = make.agreement(title="Family Safeguarding Service", purpose="The FSS model of social work",
+                       parties=[police, make.organisation()])
+    b = make.agreement(title="Youth Justice")
+    login_as("officer")
+
+    def listed(query):
+        html = client.get(f"/agreements/?q={query}").get_data(as_text=True)
+        return {ref for ref in (a.reference, b.reference) if ref in html}
+
+    assert listed("constabulary") == {a.reference}
+    assert listed("FSS") == {a.reference}
+    assert listed("safeguarding+family") == {a.reference}
+    assert listed("youth+constabulary") == set()
+    assert listed("100%25") == set()  # a wildcard typed is a character searched for
+
+
+def test_the_list_sorts_by_its_columns(client, login_as, make):
+    make.agreement(reference="ISA-S-001", title="Bravo", review_date=date(2029, 1, 1))
+    make.agreement(reference="ISA-S-002", title="Alpha", review_date=date(2028, 1, 1))
+    login_as("officer")
+
+    def order(query):
+        html = client.get(f"/agreements/?{query}").get_data(as_text=True)
+        return sorted(("ISA-S-001", "ISA-S-002"), key=html.index)
+
+    assert order("") == ["ISA-S-001", "ISA-S-002"]
+    assert order("sort=title") == ["ISA-S-002", "ISA-S-001"]
+    assert order("sort=-reference") == ["ISA-S-002", "ISA-S-001"]
+    assert order("sort=review_date") == ["ISA-S-002", "ISA-S-001"]
+    html = client.get("/agreements/?sort=title").get_data(as_text=True)
+    assert 'aria-sort="ascending"' in html and "sort=-title" in html
+    assert client.get("/agreements/?sort=nonsense").status_code == 200
+
+
+def test_a_partner_is_told_which_agreements_wait_for_its_signature(client, login_as, make):
+    mine = make.organisation(name="County Council")
+    make.agreement(reference="ISA-WAIT-001", parties=[mine, make.organisation()], signed=False, status=S.AWAITING_SIGNATURES)
+    make.agreement(reference="ISA-WAIT-002", parties=[mine, make.organisation()], status=S.ACTIVE)
+    login_as("partner", organisation=mine)
+    html = client.get("/agreements/").get_data(as_text=True)
+    assert "1 agreement is waiting for County Council to sign" in html
+    assert 'href="/agreements/ISA-WAIT-001/sign"' in html and "/agreements/ISA-WAIT-002/sign" not in html
 
 
 def test_list_is_paginated(client, login_as, make, app):

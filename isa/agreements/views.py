@@ -29,7 +29,7 @@ from .operations import (
     save_agreement,
     save_party,
 )
-from .queries import agreements_query, can_see, parse_filters
+from .queries import agreements_query, awaiting_signature_of, can_see, parse_filters
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
@@ -71,6 +71,7 @@ def index():
         statuses=list(AgreementStatus),
         organisations=organisation_choices(),
         findings=_findings_for_page(page.items),
+        awaiting=awaiting_signature_of(current_user.organisation_id) if current_user.organisation_id and not current_user.is_officer else [],
         page_title="Agreements",
     )
 
