@@ -195,6 +195,8 @@ def test_checking_the_answers_shows_the_suggestion_and_the_covering_agreement(cl
     assert '<option value="secure-email" selected' in page
     assert 'id="outcome" name="outcome" type="radio" value="share" checked' in page
     assert count(db, SharingDecision) == 0
+    # checking again brings the reloaded page to the suggestion, not to its top
+    assert 'formaction="/decisions/new#decision"' in page and 'id="decision"' in page
 
 
 def test_without_a_covering_agreement_the_form_says_so(client, login_as, register):

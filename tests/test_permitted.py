@@ -1,6 +1,7 @@
 """The permitted-purpose check (SPEC §4): the rule, the page, the log and its fixed cost."""
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -271,6 +272,17 @@ def test_no_answer_explains_and_reminds_about_ad_hoc_sharing(app, client, db, lo
     assert ("Record a sharing decision" in html) == ("decisions.new" in app.view_functions)
     entry = db.session.scalars(sa.select(CheckLog)).one()
     assert entry.permitted is False and entry.reasons[0]["code"] == rules.CATEGORY
+
+
+def test_recording_a_decision_from_a_refusal_carries_the_question_over(client, login_as, herts):
+    police, *_ = herts
+    login_as("partner", organisation=police)
+    html = _check(client, category="criminal_offence", purpose="youth offending").get_data(as_text=True)
+    link = re.search(r'href="(/decisions/new\?[^"]+)">Record a sharing decision', html).group(1).replace("&amp;", "&")
+    form = client.get(link).get_data(as_text=True)
+    assert '<option value="herts-cc" selected' in form
+    assert '<option value="criminal_offence" selected' in form
+    assert 'value="youth offending"' in form
 
 
 def test_review_overdue_is_a_warning_not_a_refusal(client, make, login_as, herts):

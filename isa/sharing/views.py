@@ -29,12 +29,18 @@ def _organisations():
     return db.session.execute(sa.select(org.id, org.slug, org.name).order_by(org.name)).all()
 
 
-def _decisions_url():
-    """The page for recording a sharing decision, once that feature is installed."""
+def _decisions_url(question=None):
+    """The page for recording a sharing decision, with the question just asked carried over."""
+    carried = {}
+    if question is not None:
+        carried = {"discloser": question.discloser.slug, "recipient": question.recipient.slug,
+                   "category": getattr(question.category, "value", question.category)}
+        if question.purpose:
+            carried["purpose"] = question.purpose
     for endpoint in ("decisions.new", "decisions.index"):
         if endpoint in current_app.view_functions:
             try:
-                return url_for(endpoint)
+                return url_for(endpoint, **carried)
             except BuildError:
                 continue
     return None
@@ -60,7 +66,7 @@ def check():
         answer=answer,
         category_items=[{"hint": {"text": CATEGORY_HINTS[DataCategory(value)]}} for value, _label in form.category.choices],
         categories={c.value: c for c in DataCategory},
-        decisions_url=_decisions_url(),
+        decisions_url=_decisions_url(answer.question if answer is not None else None),
         page_title="Check before sharing" if answer is None else ("Yes: an agreement covers this" if answer.permitted else "No agreement covers this"),
     )
 
