@@ -1,13 +1,14 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from wtforms.validators import InputRequired
 
 from ..core.auth import admin_required
 from ..core.forms import organisation_choices
 from ..extensions import db
 from ..organisations.models import Organisation
 from .forms import LoginForm, UserForm
-from .models import Role, User
+from .models import MIN_PASSWORD_LENGTH, Role, User
 from .operations import UserError, authenticate, create_user, is_throttled, normalise_email
 
 bp = Blueprint("users", __name__)
@@ -61,6 +62,12 @@ def index():
 def _user_form(obj=None):
     form = UserForm(obj=obj)
     form.organisation.choices = [("", "None")] + organisation_choices()
+    if obj is None:  # a new user: no role chosen for the admin, and the password is needed
+        form.role.choices = [("", "Choose a role")] + [(r.value, r.label) for r in reversed(Role)]
+        form.password.description = f"At least {MIN_PASSWORD_LENGTH} characters. Give it to the person in a safe way: they can change it later."
+        form.password.validators = [
+            InputRequired(f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters"), *form.password.validators[1:]
+        ]
     if request.method == "GET" and obj is not None:
         form.role.data = obj.role.value
         form.organisation.data = obj.organisation.slug if obj.organisation else ""
@@ -77,21 +84,18 @@ def _organisation_for(slug):
 @admin_required
 def new():
     form = _user_form()
-    if form.validate_on_submit():
-        if not form.password.data:
-            form.password.errors.append("Enter a password of at least 12 characters")
-        else:
-            try:
-                user = create_user(
-                    form.email.data, form.role.data, form.password.data, name=form.name.data,
-                    organisation=_organisation_for(form.organisation.data),
-                )
-                db.session.commit()
-                flash(f"User {user.email} created.", "success")
-                return redirect(url_for("users.index"))
-            except UserError as error:
-                db.session.rollback()
-                form.email.errors.append(str(error))
+    if form.validate_on_submit():  # every field's errors in one round
+        try:
+            user = create_user(
+                form.email.data, form.role.data, form.password.data, name=form.name.data,
+                organisation=_organisation_for(form.organisation.data),
+            )
+            db.session.commit()
+            flash(f"User {user.email} created.", "success")
+            return redirect(url_for("users.index"))
+        except UserError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
     return render_template("users/form.html", form=form, page_title="Add a user", user=None)
 
 
