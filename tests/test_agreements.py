@@ -93,7 +93,7 @@ def test_officer_creates_an_agreement_as_a_draft(client, login_as, make, db):
         ({"title": ""}, "Enter a title"),
         ({"review_date": ["1", "12", "2023"]}, "The review date must be after the start date"),
         ({"start_date": ["31", "2", "2024"]}, "Start date must be a real date"),
-        ({"start_date": ["1", "", "2024"]}, "Start date must include a day, month and year"),
+        ({"start_date": ["1", "", "2024"]}, "Start date must include a month"),
         ({"review_interval_months": "0"}, "Enter a review interval between 1 and 60 months"),
         ({"review_interval_months": "twelve"}, "Not a valid integer value"),
         ({"data_location": "mars"}, "Choose where the data is held"),
@@ -412,3 +412,28 @@ def test_pages_show_only_the_protocol_version_not_the_edit_counter(client, login
         page = client.get(url).get_data(as_text=True)
         assert "protocol version 1" in page
         assert f"version {agreement.version}" not in page.lower()
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"title": "x" * 301}, "Title must be 300 characters or less"),
+        ({"end_date": ["1", "", "2028"]}, "End date must include a month"),
+        ({"end_date": ["", "", "2028"]}, "End date must include a day and month"),
+    ],
+)
+def test_messages_follow_the_gov_uk_pattern(client, login_as, make, db, changes, message):
+    login_as("officer")
+    make.organisation(slug="herts-cc")
+    html = post_form(client, "/agreements/new", {**AGREEMENT, "lead_organisation": "herts-cc", **changes}).get_data(as_text=True)
+    assert message in html
+    assert "Field cannot be longer" not in html and "(optional) must" not in html
+
+
+def test_a_status_change_is_told_in_plain_words(client, login_as, make, db):
+    agreement = make.agreement(reference="ISA-WORDS-001")
+    login_as("officer")
+    response = post_form(client, "/agreements/ISA-WORDS-001/status", {"target": "consultation", "version": agreement.version},
+                         get_url="/agreements/ISA-WORDS-001")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "ISA-WORDS-001 has been sent for consultation" in page and "is now consultation" not in page

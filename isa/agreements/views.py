@@ -45,6 +45,19 @@ def get_visible(reference):
     return agreement
 
 
+# What the officer is told after changing the status, in GOV.UK's plain words.
+STATUS_MESSAGES = {
+    AgreementStatus.DRAFT: "{reference} is a draft again",
+    AgreementStatus.CONSULTATION: "{reference} has been sent for consultation",
+    AgreementStatus.AWAITING_SIGNATURES: "{reference} has been sent for signature: each party's users are asked to sign",
+    AgreementStatus.ACTIVE: "{reference} is now active",
+    AgreementStatus.UNDER_REVIEW: "Review of {reference} started: record the review when it is done",
+    AgreementStatus.EXPIRED: "{reference} has expired",
+    AgreementStatus.TERMINATED: "{reference} has been terminated",
+    AgreementStatus.SUPERSEDED: "{reference} has been superseded",
+}
+
+
 def fail(form, error):
     """Put an operation's error next to its field, or in a banner when it has none."""
     db.session.rollback()
@@ -165,7 +178,7 @@ def status(reference):
     try:
         change_status(agreement, form.target.data, form.version.data)
         commit_or_conflict(agreement, form.version.data)
-        flash(f"{agreement.reference} is now {agreement.status.label.lower()}.", "success")
+        flash(STATUS_MESSAGES[agreement.status].format(reference=agreement.reference), "success")
     except AgreementError as error:
         db.session.rollback()
         flash(f"The status was not changed: {error}", "info")

@@ -1,6 +1,7 @@
 """Form helpers shared by several domains."""
 import sqlalchemy as sa
 from wtforms import DateField, SelectField, SelectMultipleField
+from wtforms import validators
 from wtforms.validators import ValidationError
 
 from ..extensions import db
@@ -20,6 +21,28 @@ def channel_choices():
     return [(slug, name) for slug, name in rows]
 
 
+def field_name(field):
+    """The field's label as an error message starts with it: "End date", not "End date (optional)"."""
+    text = str(field.label.text).removesuffix("(optional)").strip()
+    return text[:1].upper() + text[1:]
+
+
+class Length(validators.Length):
+    """WTForms' Length, whose default message follows GOV.UK's pattern:
+    "Title must be 300 characters or less" (or "at least 12 characters")."""
+
+    def __call__(self, form, field):
+        if self.message is None:
+            name = field_name(field)
+            if self.max != -1 and self.min == -1:
+                self.message = f"{name} must be {self.max} characters or less"
+            elif self.min != -1 and self.max == -1:
+                self.message = f"{name} must be {self.min} characters or more"
+            else:
+                self.message = f"{name} must be between {self.min} and {self.max} characters"
+        super().__call__(form, field)
+
+
 class GovDateField(DateField):
     """A date typed as day, month and year boxes, with GOV.UK error messages."""
 
@@ -34,9 +57,10 @@ class GovDateField(DateField):
         if not valuelist or not any(v.strip() for v in valuelist):
             self.data = None
             return
-        if not all(v.strip() for v in valuelist):
+        missing = [part for part, value in zip(("day", "month", "year"), valuelist) if not value.strip()]
+        if missing:
             self.data = None
-            raise ValueError(f"{self.label.text} must include a day, month and year")
+            raise ValueError(f"{field_name(self)} must include a {' and '.join(missing)}")
         try:
             day, month, year = (int(v) for v in valuelist)
             from datetime import date
@@ -46,7 +70,7 @@ class GovDateField(DateField):
             self.data = date(year, month, day)
         except ValueError:
             self.data = None
-            raise ValueError(f"{self.label.text} must be a real date")
+            raise ValueError(f"{field_name(self)} must be a real date")
 
 
 def not_before(other_name, message):

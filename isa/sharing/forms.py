@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import RadioField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from ..core.forms import ChoiceField, GovDateField
+from ..core.forms import ChoiceField, GovDateField, Length
 from ..flows.models import DataCategory
 from .rules import partner_may_ask
 
