@@ -1,7 +1,7 @@
 """Form helpers shared by several domains."""
 import sqlalchemy as sa
 from wtforms import DateField, SelectField, SelectMultipleField
-from wtforms import validators
+from wtforms import validators as checks
 from wtforms.validators import ValidationError
 
 from ..extensions import db
@@ -27,7 +27,7 @@ def field_name(field):
     return text[:1].upper() + text[1:]
 
 
-class Length(validators.Length):
+class Length(checks.Length):
     """WTForms' Length, whose default message follows GOV.UK's pattern:
     "Title must be 300 characters or less" (or "at least 12 characters")."""
 
@@ -43,12 +43,23 @@ class Length(validators.Length):
         super().__call__(form, field)
 
 
+class _DateOptional(checks.Optional):
+    """Optional for the three boxes of a date: empty only when every box is."""
+
+    def __call__(self, form, field):
+        if field.raw_data and any(str(value).strip() for value in field.raw_data):
+            return
+        super().__call__(form, field)
+
+
 class GovDateField(DateField):
     """A date typed as day, month and year boxes, with GOV.UK error messages."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
+        # Optional() looks at the first box only: an empty day would drop a month and year typed
+        validators = [_DateOptional() if isinstance(v, checks.Optional) else v for v in validators or []]
         super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
 
     def process_formdata(self, valuelist):
