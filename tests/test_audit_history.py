@@ -88,3 +88,8 @@ def test_a_decisions_answers_read_as_words(db):
                        changes={"answers": [None, {"legitimate_purpose": "yes", "how": ["how_much", "fact_opinion"], "lawful_reasons": []}]})
     (presented,) = present([event])
     assert presented.changes[0].new == "legitimate purpose: yes; how: how much, fact opinion; lawful reasons: none"
+
+
+def test_the_audit_trail_is_in_the_officers_navigation(client, login_as):
+    login_as("officer")
+    assert 'href="/audit/">Audit trail</a>' in client.get("/agreements/").get_data(as_text=True)
