@@ -6,10 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from isa.agreements.models import AgreementStatus, DataLocation
+from isa.audit.models import AuditEvent
 from isa.legal.models import LegalBasis
 from isa.flows.models import DataFlow
 from isa.organisations.types import OrganisationType
-from tests.conftest import count, post_form
+from tests.conftest import count, csrf_token, post_form
 
 LOCAL = {
     "code": "LOCAL-HA2030-S12",
@@ -129,7 +130,7 @@ def test_other_answers_are_checked(client, login_as, db):
     assert db.session.get(LegalBasis, "LOCAL-HA2030-S12") is None
 
 
-def test_admin_edits_a_local_entry_but_not_a_shipped_one(client, login_as, db):
+def test_admin_edits_a_local_entry(client, login_as, db):
     login_as("admin")
     post_form(client, "/legal-bases/new", LOCAL)
     form = client.get("/legal-bases/LOCAL-HA2030-S12/edit").get_data(as_text=True)
@@ -137,15 +138,177 @@ def test_admin_edits_a_local_entry_but_not_a_shipped_one(client, login_as, db):
     assert 'name="code"' not in form  # a code never changes
     response = post_form(client, "/legal-bases/LOCAL-HA2030-S12/edit", dict(LOCAL, title="Health Act 2030 s12 (amended)"))
     assert response.status_code == 302
-    assert db.session.get(LegalBasis, "LOCAL-HA2030-S12").title == "Health Act 2030 s12 (amended)"
+    basis = db.session.get(LegalBasis, "LOCAL-HA2030-S12")
+    assert basis.title == "Health Act 2030 s12 (amended)" and not basis.has_local_wording
 
-    shipped = client.get("/legal-bases/UKGDPR-A6-1E/edit")
-    assert shipped.status_code == 200
-    assert "read-only" in shipped.get_data(as_text=True) and 'name="title"' not in shipped.get_data(as_text=True)
-    refused = post_form(client, "/legal-bases/UKGDPR-A6-1E/edit", dict(LOCAL, title="Changed"), get_url="/legal-bases/new")
-    assert refused.status_code == 403
-    assert db.session.get(LegalBasis, "UKGDPR-A6-1E").title == "Art 6(1)(e) public task"
-    assert "read-only" in client.get("/legal-bases/UKGDPR-A6-1E").get_data(as_text=True)
+
+# --- the local wording of a shipped entry -------------------------------------------------------
+
+SHIPPED_TITLE = "Art 6(1)(e) public task"
+LOCAL_WORDING = {"title": "Public task in our partnership wording", "summary": "Our own explanation of public task for our practitioners."}
+
+
+def reword(client, code="UKGDPR-A6-1E", **wording):
+    return post_form(client, f"/legal-bases/{code}/edit", dict(LOCAL_WORDING, **wording))
+
+
+def test_admin_rewords_a_shipped_entry_and_the_history_shows_it(client, login_as, db):
+    admin = login_as("admin")
+    form = client.get("/legal-bases/UKGDPR-A6-1E/edit").get_data(as_text=True)
+    assert f'value="{SHIPPED_TITLE}"' in form and 'name="summary"' in form
+    assert 'name="kind"' not in form and 'name="regime"' not in form  # only the wording is local
+
+    response = reword(client)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/legal-bases/UKGDPR-A6-1E")
+    basis = db.session.get(LegalBasis, "UKGDPR-A6-1E")
+    assert (basis.title, basis.summary) == (LOCAL_WORDING["title"], LOCAL_WORDING["summary"])
+    assert basis.has_local_wording and not basis.shipped_wording_changed and not basis.local
+    assert basis.shipped_title == SHIPPED_TITLE and basis.kind == "art6"
+
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.entity_type == "LegalBasis")).one()
+    assert (event.actor, event.action, event.entity_label) == (admin.email, "updated", "UKGDPR-A6-1E")
+    assert event.changes["title"] == [SHIPPED_TITLE, LOCAL_WORDING["title"]]
+    assert set(event.changes) == {"title", "summary"}
+
+    page = client.get("/legal-bases/UKGDPR-A6-1E").get_data(as_text=True)
+    assert LOCAL_WORDING["title"] in page and "shows a local wording" in page
+    assert "with a local title and summary" in page
+    assert 'href="/legal-bases/UKGDPR-A6-1E/shipped-wording"' in page
+    history = page[page.index("History"):]
+    assert admin.email in history and f"{SHIPPED_TITLE}</span> → {LOCAL_WORDING['title']}" in history
+    trail = client.get("/audit/?entity=LegalBasis").get_data(as_text=True)
+    assert "UKGDPR-A6-1E" in trail and LOCAL_WORDING["title"] in trail
+    assert "Local wording" in client.get("/legal-bases?q=partnership").get_data(as_text=True)
+
+
+def test_a_partner_sees_the_local_wording_but_cannot_change_it(client, login_as, db):
+    login_as("admin")
+    reword(client)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/agreements/")})
+    login_as("partner")
+    page = client.get("/legal-bases/UKGDPR-A6-1E").get_data(as_text=True)
+    assert LOCAL_WORDING["title"] in page and "local wording of a shipped entry" in page
+    assert "/edit" not in page and "shipped-wording" not in page
+
+
+@pytest.mark.parametrize(
+    "wording, field, message",
+    [
+        ({"title": " "}, "title", "Enter a title"),
+        ({"summary": ""}, "summary", "Enter a summary"),
+        ({"title": "T" * 301}, "title", "300 characters or fewer"),
+        ({"summary": "S" * 2001}, "summary", "2000 characters or fewer"),
+    ],
+)
+def test_a_bad_wording_is_refused_next_to_the_field(client, login_as, db, wording, field, message):
+    login_as("admin")
+    response = reword(client, **wording)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in (field_error(html, field) or "")
+    assert f'href="#{field}"' in html
+    basis = db.session.get(LegalBasis, "UKGDPR-A6-1E")
+    assert basis.title == SHIPPED_TITLE and not basis.has_local_wording
+
+
+def test_saving_the_shipped_wording_is_no_local_wording(client, login_as, db):
+    login_as("admin")
+    shipped = db.session.get(LegalBasis, "UKGDPR-A6-1E")
+    reword(client, title=shipped.title, summary=shipped.summary)
+    assert not db.session.get(LegalBasis, "UKGDPR-A6-1E").has_local_wording
+
+
+@pytest.mark.parametrize("role", ["officer", "partner"])
+@pytest.mark.parametrize("path", ["edit", "shipped-wording"])
+def test_only_admins_reword_or_restore(client, login_as, db, role, path):
+    login_as(role)
+    assert client.get(f"/legal-bases/UKGDPR-A6-1E/{path}").status_code == 403
+    # A valid CSRF token, so the role is what refuses the change.
+    response = post_form(client, f"/legal-bases/UKGDPR-A6-1E/{path}", LOCAL_WORDING, get_url="/agreements/")
+    assert response.status_code == 403
+    assert db.session.get(LegalBasis, "UKGDPR-A6-1E").title == SHIPPED_TITLE
+    assert not db.session.scalars(sa.select(AuditEvent).where(AuditEvent.entity_type == "LegalBasis")).all()
+
+
+def _shipped_with(monkeypatch, code, **changes):
+    """The catalogue file as a later release might ship it: `code`'s entry changed."""
+    from isa.legal import catalogue
+
+    entries = tuple(dict(entry, **changes) if entry["code"] == code else entry for entry in catalogue.shipped_entries())
+    monkeypatch.setattr(catalogue, "shipped_entries", lambda: entries)
+
+
+def test_sync_keeps_the_local_wording_and_refreshes_the_rest(client, login_as, runner, db, monkeypatch):
+    login_as("admin")
+    reword(client)
+    _shipped_with(monkeypatch, "UKGDPR-A6-1E", in_force_from=date(2018, 5, 26))
+    result = runner.invoke(args=["legal", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "0 added, 106 refreshed" in result.output and "changed since" not in result.output
+    basis = db.session.get(LegalBasis, "UKGDPR-A6-1E")
+    assert basis.title == LOCAL_WORDING["title"] and basis.in_force_from == date(2018, 5, 26)
+    assert not basis.shipped_wording_changed
+
+
+def test_sync_flags_a_shipped_wording_changed_since_the_local_one(client, login_as, runner, db, monkeypatch):
+    login_as("admin")
+    reword(client)
+    reword(client, code="UKGDPR-A6-1C")
+    new_summary = "A newer shipped summary of public task."
+    _shipped_with(monkeypatch, "UKGDPR-A6-1E", summary=new_summary)
+    result = runner.invoke(args=["legal", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "changed since these entries were given a local wording (1)" in result.output
+    assert "UKGDPR-A6-1E" in result.output and "UKGDPR-A6-1C" not in result.output
+
+    basis = db.session.get(LegalBasis, "UKGDPR-A6-1E")
+    assert basis.summary == LOCAL_WORDING["summary"] and basis.shipped_summary == new_summary
+    assert basis.shipped_wording_changed
+    assert not db.session.get(LegalBasis, "UKGDPR-A6-1C").shipped_wording_changed
+    page = client.get("/legal-bases/UKGDPR-A6-1E").get_data(as_text=True)
+    assert "has changed since it was given a local wording" in page
+    assert "Local wording (shown in isa)" in page and "New shipped wording" in page
+    assert new_summary in page and LOCAL_WORDING["summary"] in page
+
+    # Saving the wording again records that it now answers to the new shipped text.
+    assert new_summary in client.get("/legal-bases/UKGDPR-A6-1E/edit").get_data(as_text=True)
+    reword(client)
+    assert not db.session.get(LegalBasis, "UKGDPR-A6-1E").shipped_wording_changed
+    assert "changed since" not in runner.invoke(args=["legal", "sync"]).output
+
+
+def test_sync_refreshes_an_entry_without_a_local_wording(runner, db, monkeypatch):
+    _shipped_with(monkeypatch, "UKGDPR-A6-1E", title="Art 6(1)(e) public task (revised)")
+    assert runner.invoke(args=["legal", "sync"]).exit_code == 0
+    basis = db.session.get(LegalBasis, "UKGDPR-A6-1E")
+    assert basis.title == basis.shipped_title == "Art 6(1)(e) public task (revised)"
+
+
+def test_admin_goes_back_to_the_shipped_wording_after_confirming(client, login_as, runner, db, monkeypatch):
+    login_as("admin")
+    reword(client)
+    _shipped_with(monkeypatch, "UKGDPR-A6-1E", summary="A newer shipped summary.")
+    runner.invoke(args=["legal", "sync"])
+
+    confirm = client.get("/legal-bases/UKGDPR-A6-1E/shipped-wording")
+    html = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Go back to the shipped wording" in html
+    assert LOCAL_WORDING["summary"] in html and "A newer shipped summary." in html
+    assert db.session.get(LegalBasis, "UKGDPR-A6-1E").has_local_wording  # nothing changes until confirmed
+
+    response = post_form(client, "/legal-bases/UKGDPR-A6-1E/shipped-wording", {})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/legal-bases/UKGDPR-A6-1E")
+    basis = db.session.get(LegalBasis, "UKGDPR-A6-1E")
+    assert (basis.title, basis.summary) == (SHIPPED_TITLE, "A newer shipped summary.")
+    assert not basis.has_local_wording and not basis.shipped_wording_changed
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.entity_type == "LegalBasis").order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["updated", "updated"]
+    assert events[-1].changes["title"] == [LOCAL_WORDING["title"], SHIPPED_TITLE]
+    page = client.get("/legal-bases/UKGDPR-A6-1E").get_data(as_text=True)
+    assert "local wording" not in page and "shipped-wording" not in page
+
+    again = client.get("/legal-bases/UKGDPR-A6-1E/shipped-wording").get_data(as_text=True)
+    assert "already shows the shipped wording" in again and "Yes, discard" not in again
 
 
 # --- flask check REFERENCE ----------------------------------------------------------------------

@@ -19,12 +19,20 @@ def legal():
     pass
 
 
-@legal.command("sync", help="Load or refresh the shipped catalogue (local entries are kept).")
+@legal.command("sync", help="Load or refresh the shipped catalogue (local entries and local wordings are kept).")
 @with_appcontext
 def sync():
+    from .queries import reworded_behind_shipped
+
     inserted, updated = sync_catalogue(db.session.connection())
     db.session.commit()
     click.echo(f"Catalogue: {inserted} added, {updated} refreshed")
+    behind = reworded_behind_shipped()
+    if behind:
+        click.echo(f"The shipped wording changed since these entries were given a local wording ({len(behind)}); "
+                   "their local wording is kept. Review each on its page:")
+        for basis in behind:
+            click.echo(f"  {basis.code}: local title {basis.title!r}, new shipped title {basis.shipped_title!r}")
 
 
 @click.command("check", help="Check one agreement: one line per finding (severity, rule, message). Exits 1 if any is an error.")

@@ -3,7 +3,7 @@ import re
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, Regexp, ValidationError
 
 from ..core.forms import ChoiceField, GovDateField, Length, not_before
 from .models import BasisKind, Regime
@@ -44,14 +44,14 @@ class LegalBasisForm(FlaskForm):
         "Title",
         widget=GovTextInput(),
         description="Short and specific, for example Health Act 2030 s12 duty to share",
-        validators=[InputRequired("Enter a title"), Length(max=300, message="The title must be 300 characters or fewer")],
+        validators=[DataRequired("Enter a title"), Length(max=300, message="The title must be 300 characters or fewer")],
         filters=[_strip],
     )
     summary = TextAreaField(
         "Summary in plain English",
         widget=GovTextArea(),
         description="What it allows or requires, who it applies to, and any limits, for front-line practitioners.",
-        validators=[InputRequired("Enter a summary"), Length(max=2000, message="The summary must be 2000 characters or fewer")],
+        validators=[DataRequired("Enter a summary"), Length(max=2000, message="The summary must be 2000 characters or fewer")],
         filters=[_strip],
     )
     regime = ChoiceField(
@@ -143,6 +143,30 @@ class LegalBasisForm(FlaskForm):
 
 class LocalBasisEditForm(LegalBasisForm):
     code = None  # a code never changes: flows and imports refer to it
+
+
+class WordingForm(FlaskForm):
+    """The local wording of a shipped entry: only its title and summary; the rest follows the catalogue."""
+
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        description="Shown wherever the code is cited: the catalogue, agreements, protocol documents and the API",
+        validators=[DataRequired("Enter a title"), Length(max=300, message="The title must be 300 characters or fewer")],
+        filters=[_strip],
+    )
+    summary = TextAreaField(
+        "Summary in plain English",
+        widget=GovTextArea(),
+        description="What it allows or requires, who it applies to, and any limits, for front-line practitioners.",
+        validators=[DataRequired("Enter a summary"), Length(max=2000, message="The summary must be 2000 characters or fewer")],
+        filters=[_strip],
+    )
+    submit = SubmitField("Save the local wording", widget=GovSubmitInput())
+
+
+class RestoreShippedWordingForm(FlaskForm):
+    """The confirmation before a local wording is discarded (its CSRF token only)."""
 
 
 def successor_codes(text):

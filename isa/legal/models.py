@@ -44,6 +44,8 @@ class LegalBasis(Audited, db.Model):
 
     __tablename__ = "legal_bases"
     audit_label_attr = "code"
+    # Bookkeeping of the shipped wording: the trail records the title and summary themselves.
+    audit_exclude = Audited.audit_exclude + ("shipped_title", "shipped_summary", "reworded_from_title", "reworded_from_summary")
 
     code: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
     regime: Mapped[Regime] = enum_column(Regime)
@@ -57,10 +59,30 @@ class LegalBasis(Audited, db.Model):
     sch1_part: Mapped[int | None]
     needs_sch1_part: Mapped[int | None]
     local: Mapped[bool] = mapped_column(default=False)  # added by an admin, not shipped
+    # A shipped entry's wording as the catalogue file had it when `legal sync` last ran.
+    shipped_title: Mapped[str | None] = mapped_column(sa.String(300))
+    shipped_summary: Mapped[str | None] = mapped_column(sa.Text)
+    # Set while an admin's local wording replaces the shipped one: the shipped wording it was written
+    # against, so a later change to the shipped wording can be pointed out.
+    reworded_from_title: Mapped[str | None] = mapped_column(sa.String(300))
+    reworded_from_summary: Mapped[str | None] = mapped_column(sa.Text)
 
     @property
     def legacy(self):
         return self.regime == Regime.DPA1998
+
+    @property
+    def has_local_wording(self):
+        """A shipped entry whose title and summary an administrator has reworded locally."""
+        return not self.local and self.reworded_from_title is not None
+
+    @property
+    def shipped_wording_changed(self):
+        """The shipped title or summary changed after the local wording was written."""
+        return self.has_local_wording and (self.shipped_title, self.shipped_summary) != (
+            self.reworded_from_title,
+            self.reworded_from_summary,
+        )
 
     def in_force_on(self, day):
         return (self.in_force_from is None or self.in_force_from <= day) and (

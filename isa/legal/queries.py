@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from ..agreements.models import Agreement, AgreementStatus, DataLocation, Party
+from ..audit.models import AuditEvent
 from ..channels.models import TransferChannel
 from ..core.perf import collector_paused
 from ..extensions import db
@@ -25,6 +26,17 @@ def catalogue_map():
 
 def find_basis(code):
     return db.session.get(LegalBasis, code)
+
+
+def reworded_behind_shipped():
+    """Entries whose shipped wording changed since an administrator reworded them, by code."""
+    query = sa.select(LegalBasis).where(LegalBasis.local.is_(False), LegalBasis.reworded_from_title.is_not(None))
+    return [basis for basis in db.session.scalars(query.order_by(LegalBasis.code)) if basis.shipped_wording_changed]
+
+
+def basis_events(code):
+    """The audit trail of one catalogue entry."""
+    return sa.select(AuditEvent).where(AuditEvent.entity_type == "LegalBasis", AuditEvent.entity_label == code)
 
 
 def catalogue_groups(q="", when="", today=None):
@@ -250,7 +262,7 @@ def _legacy_flows_query():
     from .law import GDPR_START
 
     agreements_t, flows = Agreement.__table__.c, DataFlow.__table__.c
-    cited = sa.type_coerce(flows.lawful_bases, sa.String).like('%"DPA1998-%')
+    cited = sa.cast(flows.lawful_bases, sa.Text).like('%"DPA1998-%')
     return (
         sa.select(agreements_t.id, sa.func.count(flows.id).label("flows"))
         .join(DataFlow.__table__, flows.agreement_id == agreements_t.id)

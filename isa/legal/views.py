@@ -1,14 +1,18 @@
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
+from ..audit.presenting import present
+from ..audit.queries import latest
 from ..core.auth import admin_required, officer_required, signed_in_required
 from ..extensions import db
 from .findings import INFO, RULES
-from .forms import REGIME_LABELS, LegalBasisForm, LocalBasisEditForm
+from .forms import REGIME_LABELS, LegalBasisForm, LocalBasisEditForm, RestoreShippedWordingForm, WordingForm
 from .models import LegalBasis
-from .queries import catalogue_groups, catalogue_map, find_basis, legacy_agreements, needs_attention, predecessors_of
+from .operations import restore_shipped_wording, reword
+from .queries import basis_events, catalogue_groups, catalogue_map, find_basis, legacy_agreements, needs_attention, predecessors_of
 
 bp = Blueprint("legal", __name__)
 
@@ -55,9 +59,12 @@ def new():
 def show(code):
     catalogue = catalogue_map()
     basis = catalogue.get(code) or abort(404)
+    history, older = latest(basis_events(code)) if current_user.is_officer else ([], False)
     return render_template(
         "legal/show.html",
         basis=basis,
+        history=present(history),
+        older_history=older,
         successors=[(c, catalogue.get(c)) for c in basis.successors or ()],
         predecessors=predecessors_of(code, catalogue),
         regime_labels=REGIME_LABELS,
@@ -71,9 +78,7 @@ def show(code):
 def edit(code):
     basis = find_basis(code) or abort(404)
     if not basis.local:
-        # Shipped entries are refreshed from the reviewed catalogue file: explain, change nothing.
-        status = 403 if request.method == "POST" else 200
-        return render_template("legal/read_only.html", basis=basis, page_title=f"{basis.code} is read-only"), status
+        return _edit_wording(basis)
     form = LocalBasisEditForm(obj=basis)
     if request.method == "GET":
         form.load(basis)
@@ -83,6 +88,36 @@ def edit(code):
         flash(f"{basis.code} saved.", "success")
         return redirect(url_for("legal.show", code=basis.code))
     return render_template("legal/form.html", form=form, basis=basis, page_title=f"Edit {basis.code}")
+
+
+def _edit_wording(basis):
+    """A shipped entry: only its title and summary, kept as a local wording when the catalogue is refreshed."""
+    form = WordingForm(obj=basis)
+    if form.validate_on_submit():
+        reword(basis, form.title.data, form.summary.data)
+        db.session.commit()
+        if basis.has_local_wording:
+            flash(f"{basis.code} now shows your local wording. Refreshing the catalogue keeps it.", "success")
+        else:
+            flash(f"{basis.code} shows the shipped wording.", "success")
+        return redirect(url_for("legal.show", code=basis.code))
+    return render_template("legal/wording.html", form=form, basis=basis, page_title=f"Change the wording of {basis.code}")
+
+
+@bp.route("/legal-bases/<code>/shipped-wording", methods=["GET", "POST"])
+@admin_required
+def restore(code):
+    """Confirm, then discard a local wording: the entry shows the shipped title and summary again."""
+    basis = find_basis(code) or abort(404)
+    form = RestoreShippedWordingForm()
+    if basis.has_local_wording and form.validate_on_submit():
+        restore_shipped_wording(basis)
+        db.session.commit()
+        flash(f"{basis.code} shows the shipped wording again.", "success")
+        return redirect(url_for("legal.show", code=basis.code))
+    if request.method == "POST" and not basis.has_local_wording:
+        return redirect(url_for("legal.show", code=basis.code))
+    return render_template("legal/restore.html", form=form, basis=basis, page_title=f"Go back to the shipped wording of {basis.code}")
 
 
 @bp.route("/attention/legacy-bases")

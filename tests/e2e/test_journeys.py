@@ -165,3 +165,26 @@ def test_the_accessibility_check_catches_a_violation(visitor):
     visitor.page.set_content('<html lang="en"><head><title>t</title></head><body><main><img src="x.png"><input type="text"></main></body></html>')
     with pytest.raises(AssertionError, match="image-alt"):
         visitor.checked()
+
+
+def test_admin_rewords_a_shipped_entry_then_goes_back(visitor, seed):
+    admin = seed("user", role="admin")
+    page = visitor.page
+    visitor.sign_in(admin.email)
+    visitor.goto("/legal-bases/UKGDPR-A6-1E")
+    page.click("text=Change the title and summary")
+    visitor.checked()
+    page.fill("#title", "")
+    submit(visitor, "Save the local wording")
+    expect(page.locator("#title-error")).to_contain_text("Enter a title")
+    page.fill("#title", "Public task, in our partnership's words")
+    submit(visitor, "Save the local wording")
+    expect(page.locator("h1")).to_contain_text("Public task, in our partnership's words")
+    expect(page.locator("main")).to_contain_text("shows a local wording")
+    expect(page.locator("table:has(caption:has-text('History'))")).to_contain_text(admin.email)
+
+    page.click("main >> text=Go back to the shipped wording")
+    visitor.checked()
+    expect(page.locator("main")).to_contain_text("Local wording (shown in isa)")
+    submit(visitor, "Yes, discard the local wording")
+    expect(page.locator("h1")).to_contain_text("Art 6(1)(e) public task")

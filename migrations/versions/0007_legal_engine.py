@@ -1,7 +1,7 @@
 """The legal engine: organisations with statutory law-enforcement functions, and what each
 protocol version said (the version in force while an amendment awaits signatures)
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-30 01:30:00
 
@@ -10,7 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0008'
+revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None
