@@ -179,6 +179,44 @@ class Bench:
         self.record("6. protocol PDF: 60-flow agreement", figures["60-flow agreement"], "s", 4)
         self.record("6. protocol PDF: peak memory of the rendering process", figures["peak_rss_mb"], "MB", 300)
 
+    def render_queue(self):
+        """Issue 15: documents come from the scheduler's render queue (its own process and database)."""
+        import subprocess
+
+        output = subprocess.run([sys.executable, "-m", "bench.queue"], capture_output=True, text=True, check=True,
+                                cwd=Path(__file__).resolve().parent.parent).stdout
+        figures = json.loads(output.strip().splitlines()[-1])
+        hello = figures["hello_world_ms"]
+        self.record("9. trivial authenticated API endpoint (/api/v1/me), this run", hello, "ms")
+        served = figures["stored_protocol_served_ms"]
+        self.record("9. stored protocol served through WSGI (API, median)", served, "ms", 20)
+        self.record("9. stored protocol served ÷ trivial endpoint", served / hello, "×")
+        self.record("9. render throughput of one scheduler process (Hertfordshire-sized)", figures["throughput_docs_per_minute"], "docs/min")
+        self.record("9. one render ÷ trivial endpoint", figures["seconds_per_document"] * 1000 / hello, "×")
+        latency = figures["change_to_stored_document_s"]
+        self.record("9. material change to its stored document, scheduler idle", latency, "s", 5)
+        self.record("9. change to stored document ÷ trivial endpoint", latency * 1000 / hello, "×")
+
+    def records(self):
+        """Issue 16: the officers' partnership-wide Art 30 workbook, in its own process (its own peak memory)."""
+        import subprocess
+
+        output = subprocess.run([sys.executable, "-m", "bench.records", str(self.folder / "bench.sqlite")], capture_output=True,
+                                text=True, check=True, cwd=Path(__file__).resolve().parent.parent).stdout
+        figures = json.loads(output.strip().splitlines()[-1])
+        print(f"  ({figures['sheets']} sheets, {figures['rows']} rows, {figures['size_mb']:.1f} MB; "
+              f"{figures['cpu_seconds']:.1f} s of CPU)", flush=True)
+        self.record("8. partnership-wide Art 30 workbook (XLSX, every organisation)", figures["seconds"], "s", 30)
+        self.record("8. Art 30 workbook: peak memory of its process", figures["peak_rss_mb"], "MB", 500)
+
+    def open_feed(self):
+        """Issue 16: the open data feed of the published register, through WSGI, read whole."""
+        client = self.app.test_client()
+        for url in ("/register.json", "/register.csv"):
+            assert client.get(url).status_code == 200
+            seconds = self.median_time(lambda: client.get(url).get_data(), runs=5)
+            self.record(f"8. open data feed {url}", seconds, "s", 1)
+
     def findings(self):
         from isa.legal.queries import needs_attention
 
@@ -186,10 +224,24 @@ class Bench:
             seconds = self.median_time(lambda: needs_attention(date.today()), runs=3)
         self.record("5. findings over the whole register", seconds, "s", 5)
 
+    def load_during_import(self):
+        """20 clients on the permitted check of the served app while the register is imported (bench/load.py)."""
+        from . import load
+
+        for report in load.run():
+            name = report["database"]
+            self.record(f"8. permitted check during an import ({name}): 5xx answers", report["server_errors"], "answers", 0)
+            self.record(f"8. permitted check during an import ({name}): p95", report["p95_ms"] or 0, "ms")
+            self.record(f"8. permitted check during an import ({name}): requests answered", report["requests"], "requests")
+            self.results[f"8. load during import ({name})"] = report
+            if not report["import_ok"]:
+                self.missed.append(f"8. the import under load ({name})")
+
     def run(self):
         started = time.perf_counter()
         self.build_register()
-        for step in (self.permitted_check, self.agreements_list, self.dashboard, self.reminder_sweep, self.findings, self.protocol_pdf):
+        for step in (self.permitted_check, self.agreements_list, self.dashboard, self.reminder_sweep, self.findings, self.protocol_pdf,
+                     self.records, self.open_feed, self.render_queue, self.load_during_import):
             step()
         self.results["_machine"] = {
             "python": platform.python_version(), "platform": platform.platform(), "processor": platform.machine(),

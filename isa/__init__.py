@@ -7,7 +7,7 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from .config import DefaultConfig
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,13 +42,16 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
     from . import models  # noqa: F401  (the whole schema, for SQLAlchemy and Alembic)
     from .audit.tracking import install_append_only_guard
     from .core.db import install_sqlite_tuning
     from .core import web
+    from .documents.queue import install_enqueue_listener
 
     install_append_only_guard()
+    install_enqueue_listener()
     install_sqlite_tuning()
     web.init_app(app)
     _register_blueprints(app)
@@ -64,8 +67,19 @@ def _finish_config(app):
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "isa.sqlite")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = dict(options.get("connect_args") or {}, timeout=float(app.config.get("SQLITE_BUSY_TIMEOUT") or 60))
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(app)
+    proxies = {name: int(app.config.get(f"PROXY_FIX_{name.upper()}") or 0) for name in ("x_for", "x_proto", "x_host")}
+    if any(proxies.values()):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address, scheme and host as the trusted proxies saw them: sign-in throttling
+        # and rate limits then key on each real client, not on the proxy that every request comes from.
+        app.wsgi_app = ProxyFix(app.wsgi_app, **proxies)
     if app.config.get("DEVELOPMENT") or app.config.get("TESTING"):
         app.config["SESSION_COOKIE_SECURE"] = False
         app.config["REMEMBER_COOKIE_SECURE"] = False
@@ -90,11 +104,14 @@ def _register_blueprints(app):
     from .core.views import bp as core_bp
     from .decisions.views import bp as decisions_bp
     from .documents.views import bp as documents_bp
+    from .dpia.views import bp as dpia_bp
     from .exchange.views import bp as exchange_bp
     from .flows.views import bp as flows_bp
     from .legal.views import bp as legal_bp
     from .organisations.views import bp as organisations_bp
     from .public.views import bp as public_bp
+    from .records.views import bp as records_bp
+    from .records.views import feed_bp
     from .reminders.views import bp as reminders_bp
     from .reviews.views import bp as reviews_bp
     from .sharing.views import bp as sharing_bp
@@ -119,6 +136,9 @@ def _register_blueprints(app):
         decisions_bp,
         public_bp,
         documents_bp,
+        dpia_bp,
+        records_bp,
+        feed_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -128,8 +148,10 @@ def _register_commands(app):
     from .documents.cli import register as register_documents
     from .exchange.cli import register as register_exchange
     from .legal.cli import register as register_legal
+    from .records.cli import register as register_records
     from .reminders.cli import register as register_reminders
     from .users.cli import register as register_users
 
-    for register in (register_users, register_exchange, register_legal, register_tokens, register_reminders, register_documents):
+    for register in (register_users, register_exchange, register_legal, register_tokens, register_reminders, register_documents,
+                     register_records):
         register(app)

@@ -13,13 +13,27 @@ class DefaultConfig:
     REMEMBER_COOKIE_SECURE = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=8)
     SESSION_IDLE_MINUTES = 60
+    SESSION_MAX_HOURS = 8  # a session ends this long after sign-in, however busy
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_CHECK_DEFAULT = False  # checked by isa.core.web once the sender is known (never weaker)
+    SQLITE_BUSY_TIMEOUT = 60  # seconds a SQLite writer waits for another (a large import) before giving up
     MAX_CONTENT_LENGTH = 100 * 1024 * 1024  # uploads of a whole register (the command line suits larger ones)
 
-    # Failed sign-ins: this many within the window lock the account or address out.
+    # Failed sign-ins: this many within the window lock an account out from that address, or an
+    # address out altogether (the client's real address: see PROXY_FIX_X_FOR).
     LOGIN_MAX_FAILURES_PER_ACCOUNT = 5
     LOGIN_MAX_FAILURES_PER_ADDRESS = 20
     LOGIN_FAILURE_WINDOW_MINUTES = 15
+    # Sign-in attempts of any outcome (Flask-Limiter): per account from every address, per address.
+    LOGIN_RATE_PER_ACCOUNT = "10 per minute"
+    LOGIN_RATE_PER_ADDRESS = "30 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"  # per worker; e.g. redis://host:6379 to count across workers
+    RATELIMIT_HEADERS_ENABLED = True
+    # Behind a proxy: how many proxies set X-Forwarded-For / -Proto / -Host in front of the app (0: none,
+    # the address is the connection's). With the recommended HTTPS proxy in front, set X_FOR and X_PROTO to 1.
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
+    PROXY_FIX_X_HOST = 0
 
     AGREEMENTS_PER_PAGE = 25
     ORGANISATIONS_PER_PAGE = 50
@@ -39,3 +53,15 @@ class DefaultConfig:
     REMINDER_MAX_ATTEMPTS = 5  # failed sends before a reminder is marked failed on the dashboard
     REMINDER_LOCK_MINUTES = 30  # a sweep's lock lapses after this (renewed while it sends)
     SCHEDULER_IN_PROCESS = False  # run the scheduler inside the web process (make run sets it)
+
+    # The scheduler's render queue and heartbeat (protocol documents are never rendered in a request)
+    RENDER_POLL_SECONDS = 0.5  # how often an idle scheduler looks for queued renders (one indexed SELECT)
+    RENDER_MAX_ATTEMPTS = 3  # failed renders before the job is shown as failed to officers
+    RENDER_LEASE_SECONDS = 600  # a render claimed longer ago than this was lost with its process
+    RENDER_RETRY_SECONDS = 30  # wait before retrying a failed render (doubling each time)
+    RENDER_BATCH_SECONDS = 50  # one scheduler run stops taking new renders after this
+    SWEEP_ON_START = True  # a scheduler that starts sweeps at once, so a restart after the daily time skips no day
+    HEARTBEAT_SECONDS = 30  # how often a scheduler records that it is alive
+    HEALTHZ_MAX_HEARTBEAT_AGE = 300  # /healthz answers 503 when no scheduler beat within this many seconds
+    SCHEDULER_QUIET_WARNING_HOURS = 24  # the dashboard warns when no scheduler ran for this long
+    REMINDER_ATTACH_OFFSETS = "30"  # reminders before the review (days) that attach the protocol; overdue ones always do

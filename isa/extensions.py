@@ -1,4 +1,6 @@
 """Flask extensions, created once and bound to the app in create_app()."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -18,3 +20,5 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Keyed on the client's address as ProxyFix corrects it (ISA_PROXY_FIX_X_FOR behind a proxy).
+limiter = Limiter(key_func=get_remote_address)

@@ -170,3 +170,13 @@ def forget_planner_statistics(db, table):
     else:  # the test server's user is its superuser
         db.session.execute(sa.text("DELETE FROM pg_statistic WHERE starelid = CAST(:t AS regclass)"), {"t": table})
     db.session.commit()
+
+
+def run_render_queue(app):
+    """Produce the queued protocol documents the way the scheduler does (its own job, its own
+    session), then let the test see them. Returns the queue's report (None: nothing was queued)."""
+    from isa.reminders.scheduler import render_queued
+
+    report = render_queued(app, "test-scheduler")
+    _db.session.expire_all()
+    return report

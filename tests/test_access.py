@@ -7,7 +7,8 @@ import re
 import pytest
 
 from isa.agreements.models import AgreementStatus
-from tests.conftest import PASSWORD, csrf_token
+from isa.core.heartbeat import beat
+from tests.conftest import PASSWORD, csrf_token, run_render_queue
 
 ROLES = ("anonymous", "partner_of_party", "partner_not_party", "officer", "admin")
 
@@ -27,6 +28,8 @@ LEVELS = {
     "no_such_endpoint": dict(anonymous=404, partner_of_party=404, partner_not_party=404, officer=404, admin=404),
     # a partner user acting for its own organisation (signing): officers record paper signatures instead
     "own_party": dict(anonymous=302, partner_of_party=200, partner_not_party=404, officer=403, admin=403),
+    # the records index: officers choose an organisation, a partner is sent to its own
+    "records_index": dict(anonymous=302, partner_of_party=302, partner_not_party=302, officer=200, admin=200),
 }
 
 ACCESS = {
@@ -37,6 +40,7 @@ ACCESS = {
     "users.new": "admin",
     "users.edit": "admin",
     "users.toggle_active": "admin",
+    "users.password": "signed_in",
     "organisations.index": "signed_in",
     "organisations.show": "signed_in",
     "organisations.new": "officer",
@@ -50,11 +54,11 @@ ACCESS = {
     "agreements.show": "party",
     "agreements.new": "officer",
     "agreements.edit": "officer",
-    "agreements.remap": "officer",
     "agreements.status": "officer",
     "agreements.new_party": "officer",
     "agreements.edit_party": "officer",
     "agreements.remove_party_view": "officer",
+    "agreements.remap": "officer",
     "flows.new": "officer",
     "flows.edit": "officer",
     "flows.remove": "officer",
@@ -101,12 +105,39 @@ ACCESS = {
     "documents.protocol": "party",
     "documents.document": "party",
     "documents.sign": "own_party",
+    "documents.protocol_status": "party",
+    "documents.retry": "officer",
+    "core.healthz": "public",
+    "dpia.show": "party",
+    "dpia.screening": "officer",
+    "dpia.description": "officer",
+    "dpia.new_risk": "officer",
+    "dpia.edit_risk": "officer",
+    "dpia.remove_risk": "officer",
+    "dpia.advice": "officer",
+    "dpia.sign_off": "officer",
+    "dpia.delete": "officer",
+    # an organisation's records: officers for any, a partner for its own ("mine" is partner_of_party's)
+    "records.index": "records_index",
+    "records.show": "party",
+    "records.sharing_register": "party",
+    "records.processing_xlsx": "party",
+    "records.processing_csv": "party",
+    "records.sharing_xlsx": "party",
+    "records.sharing_csv": "party",
+    "records.exit_pack": "party",
+    "records.partnership_xlsx": "officer",
+    "feed.register_json": "public",
+    "feed.register_csv": "public",
+    "api.processing_record_xlsx": "token",
+    "api.processing_record_csv": "token",
+    "api.exit_pack": "token",
 }
 SKIPPED = {"static", "govuk_static"}  # files, not pages
 
 
 @pytest.fixture
-def world(make, db):
+def world(app, make, db):
     mine = make.organisation(slug="mine")
     other = make.organisation(slug="other")
     outsider = make.organisation(slug="outsider")
@@ -124,9 +155,25 @@ def world(make, db):
         "token_id": _api_token(db, users["officer"]), "path": "no-such-endpoint",
         "decision_id": make.decision(discloser=mine, recipient=other, recorded_by=users["officer"]).id,
         "document_id": _protocol_document(db, agreement),
+        "risk_id": _dpia_risk(db, agreement),
     }
     channel_values = dict(values, slug=channel.slug)
+    run_render_queue(app)  # the scheduler has stored the protocol: its download answers 200
+    beat("test scheduler")  # and it is alive: /healthz answers 200
     return users, values, channel_values
+
+
+def _dpia_risk(db, agreement):
+    from datetime import date
+
+    from isa.dpia.models import Dpia, DpiaRisk
+
+    dpia = Dpia(agreement=agreement, screening=["sensitive_at_scale"], required=True, screened_on=date(2026, 1, 5))
+    dpia.risks.append(DpiaRisk(description="Sent to the wrong person", likelihood="possible", severity="severe",
+                               measures="Secure email", residual_likelihood="remote", residual_severity="severe"))
+    db.session.add(dpia)
+    db.session.commit()
+    return dpia.risks[0].id
 
 
 def _protocol_document(db, agreement):
@@ -197,3 +244,77 @@ def test_forbidden_page_explains(app, world):
     response = client.get("/agreements/new")
     assert response.status_code == 403
     assert "You do not have permission to see this page" in response.get_data(as_text=True)
+
+
+# --- route × role × object owner: nothing of another organisation's agreements leaks ------------
+
+FOREIGN_MARKS = ("ISA-FOREIGN-1", "ISA-FOREIGN-2", "Foreign draft qz", "Foreign awaiting qz", "CS-FOREIGN-1")
+
+
+@pytest.fixture
+def owned(app, make, db):
+    """Objects owned by the partner's organisation and objects of two others it has nothing to do with."""
+    mine, other, theirs = make.organisation(slug="mine"), make.organisation(slug="other"), make.organisation(slug="theirs")
+    own = make.agreement(parties=[mine, other], reference="ISA-OWN-1", title="Own agreement", status=AgreementStatus.DRAFT)
+    foreign = make.agreement(parties=[other, theirs], reference="ISA-FOREIGN-1", title="Foreign draft qz", status=AgreementStatus.DRAFT)
+    make.agreement(parties=[theirs, other], reference="ISA-FOREIGN-2", title="Foreign awaiting qz",
+                   status=AgreementStatus.AWAITING_SIGNATURES, signed=False)
+    make.channel(slug="secure-email")
+    users = {
+        "anonymous": None,
+        "partner": make.user(role="partner", organisation=mine, email="pp@example.org"),
+        "officer": make.user(role="officer", email="o@example.org"),
+        "admin": make.user(role="admin", email="a@example.org"),
+    }
+    common = {"user_id": users["officer"].id, "code": "UKGDPR-A6-1E", "token_id": _api_token(db, users["officer"]),
+              "path": "no-such-endpoint"}
+
+    def values(agreement, slug, discloser, recipient, case):
+        return dict(
+            common, reference=agreement.reference, slug=slug, party_id=agreement.parties[0].id, flow_id=agreement.flows[0].id,
+            decision_id=make.decision(discloser=discloser, recipient=recipient, recorded_by=users["officer"], case_reference=case).id,
+            document_id=_protocol_document(db, agreement), risk_id=_dpia_risk(db, agreement),
+        )
+
+    objects = {
+        "own": values(own, "mine", mine, other, "CS-OWN-1"),
+        "foreign": values(foreign, "theirs", other, theirs, "CS-FOREIGN-1"),
+    }
+    run_render_queue(app)  # protocols stored, as the scheduler does
+    beat("test scheduler")  # and it is alive: /healthz answers 200
+    return users, objects
+
+
+def _expected(level, role, owner):
+    column = {"anonymous": "anonymous", "partner": "partner_of_party", "officer": "officer", "admin": "admin"}[role]
+    expected = LEVELS[level][column]
+    if role == "partner" and owner == "foreign" and level in ("party", "own_party"):
+        return 404  # another organisation's record: not found, as if it did not exist
+    return expected
+
+
+@pytest.mark.parametrize("owner", ("own", "foreign"))
+@pytest.mark.parametrize("role", ("anonymous", "partner", "officer", "admin"))
+def test_route_role_and_owner_matrix(app, owned, role, owner):
+    """Every GET route, as every role, on objects of the user's own organisation and of others:
+    the expected status, and no page shown to a partner or the public names another organisation's
+    agreement that is not public (drafts, awaiting signatures) or its decisions."""
+    users, objects = owned
+    client = app.test_client()
+    _sign_in(client, users[role])
+    values = objects[owner]
+    failures = []
+    for rule in _rules(app):
+        if "GET" not in rule.methods or rule.endpoint == "users.logout":
+            continue
+        url = _url(rule, values, dict(values, slug="secure-email"))
+        response = client.get(url)
+        expected = _expected(ACCESS[rule.endpoint], role, owner)
+        if response.status_code != expected:
+            failures.append(f"{rule.endpoint} {url}: expected {expected}, got {response.status_code}")
+        if role in ("anonymous", "partner") and not response.location:  # a redirect to sign in names only the URL asked for
+            body = response.get_data().decode("utf-8", "replace")
+            leaked = [mark for mark in FOREIGN_MARKS if mark in body]
+            if leaked:
+                failures.append(f"{rule.endpoint} {url}: shows {leaked}")
+    assert not failures, "\n".join(failures)

@@ -1,5 +1,4 @@
 """The JSON API (SPEC §7): tokens, every endpoint, JSON errors, and responses that match openapi.json."""
-import importlib.util
 from datetime import date, timedelta
 
 import pytest
@@ -15,7 +14,9 @@ from isa.api.openapi import openapi_document
 from isa.api.tokens import create_token, hash_token
 from isa.audit.tracking import acting_as
 from isa.sharing.models import CheckLog
-from tests.conftest import count, post_form
+from isa.documents.models import ProtocolDocument
+from isa.extensions import db as _db
+from tests.conftest import count, post_form, run_render_queue
 
 # iCalendar is text: read it as a string, as a client would, before checking it against its schema.
 SPEC = OpenAPI.from_dict(
@@ -196,6 +197,7 @@ def test_one_agreement_in_the_export_shape(client, world):
         "from": "herts-police", "to": "herts-cc", "categories": ["personal", "special_category"], "items": "Names and addresses",
         "purposes": ["safeguarding children"], "lawful_bases": ["UKGDPR-A6-1E", "UKGDPR-A9-2G", "DPA2018-SCH1-18"],
         "channel": "secure-email", "frequency": "ad_hoc", "consent": "no_consent_lawful_basis",
+        "data_subject_categories": [], "data_subjects": None, "retention": None, "source_system": None, "asset_owner": None,
     }]
     assert data["parties"][0] == {"organisation": "herts-police", "role": "both", "signatory": "A Signatory, Director",
                                   "signed_on": "2024-11-20"}
@@ -222,15 +224,20 @@ def test_findings(client, world):
     assert all(set(f) == {"rule", "severity", "message", "flow_id", "flow_label"} for f in response.json["findings"])
 
 
-def test_protocol_pdf(client, world):
-    response = get(client, "/api/v1/agreements/ISA-2024-001/protocol.pdf", world["partner"])
-    if importlib.util.find_spec("isa.documents.operations") is None:
-        assert response.status_code == 404
-        assert response.json == {"error": "protocol documents are not available yet"}
-    else:
-        assert response.status_code == 200 and response.mimetype == "application/pdf"
-        assert response.data.startswith(b"%PDF")
-    validated(response)
+def test_protocol_pdf(client, world, app):
+    """202 with Retry-After and Location while the scheduler prepares it, then 200 with the stored PDF."""
+    url = "/api/v1/agreements/ISA-2024-001/protocol.pdf"
+    response = validated(get(client, url, world["partner"]))
+    assert response.status_code == 202 and int(response.headers["Retry-After"]) > 0
+    assert response.headers["Location"].endswith(url) and response.json["location"] == url
+    assert response.json["status"] == "queued" and response.json["version"] == 1
+    assert "The protocol for version 1 is being prepared" in response.json["message"]
+    assert run_render_queue(app).rendered >= 1  # the world's other agreements too
+    response = validated(get(client, response.headers["Location"], world["partner"]))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    stored = _db.session.scalars(sa.select(ProtocolDocument).where(ProtocolDocument.sha256 == response.headers["X-Content-SHA256"])).one()
+    assert response.data == stored.pdf and stored.agreement.reference == "ISA-2024-001"
 
 
 def test_legal_bases(client, world):
@@ -325,11 +332,35 @@ def test_calendar_lists_review_dates_of_agreements_in_force_the_token_may_see(cl
     assert [str(e["SUMMARY"]) for e in partner.walk("VEVENT")] == ["Review due: ISA-2024-001 Family safeguarding"]
 
 
-def test_calendar_apps_may_send_the_token_in_the_address(client, world):
-    response = client.get(f"/api/v1/calendar.ics?token={world['partner']}")
+def test_calendar_apps_subscribe_with_a_feed_secret_that_reads_only_the_calendar(client, world, db):
+    from isa.api.tokens import create_token, revoke_token
+    from isa.users.models import User
+
+    partner = db.session.scalar(sa.select(User).where(User.email == "partner@example.org"))
+    with acting_as("test"):
+        record, feed = create_token(partner, "Outlook", scope="calendar")
+        db.session.commit()
+    assert feed.startswith("isacal_")
+    response = client.get(f"/api/v1/calendar.ics?feed={feed}")
     assert response.status_code == 200 and b"BEGIN:VCALENDAR" in response.data
-    assert client.get("/api/v1/calendar.ics?token=isa_wrong").status_code == 401
-    # only the calendar: everything else needs the header
+    assert b"ISA-2024-001" in response.data and b"ISA-2025-002" not in response.data  # what its user may see
+    assert client.get(f"/api/v1/calendar.ics?token={feed}").status_code == 200  # the older parameter name
+    # the feed secret reads nothing else, in the address or in the header
+    assert client.get(f"/api/v1/agreements?feed={feed}").status_code == 401
+    assert get(client, "/api/v1/agreements", feed).status_code == 401
+    assert get(client, "/api/v1/me", feed).status_code == 401
+    # revoked on its own
+    with acting_as("test"):
+        revoke_token(db.session.merge(record))
+        db.session.commit()
+    assert client.get(f"/api/v1/calendar.ics?feed={feed}").status_code == 401
+    assert get(client, "/api/v1/calendar.ics", world["partner"]).status_code == 200
+
+
+def test_an_api_token_is_never_accepted_in_an_address(client, world):
+    response = client.get(f"/api/v1/calendar.ics?token={world['partner']}")
+    assert response.status_code == 401 and "calendar feed secret" in response.json["error"]
+    assert client.get("/api/v1/calendar.ics?feed=isacal_wrong").status_code == 401
     assert client.get(f"/api/v1/agreements?token={world['partner']}").status_code == 401
 
 
@@ -343,7 +374,7 @@ def test_openapi_describes_every_api_route(app, client):
     assert document["openapi"].startswith("3.1")
     described = set(document["paths"])
     routes = {
-        rule.rule.removeprefix("/api/v1").replace("<reference>", "{reference}")
+        rule.rule.removeprefix("/api/v1").replace("<reference>", "{reference}").replace("<slug>", "{slug}")
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("api.") and rule.endpoint != "api.not_found"
     }
@@ -383,7 +414,7 @@ def test_cli_refuses_an_unknown_user(runner, world):
 def test_admin_creates_a_token_shown_once_and_revokes_it(client, db, world, login_as):
     login_as("admin")
     partner = db.session.scalars(sa.select(ApiToken).where(ApiToken.name == "partner system")).one().user
-    response = post_form(client, "/tokens/new", {"user": str(partner.id), "name": "Police case system"})
+    response = post_form(client, "/tokens/new", {"scope": "api", "user": str(partner.id), "name": "Police case system"})
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     html = response.get_data(as_text=True)
     token = html.split('id="token" type="text" value="')[1].split('"')[0]

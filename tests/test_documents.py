@@ -26,7 +26,7 @@ from isa.exchange.demo import load_demo
 from isa.extensions import db as _db
 from isa.flows.models import DataFlow
 from isa.legal.models import LegalBasis
-from tests.conftest import count, post_form
+from tests.conftest import count, post_form, run_render_queue
 
 HOSTILE = [
     '<img src="file:///etc/passwd">',
@@ -78,8 +78,7 @@ def demo(db):
 
 def test_section_5_shows_the_checks_on_the_lawful_bases(app, demo):
     """Seed 004's DPA 1998 citations: section 5 says which flows have no basis that counts, and what to cite."""
-    with app.test_request_context():
-        _reader, text = pdf_text(render_protocol(demo))
+    _reader, text = pdf_text(render_protocol(demo))  # outside a request: only the scheduler and `flask pdf` render
     words = flat(text)
     section = words[words.index("Checks on these lawful bases"):]
     assert "4.1 Error" in section and "no lawful basis that counts" in section
@@ -87,8 +86,7 @@ def test_section_5_shows_the_checks_on_the_lawful_bases(app, demo):
 
 
 def test_hertfordshire_protocol_has_every_party_basis_and_date(app, demo):
-    with app.test_request_context():
-        pdf = render_protocol(demo)
+    pdf = render_protocol(demo)
     reader, text = pdf_text(pdf)
     words = flat(text)
     assert pdf.startswith(b"%PDF-")
@@ -125,8 +123,7 @@ def test_hertfordshire_protocol_has_every_party_basis_and_date(app, demo):
 
 def test_each_flow_section_explains_its_own_lawful_bases(app, demo):
     """SPEC §6: inside each flow's section, every lawful basis it relies on with code, title and summary."""
-    with app.test_request_context():
-        reader, _text = pdf_text(render_protocol(demo))
+    reader, _text = pdf_text(render_protocol(demo))
     words = running_text(reader)
     start = words.index("4 Data to be shared", words.index("Contents") + 100)
     body = words[start:words.index("5 Lawful basis for sharing", words.index("4.1 ", start))]
@@ -149,8 +146,7 @@ def test_headings_never_sit_alone_at_the_foot_of_a_page(app, demo):
     """Lay the document out and look at the last line of every page: never a heading."""
     from weasyprint import HTML
 
-    with app.test_request_context():
-        html = protocol_html(demo)
+    html = protocol_html(demo)
     document = HTML(string=html, base_url=rendering.BASE_URL, url_fetcher=StaticFilesOnly()).render()
 
     def last_text(box, tags=()):
@@ -177,8 +173,7 @@ def test_user_text_is_printed_escaped_and_fetches_nothing(app, make, db):
     agreement.parties[0].organisation.name = '<img src="https://127.0.0.1:9/x.png"> Council'
     db.session.commit()
     fetcher = StaticFilesOnly()
-    with app.test_request_context():
-        html = protocol_html(agreement)
+    html = protocol_html(agreement)
     pdf, _pages = html_to_pdf(html, fetcher)
     reader, text = pdf_text(pdf)
     words = flat(text)
@@ -287,15 +282,14 @@ def test_a_symbolic_link_out_of_the_static_folder_is_refused(tmp_path, monkeypat
 
 def test_rendering_an_unchanged_agreement_gives_the_same_document(app, make):
     agreement = make.agreement()
-    with app.test_request_context():
-        first, second = render_protocol(agreement), render_protocol(agreement)
+    first, second = render_protocol(agreement), render_protocol(agreement)
     assert first == second  # byte for byte: no clock, no random identifiers
     assert pdf_text(first)[1] == pdf_text(second)[1]
 
 
 def test_current_document_is_stored_once_per_content(app, make, db):
-    agreement = make.agreement(status=S.AWAITING_SIGNATURES)
-    with app.test_request_context(), acting_as("tester@example.org"):
+    agreement = make.agreement(status=S.AWAITING_SIGNATURES, signed=False)
+    with acting_as("tester@example.org"):
         document = current_document(agreement)
         again = current_document(agreement)
     assert again.id == document.id and count(db, ProtocolDocument) == 1
@@ -306,15 +300,19 @@ def test_current_document_is_stored_once_per_content(app, make, db):
     # an editorial change (the title) gives a new document of the same version
     agreement.title = "Agreement with its typo fixed"
     db.session.commit()
-    with app.test_request_context():
-        edited = current_document(agreement)
+    edited = current_document(agreement)
     assert edited.id != document.id and edited.protocol_version == 1
     assert "Agreement with its typo fixed" in flat(pdf_text(edited.pdf)[1])
     # signing does not change the document: every party signs the same fingerprint
     agreement.parties[0].signed_on = date(2025, 1, 2)
     db.session.commit()
-    with app.test_request_context():
-        assert current_document(agreement).id == edited.id
+    assert current_document(agreement).id == edited.id
+    # ... until the last signature: the signed copy shows every signature
+    agreement.parties[1].signed_on = date(2025, 1, 3)
+    db.session.commit()
+    signed = current_document(agreement)
+    assert signed.id != edited.id and signed.signed_copy and not edited.signed_copy and signed.protocol_version == 1
+    assert "this is the signed copy of version 1" in flat(pdf_text(signed.pdf)[1])
 
 
 def test_pdf_command_writes_and_stores_the_document(runner, make, db, tmp_path):
@@ -343,7 +341,14 @@ def test_download_from_the_agreement_page(client, login_as, make, db):
     agreement = make.agreement(parties=[mine, make.organisation()], reference="ISA-DL-001")
     login_as("partner", organisation=mine)
     page = client.get("/agreements/ISA-DL-001").get_data(as_text=True)
-    assert "/agreements/ISA-DL-001/protocol.pdf" in page and "Protocol document" in page
+    assert "The protocol for version 1 is being prepared" in page and "Protocol document" in page
+    waiting = client.get("/agreements/ISA-DL-001/protocol.pdf")
+    assert waiting.status_code == 202 and waiting.headers["Retry-After"] and "is being prepared" in waiting.get_data(as_text=True)
+    assert client.get("/agreements/ISA-DL-001/protocol/status.json").json["ready"] is False
+    assert run_render_queue(client.application).rendered == 1
+    assert client.get("/agreements/ISA-DL-001/protocol/status.json").json["ready"] is True
+    page = client.get("/agreements/ISA-DL-001").get_data(as_text=True)
+    assert "/agreements/ISA-DL-001/protocol.pdf" in page and "is being prepared" not in page
     response = client.get("/agreements/ISA-DL-001/protocol.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     stored = db.session.scalars(sa.select(ProtocolDocument)).one()
@@ -444,6 +449,7 @@ def awaiting(make):
 
 
 def _sign(client, reference, **fields):
+    run_render_queue(client.application)  # the scheduler has stored the document by the time they read it
     page = client.get(f"/agreements/{reference}/sign").get_data(as_text=True)
     document_id = re.search(r'name="document_id" type="hidden" value="(\d+)"', page) or re.search(r'id="document_id" name="document_id" type="hidden" value="(\d+)"', page)
     data = {"document_id": document_id.group(1) if document_id else "", "signatory_name": "Jane Doe",
@@ -452,10 +458,13 @@ def _sign(client, reference, **fields):
     return post_form(client, f"/agreements/{reference}/sign", data)
 
 
-def test_partner_signs_for_its_own_organisation_pinned_to_the_document(client, login_as, awaiting, db):
+def test_partner_signs_for_its_own_organisation_pinned_to_the_document(client, login_as, awaiting, db, app):
     login_as("partner", organisation=awaiting.council)
     page = client.get("/agreements/ISA-SIGN-001").get_data(as_text=True)
     assert "Sign for County Council" in page
+    page = client.get("/agreements/ISA-SIGN-001/sign").get_data(as_text=True)
+    assert "The protocol for version 1 is being prepared" in page and 'name="confirm"' not in page  # nothing to sign yet
+    run_render_queue(app)
     page = client.get("/agreements/ISA-SIGN-001/sign").get_data(as_text=True)
     document = db.session.scalars(sa.select(ProtocolDocument)).one()
     assert document.sha256 in page and "version 1" in page.lower()
@@ -492,8 +501,9 @@ def test_sign_form_validation_changes_nothing(client, login_as, awaiting, db, fi
     assert all(p.signed_on is None for p in awaiting.agreement.parties) and count(db, Signature) == 0
 
 
-def test_signing_a_document_that_is_no_longer_current_is_refused(client, login_as, awaiting, db):
+def test_signing_a_document_that_is_no_longer_current_is_refused(client, login_as, awaiting, db, app):
     login_as("partner", organisation=awaiting.police)
+    run_render_queue(app)
     page = client.get("/agreements/ISA-SIGN-001/sign").get_data(as_text=True)
     document_id = re.search(r'name="document_id" type="hidden" value="(\d+)"', page).group(1)
     awaiting.agreement.protocol_version = 2  # a material change while the page was open
@@ -526,7 +536,7 @@ def test_last_signature_of_a_new_version_restores_the_agreement(app, awaiting, d
     agreement = awaiting.agreement
     agreement.status, agreement.resume_status, agreement.protocol_version = S.AWAITING_SIGNATURES, S.ACTIVE, 2
     db.session.commit()
-    with app.test_request_context(), acting_as("tester"):
+    with acting_as("tester"):
         document = current_document(agreement)
         for party in agreement.parties:
             sign_in_app(agreement, party, document, "Name", "Title", "tester")
@@ -556,7 +566,7 @@ def test_the_last_signature_activates_an_agreement_sent_for_signature(client, lo
 def test_material_change_starts_a_new_version_that_everyone_signs(client, login_as, make, db, app):
     council, police = make.organisation(name="County Council"), make.organisation(name="Constabulary", type="police")
     agreement = make.agreement(parties=[council, police], signed=False, status=S.AWAITING_SIGNATURES, reference="ISA-MAT-001")
-    with app.test_request_context(), acting_as("tester"):
+    with acting_as("tester"):
         document = current_document(agreement)
         for party in agreement.parties:
             sign_in_app(agreement, party, document, "Signatory", "Director", "tester")
@@ -627,7 +637,7 @@ def test_adding_a_party_to_a_signed_agreement_asks_everyone_again(client, login_
 
 def test_officer_records_a_paper_signature_of_a_stored_copy(client, login_as, make, db, app):
     agreement = make.agreement(reference="ISA-PAPER-001", signed=False, status=S.AWAITING_SIGNATURES)
-    with app.test_request_context(), acting_as("tester"):
+    with acting_as("tester"):
         document = current_document(agreement)
     party = agreement.parties[0]
     login_as("officer")
@@ -682,7 +692,7 @@ def test_a_signature_date_before_the_signed_copy_existed_is_refused(client, logi
     agreement = make.agreement(reference="ISA-DATE-002", signed=False, status=S.AWAITING_SIGNATURES)
     agreement.created_at = agreement.created_at - timedelta(days=30)
     db.session.commit()
-    with app.test_request_context(), acting_as("tester"):
+    with acting_as("tester"):  # as the scheduler does: a web request never renders
         document = current_document(agreement)
     login_as("officer")
     response = _record_signature(client, agreement, agreement.parties[0], date.today() - timedelta(days=3), signed_document=str(document.id))
@@ -812,8 +822,7 @@ def test_a_removed_partys_signature_stays_on_record(client, login_as, make, db):
 
 def test_the_small_user_agent_stylesheet_keeps_bookmarks_links_and_list_numbers(app, demo):
     """What the protocol needs of the user-agent stylesheet it uses in place of WeasyPrint's own."""
-    with app.test_request_context():
-        reader, text = pdf_text(render_protocol(demo))
+    reader, text = pdf_text(render_protocol(demo))
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert any("Data to be shared" in title for title in titles) and any("Signatures" in title for title in titles)
     contents = reader.pages[1]

@@ -12,6 +12,7 @@ import re
 import threading
 import urllib.parse
 import urllib.request
+import zipfile
 from datetime import date, timedelta
 
 import pytest
@@ -20,6 +21,7 @@ from werkzeug.serving import make_server
 from isa.agreements.models import AgreementStatus
 from isa.api.tokens import create_token
 from isa.audit.tracking import acting_as
+from tests.conftest import run_render_queue
 from tests.factories import PASSWORD
 
 
@@ -71,6 +73,11 @@ def register(make, db):
     return police, council
 
 
+def _whole_zip(body):
+    """A workbook or a zip file, which opens only when its last bytes (the central directory) arrived."""
+    return zipfile.ZipFile(io.BytesIO(body))
+
+
 def _csv_rows(headers, body):
     assert headers["Content-Type"] == "text/csv; charset=utf-8"
     assert "attachment" in headers["Content-Disposition"]
@@ -114,16 +121,19 @@ def test_the_register_export_downloads_whole(served, register):
     assert len(json.loads(body)["agreements"]) == 120
 
 
-def test_the_protocol_pdf_downloads_whole(served, register):
+def test_the_protocol_pdf_downloads_whole(served, register, app):
     browser = Browser(served)
     browser.sign_in("officer@example.org")
+    status, _headers, _body = browser.get("/agreements/ISA-2024-001/protocol.pdf")
+    assert status == 202  # queued: the scheduler renders it
+    run_render_queue(app)
     status, headers, body = browser.get("/agreements/ISA-2024-001/protocol.pdf")
     assert status == 200 and headers["Content-Type"] == "application/pdf"
     assert body.startswith(b"%PDF-") and body.rstrip().endswith(b"%%EOF")
     assert len(body) == int(headers["Content-Length"])
 
 
-def test_the_api_downloads_whole(served, register, make, db):
+def test_the_api_downloads_whole(served, register, make, db, app):
     officer = make.user(role="officer", email="api-officer@example.org")
     with acting_as("test"):
         _record, token = create_token(officer, "downloads")
@@ -132,5 +142,31 @@ def test_the_api_downloads_whole(served, register, make, db):
     auth = {"Authorization": f"Bearer {token}"}
     status, headers, body = browser.get("/api/v1/calendar.ics", auth)
     assert status == 200 and body.startswith(b"BEGIN:VCALENDAR") and body.rstrip().endswith(b"END:VCALENDAR")
+    status, _headers, _body = browser.get("/api/v1/agreements/ISA-2024-001/protocol.pdf", auth)
+    assert status == 202
+    run_render_queue(app)
     status, headers, body = browser.get("/api/v1/agreements/ISA-2024-001/protocol.pdf", auth)
     assert status == 200 and body.rstrip().endswith(b"%%EOF")
+
+
+def test_the_records_download_whole(served, register):
+    browser = Browser(served)
+    browser.sign_in("officer@example.org")
+    for kind in ("processing-record", "sharing-register"):
+        status, headers, body = browser.get(f"/records/herts-police/{kind}.csv")
+        rows = _csv_rows(headers, body)
+        assert status == 200 and len(rows) > 120  # a row per agreement at least, after the header
+        status, headers, body = browser.get(f"/records/herts-police/{kind}.xlsx")
+        assert status == 200 and _whole_zip(body).testzip() is None
+    status, headers, body = browser.get("/records/herts-police/exit-pack.zip")
+    assert status == 200 and _whole_zip(body).testzip() is None
+
+
+def test_the_open_data_feed_downloads_whole(served, register):
+    browser = Browser(served)  # the public: no sign-in
+    status, headers, body = browser.get("/register.csv")
+    rows = _csv_rows(headers, body)
+    assert status == 200 and len(rows) == 121
+    assert rows[-1][0] == "ISA-2024-120"
+    status, headers, body = browser.get("/register.json")
+    assert status == 200 and json.loads(body)["count"] == 120

@@ -72,6 +72,15 @@ def agreement(flows=None, parties=None, status="active", start=date(2024, 12, 1)
     )
 
 
+def with_dpia(subject, state, reference=None):
+    """The agreement as the loaders hand it to the engine: with its DPIA state (and DPIA reference)."""
+    subject.dpia_state, subject.dpia_reference = state, reference
+    return subject
+
+
+SENSITIVE_FLOW = dict(categories=["personal", "special_category"], bases=SAFEGUARDING)
+
+
 def rules(found):
     return {f.rule for f in found}
 
@@ -287,6 +296,29 @@ CASES = {
         agreement([flow(frm=CHARITY, bases=["UKGDPR-A6-1EA"])], start=date(2026, 3, 1)),
         date(2025, 10, 1),
     ),
+    # --- the DPIA (issue 16): required by the screening, and not complete ---
+    "dpia-missing: special category data and no DPIA recorded": (
+        "dpia-missing", with_dpia(agreement([flow(**SENSITIVE_FLOW)]), "none"), with_dpia(agreement([flow(**SENSITIVE_FLOW)]), "complete"),
+    ),
+    "dpia-missing: criminal offence data and no DPIA recorded, in draft already": (
+        "dpia-missing",
+        with_dpia(agreement([flow(categories=["criminal_offence"], bases=["DPA2018-S35"])], status="draft"), "none"),
+        with_dpia(agreement([flow(categories=["criminal_offence"], bases=["DPA2018-S35"])], status="draft"), "not_required"),
+    ),
+    "dpia-missing: a DPIA kept outside the register (its reference) counts": (
+        "dpia-missing", with_dpia(agreement([flow(**SENSITIVE_FLOW)]), "none"),
+        with_dpia(agreement([flow(**SENSITIVE_FLOW)]), "none", reference="DPIA-HCC-2024-07"),
+    ),
+    "dpia-missing: the screening found one required and it is not signed off": (
+        "dpia-missing", with_dpia(agreement(), "in_progress"), with_dpia(agreement(), "complete"),
+    ),
+    "dpia-missing: personal data alone needs no DPIA until a screening says so": (
+        "dpia-missing", with_dpia(agreement(), "in_progress"), with_dpia(agreement(), "none"),
+    ),
+    "dpia-missing: an agreement that has ended needs none": (
+        "dpia-missing", with_dpia(agreement([flow(**SENSITIVE_FLOW)]), "none"),
+        with_dpia(agreement([flow(**SENSITIVE_FLOW)], status="terminated"), "none"),
+    ),
 }
 CASE_LIST = [case if len(case) == 4 else (*case, TODAY) for case in CASES.values()]
 
@@ -303,9 +335,9 @@ SEVERITY = {
     "public-authority-consent": "warning", "channel-unapproved": "error", "data-location": "warning",
     "unsigned-active": "error", "review-overdue": "warning", "no-flows": "error", "unknown-basis": "error",
     "apd-needed": "info", "basis-not-yet-in-force": "warning", "part3-not-competent": "error", "gateway-party": "error",
-    "consent-mismatch": "warning", "legal-obligation-power": "warning",
+    "consent-mismatch": "warning", "legal-obligation-power": "warning", "dpia-missing": "warning",
 }
-AGREEMENT_WIDE = {"data-location", "unsigned-active", "review-overdue", "no-flows"}
+AGREEMENT_WIDE = {"data-location", "unsigned-active", "review-overdue", "no-flows", "dpia-missing"}
 
 
 @pytest.mark.parametrize("rule, bad, good, today", CASE_LIST, ids=list(CASES))
@@ -387,6 +419,18 @@ def test_findings_are_sorted_errors_then_warnings_then_info_in_flow_order():
     warnings = [f for f in found if f.severity == "warning"]
     assert warnings[0].rule == "data-location"
     assert severity_counts(found) == {"error": 2, "warning": 2, "info": 1}
+
+
+def test_without_a_dpia_state_the_dpia_rule_stays_quiet():
+    """A caller that did not load the DPIA (the permitted check's flow errors, say) gets no guess."""
+    assert "dpia-missing" not in rules(check(agreement([flow(**SENSITIVE_FLOW)])))
+
+
+def test_dpia_missing_counts_the_flows_carrying_sensitive_data():
+    subject = with_dpia(agreement([flow(**SENSITIVE_FLOW), flow(), flow(categories=["criminal_offence"], bases=["DPA2018-S35"])]), "none")
+    finding = next(f for f in check(subject) if f.rule == "dpia-missing")
+    assert finding.message.startswith("2 data flows carry special category or criminal offence data")
+    assert "Article 35" in finding.message
 
 
 def test_findings_are_frozen_values():

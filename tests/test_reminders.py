@@ -1,6 +1,7 @@
 """Review reminders: the rules, the outbox, the sweep against a real SMTP server, the CLI and the scheduler."""
 import asyncio
 import email
+import hashlib
 import os
 import socket
 import subprocess
@@ -20,12 +21,13 @@ from aiosmtpd.controller import Controller
 
 from isa.agreements.models import AgreementStatus as S
 from isa.core.db import utcnow
+from isa.documents.models import ProtocolDocument
 from isa.reminders import mail, rules
 from isa.reminders.models import Reminder, ReminderStatus as RS, SweepLock
 from isa.reminders.notifications import ReminderMail, render_bodies
 from isa.reminders.scheduler import add_sweep_job, daily_sweep, london_today, reminder_time, should_start_in_process
-from isa.reminders.sweep import INTERRUPTED, SweepSettings, acquire_lock, queue_due, run_sweep
-from tests.conftest import forget_planner_statistics, planner_statistics, post_form
+from isa.reminders.sweep import INTERRUPTED, SweepSettings, acquire_lock, queue_due, release_lock, run_sweep
+from tests.conftest import forget_planner_statistics, planner_statistics, post_form, run_render_queue
 
 REVIEW = date(2027, 12, 1)
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -420,7 +422,7 @@ CRASH = textwrap.dedent(
 )
 
 
-def test_a_process_killed_between_sending_and_recording_never_sends_twice(app, db, register, inbox, client, login_as):
+def test_a_process_killed_between_sending_and_recording_never_sends_twice(app, db, register, inbox, client, login_as, runner):
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ, PYTHONPATH=str(root))
@@ -429,10 +431,11 @@ def test_a_process_killed_between_sending_and_recording_never_sends_twice(app, d
     assert len(inbox.messages) == 1  # delivered…
     [reminder] = reminders(db)
     assert reminder.status == RS.SENDING  # …but not recorded as sent
+    assert db.session.get(SweepLock, "reminders").holder.split(":")[1].isdigit()  # the lock names its holder's process
 
-    assert run_sweep(date(2027, 11, 1)).ran is False  # the dead process's lock holds until it lapses
-    later = run_sweep(date(2027, 11, 2), now=utcnow() + timedelta(hours=1))
-    assert later.ran and later.sent == []
+    # The dead process's lock is taken over at once (not after 30 minutes), and the summary counts what it flagged.
+    output = runner.invoke(args=["reminders", "run", "--today", "2027-11-01"]).output
+    assert "failed    ISA-2024-001" in output and "sent 0," in output and "failed 1," in output, output
     [reminder] = reminders(db)
     assert reminder.status == RS.FAILED and reminder.last_error == INTERRUPTED
     assert run_sweep(date(2027, 11, 3), now=utcnow() + timedelta(hours=2)).sent == []
@@ -440,6 +443,72 @@ def test_a_process_killed_between_sending_and_recording_never_sends_twice(app, d
 
     login_as("officer")
     assert "may or may not have been" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_a_lock_held_by_a_live_process_or_another_host_is_respected(app, db):
+    from isa.reminders.sweep import lock_holder
+
+    now = utcnow()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        this_host = lock_holder().split(":")[0]
+        assert acquire_lock(f"{this_host}:{live.pid}:abcd1234", now, 30)
+        assert not acquire_lock(lock_holder(), now, 30)  # its holder is alive
+    finally:
+        live.kill()
+        live.wait()
+    assert acquire_lock(lock_holder(), now, 30)  # gone now: taken over before the lock lapses
+    release_lock(db.session.get(SweepLock, "reminders").holder)
+    assert acquire_lock("elsewhere.example:1:abcd1234", now, 30)
+    assert not acquire_lock(lock_holder(), now, 30)  # another host's process cannot be seen: wait for the lapse
+
+
+class DropsAfterData(Inbox):
+    """A mail server that takes the whole message, then drops the connection before it answers
+    (for the first `drops` messages): the sender cannot know whether it was delivered."""
+
+    def __init__(self, drops=1):
+        super().__init__()
+        self.drops = drops
+
+    async def handle_DATA(self, server, session, envelope):
+        status = await super().handle_DATA(server, session, envelope)
+        if self.drops:
+            self.drops -= 1
+            server.transport.abort()
+        return status
+
+
+def test_a_message_whose_fate_is_unknown_is_flagged_and_never_resent(app, db, make, smtp, client, login_as):
+    smtp.inbox = DropsAfterData(drops=1)
+    smtp.start()
+    for n in range(3):
+        make.agreement(reference=f"ISA-DROP-{n}", status=S.ACTIVE, review_date=REVIEW, owner=make.user(role="officer"))
+    first = run_sweep(date(2027, 11, 1))
+    assert len(first.queued) == 3
+    assert len(smtp.inbox.messages) == 3  # all three reached the server…
+    assert len(first.sent) == 2 and len(first.failed) == 1  # …one without an answer
+    flagged = [r for r in reminders(db) if r.status == RS.FAILED]
+    assert len(flagged) == 1 and "may or may not have been delivered" in flagged[0].last_error
+    for day in (2, 3, 9):
+        again = run_sweep(date(2027, 11, day))
+        assert again.sent == [] and again.retrying == []
+    assert len(smtp.inbox.messages) == 3  # none sent twice: as many messages as reminders
+    login_as("officer")
+    assert "confirmed delivery" in client.get("/dashboard").get_data(as_text=True)
+
+
+def test_every_attempt_at_a_reminder_carries_the_same_message_id(app, db, register, smtp, client, login_as):
+    smtp.inbox = DropsAfterData(drops=1)
+    smtp.start()
+    run_sweep(date(2027, 11, 1))
+    [reminder] = reminders(db)
+    assert reminder.status == RS.FAILED
+    login_as("officer")
+    assert post_form(client, "/reminders/resend", {"reminder_id": reminder.id}, get_url="/dashboard").status_code == 302
+    run_sweep(date(2027, 11, 2))
+    ids = [m.message["Message-ID"] for m in smtp.inbox.messages]
+    assert len(ids) == 2 and ids[0] == ids[1] and ids[0].startswith(f"<isa-reminder-{reminder.id}.")
 
 
 def test_a_review_recorded_before_sending_cancels_the_queued_reminder(app, db, register, smtp):
@@ -509,11 +578,80 @@ def _snapshot(name, actual):
     [(date(2027, 11, 1), "reminder_before_30"), (date(2028, 1, 6), "reminder_escalated")],
 )
 def test_sent_email_bodies_match_their_snapshots(app, db, register, inbox, today, name):
+    run_render_queue(app)
     run_sweep(today)
     [received] = inbox.messages
     _snapshot(f"{name}.txt", received.message.get_body("plain").get_content())
     _snapshot(f"{name}.html", received.message.get_body("html").get_content())
     _snapshot(f"{name}.subject", received.message["Subject"] + "\n")
+
+
+# --- the protocol document in force, linked and attached -----------------------------------------
+
+
+def _attachments(message):
+    return [(part.get_filename(), part.get_content_type(), part.get_content()) for part in message.iter_attachments()]
+
+
+@pytest.mark.parametrize(
+    "today, attached",
+    [
+        (date(2027, 9, 2), False),  # 90 days before: the link only
+        (date(2027, 11, 1), True),  # 30 days before: the PDF in hand for the review
+        (date(2027, 11, 24), False),  # 7 days before: the link only
+        (date(2027, 12, 2), True),  # overdue
+        (date(2027, 12, 31), True),  # escalated
+    ],
+)
+def test_each_reminder_links_to_the_protocol_in_force_and_the_30_day_and_overdue_ones_attach_it(app, db, register, inbox, today, attached):
+    run_render_queue(app)
+    document = db.session.scalars(sa.select(ProtocolDocument)).one()
+    run_sweep(today)
+    [received] = inbox.messages
+    link = f"http://localhost/agreements/ISA-2024-001/documents/{document.id}.pdf"
+    assert link in received.message.get_body("plain").get_content()
+    assert f'href="{link}"' in received.message.get_body("html").get_content()
+    if attached:
+        [(filename, content_type, content)] = _attachments(received.message)
+        assert content_type == "application/pdf" and filename == document.filename
+        assert content == document.pdf and hashlib.sha256(content).hexdigest() == document.sha256
+        assert "ISA-2024-001" in filename and "-v1-" in filename
+    else:
+        assert _attachments(received.message) == []
+
+
+def test_the_attached_protocol_is_the_copy_the_parties_signed(app, db, register, inbox, client):
+    """A later editorial change stores a new copy of the same version: the reminder still carries the signed one."""
+    run_render_queue(app)
+    signed = db.session.scalars(sa.select(ProtocolDocument)).one()
+    agreement = register.agreement
+    for party in agreement.parties:
+        party.signed_document_version, party.signed_document_sha256 = 1, signed.sha256
+    db.session.commit()
+    agreement.title = "Family Safeguarding (typo fixed)"
+    db.session.commit()
+    run_render_queue(app)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ProtocolDocument)) == 2
+    run_sweep(date(2027, 11, 1))
+    [(_name, _type, content)] = _attachments(inbox.messages[0].message)
+    assert content == signed.pdf
+
+
+def test_while_the_protocol_is_being_prepared_the_reminder_says_so_and_still_goes(app, db, register, inbox):
+    report = run_sweep(date(2027, 11, 1))  # the scheduler has not produced the document yet
+    assert len(report.sent) == 1
+    [received] = inbox.messages
+    assert "The protocol in force (version 1) is being prepared" in received.message.get_body("plain").get_content()
+    assert _attachments(received.message) == []
+
+
+@pytest.mark.parametrize(
+    "offset_key, offsets, attached",
+    [("before-90", (30,), False), ("before-30", (30,), True), ("before-7", (30,), False), ("before-7", (30, 7), True),
+     ("overdue-1", (30,), True), ("overdue-6", (), True), ("escalated", (30,), True)],
+)
+def test_which_reminders_attach_the_protocol(offset_key, offsets, attached):
+    assert rules.attaches_protocol(offset_key, offsets) is attached
 
 
 def test_user_text_is_escaped_in_the_html_email_and_kept_out_of_headers(app):
@@ -678,13 +816,27 @@ def test_the_daily_sweep_refreshes_the_query_planners_statistics(app, db, make, 
     assert planner_statistics(db, "agreements") > 0
 
 
-def test_flask_scheduler_runs_in_the_foreground(app, tmp_path):
+def test_flask_scheduler_runs_in_the_foreground(app, db, make, tmp_path):
+    """The real process: it says when the sweep runs, produces a queued protocol document and records its heartbeat."""
+    from isa.core.heartbeat import last_beat
+
+    agreement = make.agreement(reference="ISA-FG-001")
     root = Path(__file__).resolve().parent.parent
-    env = dict(os.environ, ISA_SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], ISA_REMINDER_TIME="05:30", ISA_SECRET_KEY="x")
+    env = dict(os.environ, ISA_SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"], ISA_REMINDER_TIME="05:30", ISA_SECRET_KEY="x",
+               ISA_RENDER_POLL_SECONDS="0.5")
     process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "isa", "scheduler"], cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         line = process.stdout.readline()
+        deadline = time.monotonic() + 60
+        stored = None
+        while stored is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            db.session.rollback()
+            stored = db.session.scalar(sa.select(ProtocolDocument).where(ProtocolDocument.agreement_id == agreement.id))
+        beat = last_beat()
     finally:
         process.terminate()
         process.wait(timeout=20)
-    assert "Scheduler started: the review reminder sweep runs daily at 05:30 Europe/London" in line
+    assert "Scheduler started: protocol documents are produced as they are queued; the review reminder sweep runs daily at 05:30 Europe/London" in line
+    assert stored is not None and stored.protocol_version == 1 and stored.pdf.startswith(b"%PDF")
+    assert beat is not None and (utcnow() - beat).total_seconds() < 60

@@ -58,7 +58,12 @@ class AgreementForm(VersionedForm):
         choices=[(loc.value, loc.label) for loc in DataLocation],
         validators=[InputRequired("Choose where the data is held")],
     )
-    dpia_reference = StringField("DPIA reference", widget=GovTextInput(), validators=[Optional(), Length(max=100)])
+    dpia_reference = StringField(
+        "DPIA reference",
+        widget=GovTextInput(),
+        description="The reference of a DPIA kept outside the register, if any. The agreement page also carries out a DPIA in the register.",
+        validators=[Optional(), Length(max=100)],
+    )
     supersedes = ChoiceField("Supersedes", widget=GovSelect(), description="The earlier agreement this one replaces, if any.", validators=[Optional()])
     submit = SubmitField("Save agreement", widget=GovSubmitInput())
 

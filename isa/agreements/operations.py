@@ -58,35 +58,38 @@ def save_agreement(agreement, data, expected_version=None):
     """Create (agreement None) or update an agreement from clean form data."""
     if agreement is not None:
         check_version(agreement, expected_version)
-    clash = find_by_reference(data["reference"])
-    if clash is not None and clash is not agreement:
-        raise AgreementError("reference", f"The reference {data['reference']} is already used by {clash.title}")
-    problems = lifecycle.date_problems(data["start_date"], data["review_date"], data.get("end_date"))
-    if problems:
-        field, message = next(iter(problems.items()))
-        raise AgreementError(field, message)
-    new = agreement is None
-    if new:
-        agreement = Agreement(status=AgreementStatus.DRAFT)
-    agreement.reference = data["reference"].strip()
-    agreement.title = data["title"].strip()
-    for field in ("purpose", "scope", "data_subjects", "retention", "security", "dpia_reference"):
-        value = (data.get(field) or "").strip()
-        setattr(agreement, field, value or (None if field != "purpose" else ""))
-    agreement.start_date = data["start_date"]
-    agreement.review_date = data["review_date"]
-    agreement.end_date = data.get("end_date")
-    agreement.review_interval_months = data.get("review_interval_months") or 12
-    agreement.data_location = DataLocation(data.get("data_location") or "uk")
-    agreement.lead_organisation = _org(data.get("lead_organisation"))
-    owner = data.get("owner")
-    agreement.owner = db.session.get(User, int(owner)) if owner else None
-    supersedes = data.get("supersedes")
-    agreement.supersedes = find_by_reference(supersedes) if supersedes else None
-    if agreement.supersedes is agreement:
-        raise AgreementError("supersedes", "An agreement cannot supersede itself")
-    if new:
-        db.session.add(agreement)  # added last, so no autoflush writes it half-made
+    # No autoflush while the form is applied: a concurrent save then fails at the commit, where
+    # commit_or_conflict turns it into a conflict message, not midway in a lookup (a 500).
+    with db.session.no_autoflush:
+        clash = find_by_reference(data["reference"])
+        if clash is not None and clash is not agreement:
+            raise AgreementError("reference", f"The reference {data['reference']} is already used by {clash.title}")
+        problems = lifecycle.date_problems(data["start_date"], data["review_date"], data.get("end_date"))
+        if problems:
+            field, message = next(iter(problems.items()))
+            raise AgreementError(field, message)
+        new = agreement is None
+        if new:
+            agreement = Agreement(status=AgreementStatus.DRAFT)
+        agreement.reference = data["reference"].strip()
+        agreement.title = data["title"].strip()
+        for field in ("purpose", "scope", "data_subjects", "retention", "security", "dpia_reference"):
+            value = (data.get(field) or "").strip()
+            setattr(agreement, field, value or (None if field != "purpose" else ""))
+        agreement.start_date = data["start_date"]
+        agreement.review_date = data["review_date"]
+        agreement.end_date = data.get("end_date")
+        agreement.review_interval_months = data.get("review_interval_months") or 12
+        agreement.data_location = DataLocation(data.get("data_location") or "uk")
+        agreement.lead_organisation = _org(data.get("lead_organisation"))
+        owner = data.get("owner")
+        agreement.owner = db.session.get(User, int(owner)) if owner else None
+        supersedes = data.get("supersedes")
+        agreement.supersedes = find_by_reference(supersedes) if supersedes else None
+        if agreement.supersedes is agreement:
+            raise AgreementError("supersedes", "An agreement cannot supersede itself")
+        if new:
+            db.session.add(agreement)  # added last, so no autoflush writes it half-made
     return agreement
 
 

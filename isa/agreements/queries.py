@@ -15,9 +15,14 @@ class FilterError(ValueError):
 
 
 def visible_to(query, user):
-    """Partners see only the agreements their organisation is party to."""
+    """The one visibility rule, for every query that lists agreements to a user: officers see every
+    agreement; partners only those their organisation is party to, whatever their status (so never
+    another organisation's drafts or agreements awaiting signatures). `can_see` is the same rule
+    for one agreement already loaded."""
     if user.is_officer:
         return query
+    if user.organisation_id is None:
+        return query.where(sa.false())
     party = sa.select(Party.id).where(Party.agreement_id == Agreement.id, Party.organisation_id == user.organisation_id)
     return query.where(party.exists())
 
@@ -34,7 +39,16 @@ def awaiting_signature_of(organisation_id):
 
 
 def can_see(user, agreement):
-    return user.is_officer or any(p.organisation_id == user.organisation_id for p in agreement.parties)
+    if user.is_officer:
+        return True
+    return user.organisation_id is not None and any(p.organisation_id == user.organisation_id for p in agreement.parties)
+
+
+def agreements_of(organisation, user):
+    """The agreements an organisation is party to or leads, as far as `user` may see them."""
+    is_party = sa.select(Party.id).where(Party.agreement_id == Agreement.id, Party.organisation_id == organisation.id)
+    query = sa.select(Agreement).where(sa.or_(is_party.exists(), Agreement.lead_organisation_id == organisation.id))
+    return db.session.scalars(visible_to(query.order_by(Agreement.reference), user)).all()
 
 
 def parse_filters(args):

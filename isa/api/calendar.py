@@ -3,6 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 from icalendar import Calendar, Event
 
+from ..core.text import neutralise_bidi
+
 PRODUCT_ID = "-//isa//Information sharing agreement reviews//EN"
 
 
@@ -35,7 +37,7 @@ def review_calendar(agreements, link_for, now=None):
         event.add("description", f"The review of {reference} ({title}) is due. {url}")
         event.add("url", url)
         calendar.add_component(event)
-    return calendar.to_ical()
+    return neutralise_bidi(calendar.to_ical().decode("utf-8")).encode("utf-8")
 
 
 def _uid_safe(reference):

@@ -21,19 +21,20 @@ def tokens():
 @tokens.command("create", help="Create an API token acting as the user EMAIL and print it (once: it is stored hashed).")
 @click.argument("email")
 @click.option("--name", default="Command line", show_default=True, help="What the token is for.")
+@click.option("--calendar", is_flag=True, help="A calendar feed secret instead: reads only the review-dates calendar.")
 @with_appcontext
-def create(email, name):
+def create(email, name, calendar):
     user = find_user(email)
     if user is None:
         raise click.ClickException(f"No user has the email {email}")
     try:
         with acting_as("command line"):
-            record, token = create_token(user, name)
+            record, token = create_token(user, name, "calendar" if calendar else "api")
             db.session.commit()
     except TokenError as error:
         db.session.rollback()
         raise click.ClickException(str(error))
-    click.echo(f"Created API token {record.prefix}… ({record.name}) for {user.email}. It is shown only now:", err=True)
+    click.echo(f"Created {record.kind} {record.prefix}… ({record.name}) for {user.email}. It is shown only now:", err=True)
     click.echo(token)
 
 

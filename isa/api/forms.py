@@ -7,6 +7,15 @@ from ..core.forms import ChoiceField, Length
 
 
 class TokenForm(FlaskForm):
+    scope = ChoiceField(
+        "Kind",
+        widget=GovSelect(),
+        choices=[("api", "API token: a case system calls the API with it"),
+                 ("calendar", "Calendar feed: a calendar app reads the review dates with it, nothing else")],
+        description="A calendar feed's secret travels in the subscription address, so it can read only the calendar.",
+        default="api",
+        validators=[InputRequired("Choose the kind")],
+    )
     user = ChoiceField(
         "User the token acts for",
         widget=GovSelect(),

@@ -8,6 +8,10 @@ from ..core.db import utcnow
 from ..extensions import db
 
 
+API = "api"  # a bearer token for the whole API, sent in the Authorization header
+CALENDAR = "calendar"  # a feed secret: reads the review-dates calendar only, and may travel in a URL
+
+
 class ApiToken(Audited, db.Model):
     """A bearer token for the JSON API, acting as one user (and seeing what that user sees).
 
@@ -24,6 +28,7 @@ class ApiToken(Audited, db.Model):
     name: Mapped[str] = mapped_column(sa.String(200))  # what it is for: "Police case system"
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     prefix: Mapped[str] = mapped_column(sa.String(16))  # the first characters, to recognise it
+    scope: Mapped[str] = mapped_column(sa.String(20), default=API, server_default=API)
     created_by: Mapped[str] = mapped_column(sa.String(254))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
@@ -35,8 +40,12 @@ class ApiToken(Audited, db.Model):
     def active(self):
         return self.revoked_at is None
 
+    @property
+    def kind(self):
+        return "calendar feed" if self.scope == CALENDAR else "API token"
+
     def audit_label(self):
-        return f"API token {self.prefix}… ({self.name})"
+        return f"{self.kind} {self.prefix}… ({self.name})"
 
     def __repr__(self):
         return f"<ApiToken {self.prefix} {self.name}>"

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 description of the JSON API. tests/test_api.py validates real responses against it."""
 from ..agreements.models import AgreementStatus, DataLocation, PartyRole
-from ..flows.models import ConsentApproach, DataCategory, Frequency
+from ..flows.models import ConsentApproach, DataCategory, DataSubjectCategory, Frequency
 from ..legal.findings import SEVERITIES
 from ..legal.models import BasisKind, Regime
 from ..organisations.types import OrganisationType, StatutoryRole
@@ -79,6 +79,9 @@ SCHEMAS = {
             "categories": {"type": "array", "items": {"enum": _values(DataCategory)}}, "items": STRING,
             "purposes": STRINGS, "lawful_bases": STRINGS, "channel": NULLABLE_STRING,
             "frequency": {"enum": _values(Frequency)}, "consent": {"enum": _values(ConsentApproach)},
+            "data_subject_categories": {"type": "array", "items": {"enum": _values(DataSubjectCategory)}},
+            "data_subjects": NULLABLE_STRING, "retention": NULLABLE_STRING, "source_system": NULLABLE_STRING,
+            "asset_owner": NULLABLE_STRING,
         })},
     }),
     "Findings": _object({
@@ -126,6 +129,7 @@ SCHEMAS = {
         "notes": {"type": "array", "items": STRING,
                   "description": "Things to know whatever the answer: a version awaiting signatures, what anonymised means"},
         "advice": {"type": ["string", "null"], "description": "When not permitted: the reminder about ad hoc sharing"},
+        "truncated": {"type": "boolean", "description": "True when more matches or reasons exist than the answer lists (a note says how many)"},
     }),
 }
 
@@ -177,6 +181,8 @@ def _json(description, schema):
 UNAUTHORISED = _error("No token, or a token that is not valid or has been revoked")
 BAD_PARAMETER = _error("A parameter is missing or malformed; `parameter` names it")
 NOT_FOUND = _error("No such agreement, or the token's organisation is not a party to it")
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": STRING, "description": "The organisation's slug, like herts-police"}
+ORGANISATION_NOT_FOUND = _error("No such organisation, or a partner's token asked for another organisation's records")
 REFERENCE = {"name": "reference", "in": "path", "required": True, "schema": STRING, "description": "The agreement's reference, like ISA-2024-001"}
 
 
@@ -244,8 +250,39 @@ def openapi_document(server_url="/api/v1"):
             ),
             "/agreements/{reference}/protocol.pdf": _get(
                 "The agreement's Information Sharing Protocol as a PDF",
-                {"description": "The PDF", "content": {"application/pdf": {}}},
-                [REFERENCE], {"404": NOT_FOUND},
+                {"description": "The PDF, as stored with its SHA-256 (header X-Content-SHA256)", "content": {"application/pdf": {}}},
+                [REFERENCE],
+                {
+                    "202": {
+                        "description": "The scheduler is preparing the document of the current version: ask again at "
+                        "`Location` after `Retry-After` seconds",
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}, "Location": {"schema": {"type": "string"}}},
+                        "content": {"application/json": {"schema": {"type": "object", "properties": {
+                            "status": {"type": "string", "enum": ["queued", "rendering"]}, "version": {"type": "integer"},
+                            "queued_at": {"type": "string", "format": "date-time"}, "message": {"type": "string"},
+                            "location": {"type": "string"}}}}},
+                    },
+                    "404": NOT_FOUND,
+                    "503": {"description": "The document could not be prepared; officers can see why and ask again",
+                            "content": {"application/json": {"schema": _ref("Error")}}},
+                },
+            ),
+            "/organisations/{slug}/processing-record.xlsx": _get(
+                "The organisation's record of processing activities (UK GDPR Art 30), built from the flows, as a workbook",
+                {"description": "An XLSX workbook: a frozen header row with filters, dates as dates",
+                 "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}},
+                [SLUG], {"404": ORGANISATION_NOT_FOUND},
+            ),
+            "/organisations/{slug}/processing-record.csv": _get(
+                "The same record of processing activities as CSV (UTF-8, dates as YYYY-MM-DD)",
+                {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                [SLUG], {"404": ORGANISATION_NOT_FOUND},
+            ),
+            "/organisations/{slug}/exit-pack.zip": _get(
+                "Everything the register holds about the organisation: its agreements in the import format, protocol "
+                "PDFs with SHA-256, signatures, sharing decisions and the history of its records",
+                {"description": "A ZIP file", "content": {"application/zip": {}}},
+                [SLUG], {"404": ORGANISATION_NOT_FOUND},
             ),
             "/legal-bases": _get("The lawful-basis catalogue", _json("Every entry, grouped by kind", _ref("LegalBases"))),
             "/permitted": _get(
@@ -274,8 +311,11 @@ def openapi_document(server_url="/api/v1"):
                 "Review dates of the agreements in force that the token may see, as an iCalendar feed",
                 {"description": "An iCalendar (RFC 5545) feed with an all-day event per review date",
                  "content": {"text/calendar": {"schema": {"type": "string", "contentMediaType": "text/calendar"}}}},
-                [_query("token", "The API token, for calendar apps that cannot send an Authorization header")],
-                description="Subscribe in Outlook or Google Calendar with the URL `/api/v1/calendar.ics?token=TOKEN`.",
+                [_query("feed", "A calendar feed secret (`isacal_…`), for calendar apps that cannot send an Authorization header; "
+                        "API tokens are refused in the URL"),
+                 _query("token", "The same as `feed` (an older name)")],
+                description="Subscribe in Outlook or Google Calendar with the URL `/api/v1/calendar.ics?feed=SECRET`, a "
+                            "calendar feed secret an administrator created: it reads this calendar and nothing else.",
             ),
         },
     }

@@ -76,6 +76,11 @@ def agreement_json(agreement, today):
                 "channel": flow.channel.slug if flow.channel else None,
                 "frequency": flow.frequency.value,
                 "consent": flow.consent.value,
+                "data_subject_categories": list(flow.data_subject_categories or []),
+                "data_subjects": flow.data_subjects,
+                "retention": flow.retention,
+                "source_system": flow.source_system,
+                "asset_owner": flow.asset_owner,
             }
             for flow in agreement.flows
         ],

@@ -6,13 +6,14 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from ..audit.tracking import current_actor
-from ..core.db import utcnow
+from ..core.db import retry_when_busy, utcnow
 from ..extensions import db
 from ..users.models import User
 from ..users.operations import normalise_email
-from .models import ApiToken
+from .models import API, CALENDAR, ApiToken
 
 TOKEN_PREFIX = "isa_"
+FEED_PREFIX = "isacal_"  # calendar feed secrets: read-only, revocable, and never an API token
 SHOWN_PREFIX_LENGTH = 12  # "isa_" and eight random characters
 # Recording every use would write on every request; once a minute tells an admin as much.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -28,8 +29,12 @@ def hash_token(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(user, name):
-    """A new token for `user`: returns (ApiToken, the token itself, which is never stored)."""
+def create_token(user, name, scope=API):
+    """A new token for `user`: returns (ApiToken, the token itself, which is never stored).
+
+    scope API: a bearer token for the API. scope CALENDAR: a feed secret that reads only the
+    review-dates calendar, for calendar apps that must carry it in the subscription URL (where
+    access logs and shared calendars see it), so it gives away nothing else and is revoked alone."""
     name = " ".join((name or "").split())
     if not name:
         raise TokenError("name", "Enter what the token is for, like Police case system")
@@ -39,9 +44,12 @@ def create_token(user, name):
         raise TokenError("user", "Choose the user the token acts for")
     if not user.is_active:
         raise TokenError("user", f"{user.email} is deactivated: reactivate the user first")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    if scope not in (API, CALENDAR):
+        raise TokenError("scope", "Choose an API token or a calendar feed")
+    token = (FEED_PREFIX if scope == CALENDAR else TOKEN_PREFIX) + secrets.token_urlsafe(32)
+    shown = SHOWN_PREFIX_LENGTH + (len(FEED_PREFIX) - len(TOKEN_PREFIX) if scope == CALENDAR else 0)
     record = ApiToken(
-        user=user, name=name, token_hash=hash_token(token), prefix=token[:SHOWN_PREFIX_LENGTH], created_by=current_actor()
+        user=user, name=name, token_hash=hash_token(token), prefix=token[:shown], created_by=current_actor(), scope=scope
     )
     db.session.add(record)
     return record, token
@@ -51,12 +59,13 @@ def find_user(email):
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def authenticate(token):
-    """The live token for this bearer value (an active user's, not revoked), else None; one statement."""
-    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+def authenticate(token, scope=API):
+    """The live token of `scope` for this value (an active user's, not revoked), else None; one statement."""
+    prefix = FEED_PREFIX if scope == CALENDAR else TOKEN_PREFIX
+    if not token or not token.startswith(prefix) or len(token) > 200:
         return None
     record = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None), ApiToken.scope == scope)
     )
     if record is None or not record.user.is_active:
         return None
@@ -68,8 +77,13 @@ def note_use(record, now=None):
     now = now or utcnow()
     if record.last_used_at is not None and now - record.last_used_at < LAST_USED_RESOLUTION:
         return
-    db.session.execute(sa.update(ApiToken.__table__).where(ApiToken.__table__.c.id == record.id).values(last_used_at=now))
-    db.session.commit()
+    token_id = record.id
+
+    def write():
+        db.session.execute(sa.update(ApiToken.__table__).where(ApiToken.__table__.c.id == token_id).values(last_used_at=now))
+        db.session.commit()
+
+    retry_when_busy(db.session, write)
 
 
 def revoke_token(record):

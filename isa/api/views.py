@@ -5,12 +5,16 @@ from functools import wraps
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, g, request, url_for
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
 from ..agreements.models import Agreement, AgreementStatus
 from ..agreements.operations import find_by_reference
 from ..agreements.queries import agreements_query, can_see, parse_filters, visible_to
+from ..core import clock
 from ..core.auth import log_refusal
+from ..core.jsonload import JsonRejected, load_json
+from ..core.text import neutralise_bidi
 from ..extensions import csrf, db
 from ..flows.models import DataCategory
 from ..legal.queries import agreement_findings, catalogue_groups
@@ -21,7 +25,8 @@ from ..sharing.queries import organisations_by_slug
 from . import serializers
 from .calendar import review_calendar
 from .openapi import openapi_document
-from .tokens import authenticate, note_use
+from .models import CALENDAR
+from .tokens import TOKEN_PREFIX, authenticate, note_use
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # machines authenticate with a bearer token, not a session cookie
@@ -29,6 +34,7 @@ csrf.exempt(bp)  # machines authenticate with a bearer token, not a session cook
 MAX_PER_PAGE = 500
 MAX_PAGE = 1_000_000
 DEFAULT_PER_PAGE = 100
+MAX_JSON_BODY = 256 * 1024  # a decision is a few KB
 
 
 class ApiError(Exception):
@@ -39,7 +45,7 @@ class ApiError(Exception):
 
 def json_response(data, status=200):
     """JSON with <, > and & escaped as \\u003c..., so no browser can ever read it as markup."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = neutralise_bidi(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     response = Response(text, status=status, mimetype="application/json")
     response.headers["Cache-Control"] = "no-store"
@@ -66,6 +72,12 @@ def http_error(error):
     return error_response(error.code, error.description or error.name)
 
 
+@bp.errorhandler(StaleDataError)
+def conflict(error):
+    db.session.rollback()
+    return error_response(409, "Someone else changed this record at the same time; nothing was saved. Try again.")
+
+
 @bp.errorhandler(Exception)
 def unexpected_error(error):
     db.session.rollback()
@@ -76,35 +88,57 @@ def unexpected_error(error):
 # --- authentication -----------------------------------------------------------------------------
 
 
-def _bearer_token(allow_query=False):
+def _bearer_token():
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
-    if allow_query:
-        return request.args.get("token", "").strip()
     return ""
 
 
-def token_required(view=None, *, allow_query_token=False):
+def _act_as(record):
+    note_use(record)
+    g.api_token, g.api_user = record, record.user
+
+
+def token_required(view):
     """Authenticate the bearer token (401 otherwise) and act as its user: `g.api_user`."""
 
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            token = _bearer_token(allow_query_token)
-            if not token:
-                raise ApiError(401, "Send an API token: Authorization: Bearer TOKEN")
-            record = authenticate(token)
-            if record is None:
-                raise ApiError(401, "The API token is not valid, or it has been revoked")
-            note_use(record)
-            g.api_token, g.api_user = record, record.user
-            return view(*args, **kwargs)
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        token = _bearer_token()
+        if not token:
+            raise ApiError(401, "Send an API token: Authorization: Bearer TOKEN")
+        record = authenticate(token)
+        if record is None:
+            raise ApiError(401, "The API token is not valid, or it has been revoked")
+        _act_as(record)
+        return view(*args, **kwargs)
 
-        return wrapped
+    return wrapped
 
-    return decorator(view) if view is not None else decorator
+
+def feed_or_token_required(view):
+    """The calendar: an API token in the header, or a calendar feed secret in the URL (?feed=, or
+    ?token= as before). An API token in the URL is refused: URLs end up in logs and shared calendars."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if _bearer_token():
+            return token_required(view)(*args, **kwargs)
+        secret = (request.args.get("feed") or request.args.get("token") or "").strip()
+        if not secret:
+            raise ApiError(401, "Subscribe with a calendar feed secret: /api/v1/calendar.ics?feed=SECRET")
+        if secret.startswith(TOKEN_PREFIX):
+            raise ApiError(401, "API tokens are not accepted in a URL, where logs would keep them: ask an administrator "
+                                "for a calendar feed secret and subscribe with ?feed=SECRET")
+        record = authenticate(secret, scope=CALENDAR)
+        if record is None:
+            raise ApiError(401, "The calendar feed secret is not valid, or it has been revoked")
+        _act_as(record)
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def visible_agreement(reference):
@@ -197,16 +231,64 @@ def findings(reference):
 @bp.route("/agreements/<reference>/protocol.pdf")
 @token_required
 def protocol(reference):
+    """The stored protocol (200), or 202 with Retry-After and Location while the scheduler prepares it."""
+    from ..documents.queue import RETRY_AFTER_SECONDS, preparing_message, protocol_state
+
     found = visible_agreement(reference)
-    try:
-        from ..documents.operations import current_document  # the protocol PDF feature (SPEC §6)
-    except ImportError:
-        raise ApiError(404, "protocol documents are not available yet")
-    document = current_document(found, g.api_user)  # stored with its SHA-256 and the version it shows
+    state = protocol_state(found)
+    if state.document is None:
+        here = url_for("api.protocol", reference=found.reference)
+        if state.failed:
+            raise ApiError(503, preparing_message(found, state) + " The governance team can see why and can ask for it again.")
+        response = json_response({
+            "status": state.job.status.value, "version": found.protocol_version,
+            "queued_at": state.job.queued_at.isoformat() + "Z", "message": preparing_message(found, state), "location": here,
+        })
+        response.status_code = 202
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Location"] = here
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    document = state.document  # stored with its SHA-256 and the version it shows
     response = Response(document.pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
+    response.headers["X-Content-SHA256"] = document.sha256
     response.set_etag(document.sha256)
     return response
+
+
+def _visible_organisation(slug):
+    """An organisation whose records the token may have (a partner: its own), or 404."""
+    from ..records.views import organisation_for
+
+    organisation = organisation_for(g.api_user, slug)
+    if organisation is None:
+        raise ApiError(404, f"No organisation {slug} (or you may not see its records)")
+    return organisation
+
+
+@bp.route("/organisations/<slug>/processing-record.xlsx")
+@token_required
+def processing_record_xlsx(slug):
+    from ..records.views import processing_record_xlsx as download
+
+    return download(_visible_organisation(slug), clock.today())
+
+
+@bp.route("/organisations/<slug>/processing-record.csv")
+@token_required
+def processing_record_csv(slug):
+    from ..records.views import processing_record_csv as download
+
+    return download(_visible_organisation(slug), clock.today())
+
+
+@bp.route("/organisations/<slug>/exit-pack.zip")
+@token_required
+def exit_pack(slug):
+    from ..records.views import exit_pack_zip
+
+    return exit_pack_zip(_visible_organisation(slug), clock.today())
 
 
 @bp.route("/legal-bases")
@@ -256,9 +338,14 @@ def record_decision():
     """A sharing decision recorded by a case system (golden rule 7): the form's own checks apply."""
     from ..decisions.operations import create_decision_from_json
 
-    payload = request.get_json(silent=True)
-    if payload is None:
+    if not request.is_json:
         raise ApiError(400, "Send the decision as a JSON object with Content-Type: application/json", "body")
+    if (request.content_length or 0) > MAX_JSON_BODY:
+        raise ApiError(413, f"The request body is larger than {MAX_JSON_BODY // 1024} KB", "body")
+    try:
+        payload = load_json(request.get_data(cache=False), "The request body")
+    except JsonRejected as error:
+        raise ApiError(400, str(error), "body")
     decision, problems = create_decision_from_json(payload, g.api_user)
     if problems:
         field, message = next(iter(problems.items()))
@@ -270,9 +357,9 @@ def record_decision():
 
 
 @bp.route("/calendar.ics")
-@token_required(allow_query_token=True)
+@feed_or_token_required
 def calendar():
-    """Calendar apps cannot send headers, so this feed also takes the token as ?token=."""
+    """Calendar apps cannot send headers, so this feed takes a calendar feed secret in its URL."""
     query = visible_to(
         sa.select(Agreement.reference, Agreement.title, Agreement.review_date)
         .where(Agreement.status.in_([AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW]))

@@ -30,6 +30,18 @@ LABELS = {
     "resume_status": "Status once signed",
     "signed_document_version": "Signed document version",
     "signed_document_sha256": "Signed document SHA-256",
+    # the DPIA's
+    "screening": "High-risk indicators",
+    "required": "DPIA required",
+    "necessity": "Necessity and proportionality",
+    "dpo_advice": "DPO's advice",
+    "dpo_advice_on": "Date of the DPO's advice",
+    "dpo_outcome": "DPO's advice accepted or overruled",
+    "dpo_overruled_reason": "Reason for overruling the DPO",
+    "dpo_decided_by": "Accepted or overruled by",
+    "ico_consulted_on": "ICO consulted on",
+    "residual_likelihood": "Likelihood with the measures",
+    "residual_severity": "Severity with the measures",
 }
 EMPTY = None  # the template prints "empty" for it
 

@@ -1,5 +1,7 @@
 """Small database helpers shared by every domain."""
+import random
 import sqlite3
+import time
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -58,3 +60,29 @@ def refresh_statistics(session):
     """
     session.execute(sa.text("ANALYZE"))
     session.commit()
+
+
+def is_sqlite_busy(error):
+    """SQLite's "database is locked" / "busy": another connection holds the write lock, or wrote
+    since this transaction's snapshot (SQLITE_BUSY_SNAPSHOT, raised at once whatever the timeout)."""
+    original = getattr(error, "orig", error)
+    return isinstance(original, sqlite3.OperationalError) and any(
+        word in str(original).lower() for word in ("database is locked", "database is busy")
+    )
+
+
+def retry_when_busy(session, work, attempts=8):
+    """Run `work()` (which commits) again from a fresh transaction while SQLite answers busy.
+
+    The busy timeout (ISA_SQLITE_BUSY_TIMEOUT) already waits for a writer such as a long import;
+    what it cannot cure is a transaction whose snapshot predates that writer's commit: it must
+    start again, reading what is there now. PostgreSQL never raises this, so there `work()` runs once.
+    """
+    for attempt in range(attempts):
+        try:
+            return work()
+        except sa.exc.OperationalError as error:
+            if not is_sqlite_busy(error) or attempt == attempts - 1:
+                raise
+            session.rollback()
+            time.sleep(min(0.05 * 2**attempt, 1.0) * (0.5 + random.random()))

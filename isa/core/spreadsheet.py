@@ -4,6 +4,8 @@ import io
 
 from flask import Response, stream_with_context
 
+from .text import neutralise_bidi
+
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 64 * 1024  # characters sent at a time
@@ -15,7 +17,7 @@ def cell(value):
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = value if isinstance(value, str) else str(value)
+    text = neutralise_bidi(value if isinstance(value, str) else str(value))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -1,13 +1,18 @@
 """App-wide web behaviour: template filters, error pages, security headers, idle sessions."""
 import time
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
-from flask import abort, render_template, request, send_from_directory, session
+from flask import abort, flash, redirect, render_template, request, send_from_directory, session
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 
-from ..extensions import db, login_manager
+from ..extensions import csrf, db, login_manager
+from .db import is_sqlite_busy
+from .text import template_finalize
 
 
 def govdate(value):
@@ -37,6 +42,7 @@ def init_app(app):
 
     configure_password_hashing(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
     WTFormsHelpers(app)
+    app.jinja_env.finalize = template_finalize
     app.add_template_filter(govdate)
     from ..legal.findings import grouped_by_flow, grouped_by_rule
 
@@ -52,9 +58,20 @@ def init_app(app):
 
     @login_manager.user_loader
     def load_user(user_id):
+        """The signed-in user, checked on every request: the session must carry the user's current
+        session generation (raised by sign-out and password changes) and be younger than
+        SESSION_MAX_HOURS since sign-in, so a copied cookie dies with the session it came from."""
         if not str(user_id).isdigit():
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
+        if user is None:
+            return None
+        signed_in_at = session.get("signed_in_at")
+        too_old = not isinstance(signed_in_at, int) or time.time() - signed_in_at > app.config["SESSION_MAX_HOURS"] * 3600
+        if session.get("generation") != user.session_generation or too_old:
+            session.clear()
+            return None
+        return user
 
     root = app.config.get("GOVUK_FRONTEND_DIR") or str(
         __import__("pathlib").Path(app.root_path).parent / "node_modules" / "govuk-frontend" / "dist" / "govuk"
@@ -64,12 +81,32 @@ def init_app(app):
     def govuk_static(filename):
         return send_from_directory(root, filename, max_age=86400)
 
+    def body_may_be_read():
+        """False for a request to a page that needs a signed-in user when none is signed in: the page
+        sends it to sign in, and no one reaches the body parser (its memory and time) before that."""
+        view = app.view_functions.get(request.endpoint)
+        return not (getattr(view, "allowed_roles", None) and not current_user.is_authenticated)
+
+    @app.before_request
+    def check_csrf_once_the_sender_is_known():
+        """Flask-WTF's CSRF check on every POST (API excepted: bearer tokens), after body_may_be_read."""
+        if app.config.get("WTF_CSRF_ENABLED", True) and body_may_be_read():
+            csrf.protect(apply_exemptions=True)
+
     @app.before_request
     def refuse_nul_characters():
-        """NUL cannot be stored (PostgreSQL refuses it in text) and is never meant: refuse it up front."""
-        values = list(request.args.values()) + list(request.form.values())
-        raw = request.get_data(cache=True) if request.is_json else b""
-        if any("\x00" in value for value in values) or b"\\u0000" in raw or b"\x00" in raw:
+        """NUL cannot be stored (PostgreSQL refuses it in text) and is never meant: refuse it up front.
+
+        The query string always; a form body only when it may be read (body_may_be_read). The API's
+        JSON bodies are checked by the JSON loader after the token (isa.core.jsonload)."""
+        in_query = any("\x00" in value for value in request.args.values())
+        in_form = (
+            request.method == "POST"
+            and not request.path.startswith("/api/")
+            and body_may_be_read()
+            and any("\x00" in value for value in request.form.values())
+        )
+        if in_query or in_form:
             if request.path.startswith("/api/"):
                 return {"error": "the request contains a NUL character, which is not allowed"}, 400
             abort(400, description="The request contained a NUL character, which is not allowed. Remove it and try again.")
@@ -131,10 +168,54 @@ def init_app(app):
     def too_large(error):
         return error_page(413, "The file is too large", "Upload a smaller file.")
 
+    @app.errorhandler(StaleDataError)
+    def concurrent_change(error):
+        """Two people saved one record at once and the other save came first: the database refused
+        ours (the version counter did not match, at a flush or at the commit). Nothing was saved."""
+        db.session.rollback()
+        flash(
+            "Someone else changed this record while you were editing it. Your changes have not been saved: "
+            "review the latest version and make them again.",
+            "info",
+        )
+        target = safe_redirect_target(request.full_path.rstrip("?")) if request.method == "GET" else None
+        return redirect(target or request.path, code=303)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        """SQLite refuses a write whose transaction began before another connection's commit
+        ("database is locked", at once): the same as a concurrent change for the person saving."""
+        if not is_sqlite_busy(error):
+            raise error
+        return concurrent_change(error)
+
+    @app.errorhandler(429)
+    def too_many_requests(error):
+        response = error_page(429, "Too many attempts", "You have tried too many times in a short while. Wait a minute and try again.")
+        return response
+
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
         return error_page(500, "Sorry, there is a problem with the service", "Try again later. Nothing you entered was saved.")
+
+
+def safe_redirect_target(target):
+    """`target` when it is a path on this site, else None: the one check for every ?next= redirect.
+
+    Browsers drop tabs and line breaks from a Location and read a backslash as a slash, so
+    `/\t/evil.example` or `/\\evil.example` would leave the site: any control character,
+    whitespace or backslash refuses the target outright, and what is left must be a path with
+    no scheme and no host.
+    """
+    if not target or not isinstance(target, str) or len(target) > 2000:
+        return None
+    if any(ord(c) < 0x21 or ord(c) == 0x7F or c == "\\" or c.isspace() for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
 
 
 MAX_PAGE = 100_000  # beyond any register; larger numbers would overflow the database's OFFSET

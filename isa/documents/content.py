@@ -26,3 +26,8 @@ GOLDEN_RULES = (
     "Keep a record of your decision and the reasons for it – whether it is to share information or not. If you decide "
     "to share, then record what you have shared, with whom and for what purpose.",
 )
+
+DPIA_INTRO = (
+    "The data protection impact assessment of this sharing (UK GDPR Article 35), in short, as the register holds it. "
+    "It is reviewed with this protocol, at its review date; the full assessment is kept by the lead organisation."
+)

@@ -37,7 +37,8 @@ def document_label(document):
 
 def signable_document_choices(agreement):
     """The stored copies of the current version, for recording which one was signed on paper."""
-    current = [d for d in documents_of(agreement) if d.protocol_version == agreement.protocol_version]
+    # a signed copy shows signatures already given: nobody signs it
+    current = [d for d in documents_of(agreement) if d.protocol_version == agreement.protocol_version and not d.signed_copy]
     return [("", f"Version {agreement.protocol_version} (no stored copy chosen)")] + [(str(d.id), document_label(d)) for d in current]
 
 

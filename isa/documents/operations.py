@@ -1,8 +1,8 @@
 """Business actions on protocol documents and signatures.
 
-`current_document(agreement, actor)` is the one call the agreement page, the command line and
-the API use: it returns the stored document for the agreement as it stands, generating and
-storing a new one only when none matches the current version and content.
+Documents are produced by the scheduler from the render queue (queue.py); pages and the API
+show what is stored (`queue.protocol_state`). `current_document(agreement, actor)` renders on
+the spot when nothing stored matches: only the operator's `flask pdf` command calls it.
 """
 from datetime import date
 
@@ -44,6 +44,24 @@ def signatures_of(agreement):
     return db.session.scalars(query.order_by(Signature.id.desc())).all()
 
 
+def document_in_force(agreement_id, protocol_version):
+    """The stored document of the version in force: the copy the parties signed when one of them
+    pinned it, else the latest stored copy of that version (None while none is stored)."""
+    from ..agreements.models import Party
+
+    signed = sa.select(Party.signed_document_sha256).where(
+        Party.agreement_id == agreement_id, Party.signed_document_version == protocol_version,
+        Party.signed_document_sha256.is_not(None),
+    )
+    query = (
+        sa.select(ProtocolDocument)
+        .where(ProtocolDocument.agreement_id == agreement_id, ProtocolDocument.protocol_version == protocol_version)
+        .order_by(ProtocolDocument.sha256.in_(signed).desc(), ProtocolDocument.id.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
 def find_document(agreement, document_id):
     document = db.session.get(ProtocolDocument, document_id)
     if document is None or document.agreement_id != agreement.id:
@@ -67,13 +85,13 @@ def matching_document(agreement, fingerprint=None):
     return db.session.scalar(query)
 
 
-def generate_document(agreement, actor=None):
-    """Render and store a new document for the agreement as it stands (the caller commits)."""
+def build_document(agreement, actor=None):
+    """Render the agreement as it stands into a new, not yet stored, document."""
     generated_by = _actor_label(actor)
     generated_at = utcnow().replace(microsecond=0)
     rendered = render(agreement, generated_by, generated_at)
-    document = ProtocolDocument(
-        agreement=agreement,
+    return ProtocolDocument(
+        agreement_id=agreement.id,
         protocol_version=agreement.protocol_version,
         sha256=rendered.sha256,
         content_sha256=rendered.content_sha256,
@@ -81,8 +99,14 @@ def generate_document(agreement, actor=None):
         generated_at=generated_at,
         page_count=rendered.page_count,
         size=len(rendered.pdf),
+        signed_copy=rendered.signed_copy,
         pdf=rendered.pdf,
     )
+
+
+def generate_document(agreement, actor=None):
+    """Render and store a new document for the agreement as it stands (the caller commits)."""
+    document = build_document(agreement, actor)
     db.session.add(document)
     db.session.flush()
     return document
@@ -101,9 +125,9 @@ def current_document(agreement, actor=None):
 
 
 def document_of_current_version(agreement, document_id):
-    """A stored document the agreement's parties may sign now: one showing its current version."""
+    """A stored document the agreement's parties may sign now: one showing its current version (not a signed copy)."""
     document = find_document(agreement, document_id) if str(document_id or "").isdigit() else None
-    if document is None or document.protocol_version != agreement.protocol_version:
+    if document is None or document.protocol_version != agreement.protocol_version or document.signed_copy:
         return None
     return document
 

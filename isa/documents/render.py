@@ -3,22 +3,32 @@
 The HTML comes from a Jinja template with autoescaping, so user text reaches the document as text.
 WeasyPrint fetches through `StaticFilesOnly`: the product's own static files (read from disk) and
 `data:` URLs, nothing else: no network, no redirects, no other file on the machine.
+
+The PDF is PDF/A-3b and tagged for PDF/UA-1, with the agreement's record (the export's JSON)
+embedded: archive.py. Once every party has signed the version it shows, its signature page shows
+their signatures: the signed copy.
 """
 import hashlib
+import json
 import logging
 import mimetypes
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import render_template
+import sqlalchemy as sa
+from flask import has_request_context, render_template
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from ..core.perf import collector_paused
+from ..extensions import db
 from ..legal.models import BasisKind
 from ..legal.queries import _code_sort_key, catalogue_map
+from . import archive
 from .content import GOLDEN_RULES, GOLDEN_RULES_SOURCE
+from .models import Signature, SignatureMethod
 
 STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
 BASE_URL = STATIC_ROOT.as_uri() + "/"  # relative links in the template resolve under isa/static
@@ -26,6 +36,10 @@ TEMPLATE = "documents/protocol.html"
 USER_AGENT_CSS = CSS(filename=STATIC_ROOT / "print" / "user-agent.css")  # parsed once, read from disk
 
 log = logging.getLogger(__name__)
+
+
+class RenderingInRequest(RuntimeError):
+    """A web request asked WeasyPrint for a PDF: documents come from the scheduler's render queue."""
 
 
 class FetchRefused(ValueError):
@@ -82,7 +96,8 @@ class ProtocolHTML(HTML):
 class RenderedProtocol:
     pdf: bytes
     page_count: int
-    content_sha256: str  # of the HTML without the generation line: the same for an unchanged agreement
+    content_sha256: str  # of the HTML (no generation line) and the record (no signatures): the same for an unchanged agreement
+    signed_copy: bool = False  # every party had signed the version: the signature page shows their signatures
 
     @property
     def sha256(self):
@@ -116,6 +131,49 @@ def bases_used(flows, catalogue):
     return groups
 
 
+@dataclass(frozen=True)
+class SignedBy:
+    """One party's signature of the version a signed copy shows: the evidence its signature page prints."""
+
+    organisation: str
+    role: object  # PartyRole
+    name: str
+    title: str | None
+    signed_on: object  # date
+    method: SignatureMethod
+    document_sha256: str | None  # of the document the party was given to sign; None when none was recorded
+
+
+def signatures_shown(agreement):
+    """Each party's signature of the current version when every party has signed it, else None.
+
+    Until the last signature the signature page stays blank, so every party signs the same document
+    (the same fingerprint); the signature record says how each signed (in the register, on paper).
+    """
+    parties = list(agreement.parties)
+    if not parties or any(p.signed_on is None for p in parties):
+        return None
+    version = agreement.protocol_version
+    query = (
+        sa.select(Signature)
+        .where(Signature.agreement_id == agreement.id, Signature.protocol_version == version)
+        .order_by(Signature.id)
+    )
+    recorded = {(s.organisation_id, s.signed_on): s for s in db.session.scalars(query)}  # the latest wins
+    shown = []
+    for party in parties:
+        signature = recorded.get((party.organisation_id, party.signed_on))
+        pinned = party.signed_document_sha256 if party.signed_document_version in (None, version) else None
+        shown.append(SignedBy(
+            organisation=party.organisation.name, role=party.role,
+            name=party.signatory_name or (signature.signatory_name if signature else None) or "Not recorded",
+            title=party.signatory_title or (signature.signatory_title if signature else None),
+            signed_on=party.signed_on, method=signature.method if signature else SignatureMethod.RECORDED,
+            document_sha256=pinned or (signature.document_sha256 if signature else None),
+        ))
+    return shown
+
+
 def legal_checks(agreement, flows, catalogue):
     """[(flow number, Finding)]: the errors and warnings the legal-mapping check raises about the flows'
     lawful bases, for section 5 (the agreement-wide findings, such as an overdue review, are not the
@@ -144,39 +202,80 @@ def protocol_context(agreement):
         legal_checks=legal_checks(agreement, flows, catalogue),
         golden_rules=GOLDEN_RULES,
         golden_rules_source=GOLDEN_RULES_SOURCE,
+        signed=signatures_shown(agreement),
     )
 
 
-def protocol_html(agreement, generated_by=None, generated_at=None):
-    return render_template(TEMPLATE, generated_by=generated_by, generated_at=generated_at, **protocol_context(agreement))
+def protocol_html(agreement, generated_by=None, generated_at=None, context=None):
+    context = context or protocol_context(agreement)
+    return render_template(TEMPLATE, generated_by=generated_by, generated_at=generated_at, **context)
+
+
+def agreement_record(agreement):
+    """The agreement in the SPEC §7 JSON, exactly as `flask export` writes it, with the organisations
+    and channels it names: what the document embeds."""
+    from ..exchange.operations import export_agreement  # the format is the exchange's; it reads, never writes
+
+    return export_agreement(agreement.id)
+
+
+def _unsigned(record):
+    """The record without who signed when: a signature changes neither the document nor its fingerprint
+    until the last one, which prints the signatures and so changes the text anyway."""
+    return {
+        **record,
+        "agreements": [
+            {**a, "parties": [{**p, "signatory": None, "signed_on": None} for p in a["parties"]]} for a in record["agreements"]
+        ],
+    }
 
 
 def content_fingerprint(agreement):
     """SHA-256 of what the document says (no generation line): changes exactly when the content does."""
-    return _fingerprint(protocol_html(agreement))
+    return _fingerprint(protocol_html(agreement), agreement_record(agreement))
 
 
-def _fingerprint(html):
-    return hashlib.sha256(html.encode("utf-8")).hexdigest()
+def _fingerprint(html, record):
+    digest = hashlib.sha256(html.encode("utf-8"))
+    digest.update(b"\0")
+    digest.update(json.dumps(_unsigned(record), sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
 
 
-def html_to_pdf(html, fetcher=None):
-    """(PDF bytes, page count) for protocol HTML, fetching only through `fetcher`."""
+def html_to_pdf(html, fetcher=None, about=None):
+    """(PDF bytes, page count) for protocol HTML, fetching only through `fetcher`.
+
+    `about` (an archive.ProtocolArchive) makes the archival document: PDF/A-3b, tagged, with the
+    agreement's record embedded. Without it, the pages alone (the tests of layout and escaping).
+
+    Refused inside a web request: a worker held for seconds per PDF is the first thing to fall
+    over under load, so pages and the API show what the scheduler stored (queue.py).
+    """
+    if has_request_context():
+        raise RenderingInRequest("A web request must not render a protocol document: the scheduler produces them.")
     fetcher = fetcher or StaticFilesOnly()
+    options = archive.write_options(about, fetcher) if about is not None else {"pdf_tags": True}
     with collector_paused():  # layout makes hundreds of thousands of short-lived objects
         document = ProtocolHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
-        pdf = document.write_pdf(attachments=None, pdf_identifier=b"isa-protocol", uncompressed_pdf=False)
+        pdf = document.write_pdf(pdf_identifier=b"isa-protocol", uncompressed_pdf=False, **options)
     return pdf, len(document.pages)
 
 
 def render(agreement, generated_by=None, generated_at=None):
     """The agreement's protocol as a RenderedProtocol; the generation line only when both are given."""
-    html = protocol_html(agreement)
-    content_sha256 = _fingerprint(html)  # the HTML without the generation line, as content_fingerprint()
+    context = protocol_context(agreement)
+    record = agreement_record(agreement)
+    html = protocol_html(agreement, context=context)
+    content_sha256 = _fingerprint(html, record)  # without the generation line, as content_fingerprint()
     if generated_by is not None and generated_at is not None:
-        html = protocol_html(agreement, generated_by, generated_at)
-    pdf, pages = html_to_pdf(html)
-    return RenderedProtocol(pdf, pages, content_sha256)
+        html = protocol_html(agreement, generated_by, generated_at, context)
+    about = archive.ProtocolArchive(
+        reference=agreement.reference, version=agreement.protocol_version, content_sha256=content_sha256,
+        data=archive.record_json(record), created=generated_at or agreement.updated_at or datetime(2000, 1, 1),
+        signed_copy=context["signed"] is not None, link_labels=archive.link_labels(html),
+    )
+    pdf, pages = html_to_pdf(html, about=about)
+    return RenderedProtocol(pdf, pages, content_sha256, signed_copy=about.signed_copy)
 
 
 def render_protocol(agreement, generated_by=None, generated_at=None):

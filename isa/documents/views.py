@@ -1,25 +1,18 @@
 from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..agreements.operations import AgreementError
 from ..agreements.views import get_visible
-from ..core.auth import roles_required, signed_in_required
+from ..core.auth import officer_required, roles_required, signed_in_required
 from ..extensions import db
 from ..users.models import Role
 from . import versions
 from .forms import SignForm
-from .operations import (
-    current_document,
-    document_of_current_version,
-    documents_of,
-    find_document,
-    matching_document,
-    sign_in_app,
-    signatures_of,
-)
+from .operations import document_of_current_version, documents_of, find_document, sign_in_app, signatures_of
+from .queue import RETRY_AFTER_SECONDS, preparing_message, protocol_state, try_again
 
 bp = Blueprint("documents", __name__, url_prefix="/agreements/<reference>")
 
@@ -39,9 +32,44 @@ def _pdf_response(document):
 @bp.route("/protocol.pdf")
 @signed_in_required
 def protocol(reference):
-    """The protocol as the agreement stands now (generated and stored the first time it is asked for)."""
+    """The protocol as the agreement stands now, as the scheduler stored it; while it is being
+    prepared, a page that says so and refreshes itself (202), never a render in this request."""
     agreement = get_visible(reference)
-    return _pdf_response(current_document(agreement, current_user))
+    state = protocol_state(agreement)
+    if state.document is not None:
+        return _pdf_response(state.document)
+    response = render_template(
+        "documents/preparing.html", agreement=agreement, state=state, message=preparing_message(agreement, state),
+        page_title=preparing_message(agreement, state),
+    )
+    if state.failed:
+        return response, 503
+    return response, 202, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+
+
+@bp.route("/protocol/status.json")
+@signed_in_required
+def protocol_status(reference):
+    """Whether the current document is stored yet: the pages that wait for it ask every few seconds."""
+    agreement = get_visible(reference)
+    state = protocol_state(agreement)
+    body = {"ready": state.document is not None, "version": agreement.protocol_version}
+    if state.job is not None:
+        body.update(status=state.job.status.value, queued_at=state.job.queued_at.isoformat() + "Z")
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/protocol/retry", methods=["POST"])
+@officer_required
+def retry(reference):
+    """An officer asks for a render that failed to be tried again."""
+    agreement = get_visible(reference)
+    try_again(agreement)
+    db.session.commit()
+    flash(f"The protocol for version {agreement.protocol_version} is queued to be prepared again.", "success")
+    return redirect(url_for("agreements.show", reference=reference, _anchor="protocol"))
 
 
 @bp.route("/documents/<int:document_id>.pdf")
@@ -94,26 +122,32 @@ def sign(reference):
     elif request.method == "POST":
         flash(problem or f"{party.organisation.name} has already signed version {agreement.protocol_version}.", "info")
         return redirect(url_for("documents.sign", reference=reference))
-    document = None
+    document, state = None, None
     if problem is None and party.signed_on is None:
-        document = current_document(agreement, current_user)
-        form.document_id.data = str(document.id)
+        state = protocol_state(agreement)
+        document = state.document  # None while it is being prepared: nothing to sign yet
+        if document is not None:
+            form.document_id.data = str(document.id)
         if request.method == "GET" and not form.signatory_name.data:
             form.signatory_name.data = current_user.name or ""
     return render_template(
         "documents/sign.html", agreement=agreement, party=party, document=document, form=form, problem=problem,
+        state=state, message=preparing_message(agreement, state) if state else None,
         page_title=f"Sign {agreement.reference} for {party.organisation.name}",
     )
 
 
 @bp.app_template_global()
 def protocol_records(agreement):
-    """The agreement page's protocol section: stored documents, the signature record, the current copy."""
-    documents = documents_of(agreement)
+    """The agreement page's protocol section: stored documents, the signature record, the current
+    copy, or what the scheduler is doing about it."""
+    state = protocol_state(agreement)
     return {
-        "documents": documents,
+        "documents": documents_of(agreement),
         "signatures": signatures_of(agreement),
-        "current": matching_document(agreement) if documents else None,
+        "current": state.document,
+        "state": state,
+        "message": preparing_message(agreement, state),
     }
 
 

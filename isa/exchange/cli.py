@@ -1,11 +1,11 @@
 """`flask import`, `flask export` and `flask demo`."""
-import json
 from datetime import date
 
 import click
 from flask.cli import with_appcontext
 
 from ..audit.tracking import acting_as
+from ..core.jsonload import JsonRejected, load_json
 from .demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from .operations import ImportRejected, export_register, import_register, to_json
 
@@ -28,9 +28,9 @@ def _reject(problems, what):
 @with_appcontext
 def import_command(file):
     try:
-        data = json.load(file)
-    except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
-        raise click.ClickException(f"{file.name} is not valid JSON: {error}")
+        data = load_json(file.read(), file.name)
+    except JsonRejected as error:
+        raise click.ClickException(f"{error}. Nothing was changed.")
     try:
         with acting_as("import"):
             result = import_register(data)

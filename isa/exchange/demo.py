@@ -117,6 +117,30 @@ HEALTH_TRUSTS = ["enherts-nhs", "herts-community-nhs", "hpft", "pah-nhs", "whht-
 PROBATION = ["eoe-probation", "national-probation-service", "bnch-crc"]
 
 
+# What each flow of ISA-2024-001 adds for the record of processing (Art 30), by who discloses it.
+# Retention is left to the agreement's policy except where the police set their own.
+HERTS_RECORD_FIELDS = {
+    "herts-police": {"data_subject_categories": ["children", "parents_carers", "victims_witnesses", "offenders_suspects"],
+                     "data_subjects": "Other adults in the household where relevant to the risk to the children.",
+                     "retention": "Reviewed at each case closure; held under the police management of police information "
+                                  "(MoPI) guidance.",
+                     "source_system": "Police records management system", "asset_owner": "Head of Public Protection"},
+    "health": {"data_subject_categories": ["children", "parents_carers", "patients"],
+               "source_system": "The trust's electronic patient record", "asset_owner": "Caldicott Guardian"},
+    "probation": {"data_subject_categories": ["parents_carers", "offenders_suspects"],
+                  "source_system": "Probation case management system (nDelius)", "asset_owner": "Head of Probation Delivery Unit"},
+    "cgl": {"data_subject_categories": ["parents_carers", "service_users"],
+            "source_system": "Substance misuse case management system", "asset_owner": "Director of Operations"},
+    "herts-cc": {"data_subject_categories": ["children", "parents_carers", "family_members", "vulnerable_adults"],
+                 "source_system": "Children's social care case management system",
+                 "asset_owner": "Director of Children's Services"},
+}
+
+
+def _kind_of(slug):
+    return "health" if slug in HEALTH_TRUSTS else "probation"
+
+
 def family_safeguarding():
     """ISA-2024-001, from seed 004."""
     flows = [
@@ -152,6 +176,8 @@ def family_safeguarding():
               ["CA2004-S11", "CA1989-S17", "CA1989-S47", *LEGACY],
               "hertsfx"),
     ]
+    for flow in flows:
+        flow.update(HERTS_RECORD_FIELDS[flow["from"] if flow["from"] in HERTS_RECORD_FIELDS else _kind_of(flow["from"])])
     return {
         "reference": "ISA-2024-001",
         "title": "Hertfordshire Family Safeguarding Service information sharing agreement",

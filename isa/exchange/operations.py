@@ -25,9 +25,10 @@ from ..channels.models import TransferChannel
 from ..core import validation
 from ..core.db import refresh_statistics, utcnow
 from ..documents import versions
+from ..documents.queue import enqueue
 from ..documents.signatures import keep_signature, keep_version
 from ..extensions import db
-from ..flows.models import ConsentApproach, DataCategory, DataFlow, Frequency
+from ..flows.models import ConsentApproach, DataCategory, DataFlow, DataSubjectCategory, Frequency
 from ..legal.models import LegalBasis
 from ..organisations.models import Organisation
 from ..organisations.types import OrganisationType
@@ -89,21 +90,32 @@ def split_signatory(line):
     return name.strip() or None, title.strip() or None
 
 
-def _read_register():
-    """The stored register in the file's form, plus the database ids behind its keys."""
-    org_table, channel_table = Organisation.__table__, TransferChannel.__table__
-    organisations, org_ids = {}, {}
-    for row in db.session.execute(sa.select(org_table)).mappings():
-        org_ids[row["slug"]] = row["id"]
-        organisations[row["slug"]] = {key: _plain(row[key]) for key in ORGANISATION_FIELDS}
-    channels, channel_ids = {}, {}
-    for row in db.session.execute(sa.select(channel_table)).mappings():
-        channel_ids[row["slug"]] = row["id"]
-        channels[row["slug"]] = {key: row[key] for key in CHANNEL_FIELDS}
+def _organisation_records(slugs=None):
+    """{slug: record} in the file's form, and {slug: id}; only `slugs` when given."""
+    table = Organisation.__table__
+    query = sa.select(table) if slugs is None else sa.select(table).where(table.c.slug.in_(slugs))
+    records, ids = {}, {}
+    for row in db.session.execute(query).mappings():
+        ids[row["slug"]] = row["id"]
+        records[row["slug"]] = {key: _plain(row[key]) for key in ORGANISATION_FIELDS}
+    return records, ids
 
+
+def _channel_records(slugs=None):
+    table = TransferChannel.__table__
+    query = sa.select(table) if slugs is None else sa.select(table).where(table.c.slug.in_(slugs))
+    records, ids = {}, {}
+    for row in db.session.execute(query).mappings():
+        ids[row["slug"]] = row["id"]
+        records[row["slug"]] = {key: row[key] for key in CHANNEL_FIELDS}
+    return records, ids
+
+
+def _agreement_records(agreement_id=None):
+    """{reference: record} in the file's form, and {reference: id}; only one agreement when given."""
     lead, superseded = aliased(Organisation), aliased(Agreement)
     a = Agreement.__table__.c
-    rows = db.session.execute(
+    query = (
         sa.select(
             a.id, a.reference, a.title, a.purpose, a.scope, lead.slug, User.email, a.status, a.start_date, a.review_date,
             a.end_date, a.review_interval_months, a.data_subjects, a.retention, a.security, a.data_location,
@@ -114,44 +126,93 @@ def _read_register():
         .outerjoin(User, a.owner_id == User.id)
         .outerjoin(superseded, a.supersedes_id == superseded.id)
     )
+    if agreement_id is not None:
+        query = query.where(a.id == agreement_id)
     agreements, agreement_ids, by_id = {}, {}, {}
-    for row in rows:
+    for row in db.session.execute(query):
         record = dict(zip(AGREEMENT_FIELDS[:17], (_plain(v) for v in row[1:])))
         record["parties"], record["flows"] = [], []
         agreements[row[1]] = by_id[row[0]] = record
         agreement_ids[row[1]] = row[0]
 
     p = Party.__table__.c
-    for row in db.session.execute(
+    query = (
         sa.select(p.agreement_id, Organisation.slug, p.role, p.signatory_name, p.signatory_title, p.signed_on)
         .join(Organisation, p.organisation_id == Organisation.id)
         .order_by(p.id)
-    ):
+    )
+    if agreement_id is not None:
+        query = query.where(p.agreement_id == agreement_id)
+    for row in db.session.execute(query):
         by_id[row[0]]["parties"].append(
             {"organisation": row[1], "role": _plain(row[2]), "signatory": signatory_line(row[3], row[4]), "signed_on": _plain(row[5])}
         )
 
     f = DataFlow.__table__.c
     source, recipient = aliased(Organisation), aliased(Organisation)
-    for row in db.session.execute(
+    query = (
         sa.select(
             f.agreement_id, source.slug, recipient.slug, f.categories, f["items"], f.purposes, f.lawful_bases,
-            TransferChannel.slug, f.frequency, f.consent,
+            TransferChannel.slug, f.frequency, f.consent, f.data_subject_categories, f.data_subjects, f.retention,
+            f.source_system, f.asset_owner,
         )
         .join(source, f.from_organisation_id == source.id)
         .outerjoin(recipient, f.to_organisation_id == recipient.id)
         .outerjoin(TransferChannel, f.channel_id == TransferChannel.id)
         .order_by(f.id)
-    ):
+    )
+    if agreement_id is not None:
+        query = query.where(f.agreement_id == agreement_id)
+    for row in db.session.execute(query):
         values = [row[1], row[2] or EVERY_PARTY, list(row[3] or []), row[4] or "", list(row[5] or []), list(row[6] or []),
-                  row[7], _plain(row[8]), _plain(row[9])]
+                  row[7], _plain(row[8]), _plain(row[9]), list(row[10] or []), row[11], row[12], row[13], row[14]]
         by_id[row[0]]["flows"].append(dict(zip(FLOW_FIELDS, values)))
+    return agreements, agreement_ids
+
+
+def _read_register():
+    """The stored register in the file's form, plus the database ids behind its keys."""
+    organisations, org_ids = _organisation_records()
+    channels, channel_ids = _channel_records()
+    agreements, agreement_ids = _agreement_records()
     return organisations, org_ids, channels, channel_ids, agreements, agreement_ids
 
 
-def export_register():
-    """The whole register in the import format, sorted so that the same register gives the same file."""
+def export_register(party=None):
+    """The whole register in the import format, sorted so that the same register gives the same file.
+
+    With `party` (an organisation's slug), only the agreements it is party to, and the organisations
+    and channels they refer to.
+    """
     organisations, _, channels, _, agreements, _ = _read_register()
+    if party is not None:
+        agreements = {reference: record for reference, record in agreements.items()
+                      if any(p["organisation"] == party for p in record["parties"])}
+        used_orgs, used_channels = {party}, set()
+        for record in agreements.values():
+            used_orgs |= {p["organisation"] for p in record["parties"]} | {record["lead_organisation"]}
+            used_orgs |= {f["from"] for f in record["flows"]} | {f["to"] for f in record["flows"]}
+            used_channels |= {f["channel"] for f in record["flows"]}
+        organisations = {slug: record for slug, record in organisations.items() if slug in used_orgs}
+        channels = {slug: record for slug, record in channels.items() if slug in used_channels}
+    return {
+        "organisations": [organisations[slug] for slug in sorted(organisations)],
+        "channels": [channels[slug] for slug in sorted(channels)],
+        "agreements": [agreements[reference] for reference in sorted(agreements)],
+    }
+
+
+def export_agreement(agreement_id):
+    """One agreement as a file of its own: its record exactly as `export_register` writes it, with the
+    organisations and channels the record names (as `export_register` writes them): the protocol PDF embeds it."""
+    agreements, _ = _agreement_records(agreement_id)
+    named = set()
+    for record in agreements.values():
+        named.add(record["lead_organisation"])
+        named.update(party["organisation"] for party in record["parties"])
+        named.update(slug for flow in record["flows"] for slug in (flow["from"], flow["to"]))
+    organisations, _ = _organisation_records(sorted(slug for slug in named if slug and slug != EVERY_PARTY))
+    channels, _ = _channel_records(sorted({flow["channel"] for r in agreements.values() for flow in r["flows"] if flow["channel"]}))
     return {
         "organisations": [organisations[slug] for slug in sorted(organisations)],
         "channels": [channels[slug] for slug in sorted(channels)],
@@ -297,7 +358,13 @@ AGREEMENT_FIELDS = (
     "supersedes", "parties", "flows",
 )
 PARTY_FIELDS = ("organisation", "role", "signatory", "signed_on")
-FLOW_FIELDS = ("from", "to", "categories", "items", "purposes", "lawful_bases", "channel", "frequency", "consent")
+FLOW_FIELDS = (
+    "from", "to", "categories", "items", "purposes", "lawful_bases", "channel", "frequency", "consent",
+    "data_subject_categories", "data_subjects", "retention", "source_system", "asset_owner",
+)
+
+# A flow's keys for the record of processing (Art 30): optional, and never a material change.
+RECORD_KEYS = ("data_subject_categories", "data_subjects", "retention", "source_system", "asset_owner")
 
 # What a new record gets for a key the file leaves out.
 ORGANISATION_DEFAULTS = {**dict.fromkeys(ORGANISATION_FIELDS), "law_enforcement_functions": False}
@@ -311,6 +378,7 @@ PARTY_DEFAULTS = {"role": PartyRole.BOTH.value, "signatory": None, "signed_on": 
 FLOW_DEFAULTS = {
     "items": "", "purposes": [], "lawful_bases": [], "channel": None, "frequency": Frequency.AD_HOC.value,
     "consent": ConsentApproach.NO_CONSENT_LAWFUL_BASIS.value,
+    "data_subject_categories": [], "data_subjects": None, "retention": None, "source_system": None, "asset_owner": None,
 }
 
 
@@ -524,6 +592,11 @@ class _Reader:
             "channel": _Field(self.channel_ref),
             "frequency": _Field(_choice(Frequency, "frequency"), blank=Frequency.AD_HOC.value),
             "consent": _Field(_choice(ConsentApproach, "consent approach"), blank=ConsentApproach.NO_CONSENT_LAWFUL_BASIS.value),
+            "data_subject_categories": _Field(_list_of(_choice(DataSubjectCategory, "data subject category")), blank=[]),
+            "data_subjects": _Field(_text(validation.TEXT_LIMITS["data_subjects"])),
+            "retention": _Field(_text(validation.TEXT_LIMITS["retention"])),
+            "source_system": _Field(_text(200)),
+            "asset_owner": _Field(_text(200)),
         }
 
     def flows(self, where, rows, party_slugs):
@@ -775,7 +848,8 @@ class _Writer:
                 "categories": list(flow["categories"]), "items": flow["items"], "purposes": list(flow["purposes"]),
                 "lawful_bases": list(flow["lawful_bases"]),
                 "channel_id": self.channel_ids[flow["channel"]] if flow["channel"] else None,
-                "frequency": Frequency(flow["frequency"]), "consent": ConsentApproach(flow["consent"])}
+                "frequency": Frequency(flow["frequency"]), "consent": ConsentApproach(flow["consent"]),
+                **{key: flow[key] for key in RECORD_KEYS}}
 
     def insert_agreements(self, records):
         rows = [self.agreement_row(record) for record in records]
@@ -817,6 +891,8 @@ class _Writer:
             self.events.created(DataFlow, new_id, row, from_organisation=organisations[row["from_organisation_id"]],
                                 to_organisation=organisations[recipient] if recipient else None,
                                 agreement=stand_ins[row["agreement_id"]])
+        # Bulk inserts bypass the flush listener that queues renders, as they bypass the audit tracker.
+        enqueue(db.session.connection(), set(stand_ins))
 
     def update_agreements(self, changes):
         wanted = list(changes)
@@ -908,6 +984,7 @@ class _Writer:
             "channel": self.channels[flow["channel"]] if flow["channel"] else None,
             "frequency": Frequency(flow["frequency"]),
             "consent": ConsentApproach(flow["consent"]),
+            **{key: flow[key] for key in RECORD_KEYS},
         }
         for key, value in values.items():
             if getattr(flow_object, key) != value:
@@ -925,6 +1002,8 @@ class _Writer:
             "channel": flow_object.channel.slug if flow_object.channel else None,
             "frequency": _plain(flow_object.frequency),
             "consent": _plain(flow_object.consent),
+            "data_subject_categories": list(flow_object.data_subject_categories or []),
+            **{key: getattr(flow_object, key) for key in RECORD_KEYS[1:]},
         }
 
     def update_flows(self, agreement, flows):

@@ -1,5 +1,4 @@
 """Import and export of the whole register, for administrators."""
-import json
 from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
@@ -9,6 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from wtforms import SubmitField
 
 from ..core.auth import admin_required
+from ..core.jsonload import JsonRejected, load_json
 from .operations import ImportRejected, export_register, import_register, to_json
 
 bp = Blueprint("exchange", __name__, url_prefix="/admin/exchange")
@@ -35,9 +35,9 @@ def index():
     problems = []
     if form.validate_on_submit():
         try:
-            data = json.load(form.file.data.stream)
-        except (ValueError, UnicodeDecodeError) as error:
-            form.file.errors.append(f"The selected file is not valid JSON ({error})")
+            data = load_json(form.file.data.stream.read(), "The selected file")
+        except JsonRejected as error:
+            form.file.errors.append(f"{error}. Nothing was changed.")
         else:
             try:
                 result = import_register(data)

@@ -1,11 +1,11 @@
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea
-from wtforms import SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..agreements.forms import VersionedForm
 from ..core import validation
 from ..core.forms import ChoiceField, Length, MultiChoiceField
-from .models import ConsentApproach, DataCategory, Frequency
+from .models import ConsentApproach, DataCategory, DataSubjectCategory, Frequency
 
 EVERY_OTHER_PARTY = "*"
 
@@ -39,6 +39,38 @@ class FlowForm(VersionedForm):
         widget=GovSelect(),
         choices=[(c.value, c.label) for c in ConsentApproach],
         validators=[InputRequired("Choose the consent approach")],
+    )
+    # For the record of processing (Art 30): optional, and editorial (no new protocol version).
+    data_subject_categories = MultiChoiceField(
+        "Whom the data is about",
+        widget=GovCheckboxesInput(),
+        choices=[(c.value, c.label) for c in DataSubjectCategory],
+        description="Choose every category of data subject. Optional: the record of processing lists them.",
+        validators=[Optional()],
+    )
+    data_subjects = TextAreaField(
+        "Data subjects in more detail (optional)",
+        widget=GovTextArea(),
+        description="Anyone the list does not cover, or more precisely whom, for example children on a child protection plan.",
+        validators=[Optional(), Length(max=validation.TEXT_LIMITS["data_subjects"])],
+    )
+    retention = TextAreaField(
+        "How long the recipient keeps it (optional)",
+        widget=GovTextArea(),
+        description="The retention period for this flow, for example until the child's 25th birthday. Leave empty to use the agreement's.",
+        validators=[Optional(), Length(max=validation.TEXT_LIMITS["retention"])],
+    )
+    source_system = StringField(
+        "System or information asset it comes from (optional)",
+        widget=GovTextInput(),
+        description="For example the police records management system, or the council's children's social care case system.",
+        validators=[Optional(), Length(max=200)],
+    )
+    asset_owner = StringField(
+        "Information asset owner (optional)",
+        widget=GovTextInput(),
+        description="Who owns that system or asset, by role, for example Head of Public Protection.",
+        validators=[Optional(), Length(max=200)],
     )
     submit = SubmitField("Save data flow", widget=GovSubmitInput())
 

@@ -50,6 +50,40 @@ class ConsentApproach(enum.StrEnum):
         }[self.value]
 
 
+class DataSubjectCategory(enum.StrEnum):
+    """Whom the data is about: the closed list of the record of processing (UK GDPR Art 30(1)(c))."""
+
+    CHILDREN = "children"
+    PARENTS_CARERS = "parents_carers"
+    FAMILY_MEMBERS = "family_members"  # siblings, relatives and others in the household
+    VULNERABLE_ADULTS = "vulnerable_adults"  # adults at risk (Care Act 2014 s42)
+    PATIENTS = "patients"
+    SERVICE_USERS = "service_users"  # clients of a council, charity or provider
+    PUPILS = "pupils"  # pupils and students
+    VICTIMS_WITNESSES = "victims_witnesses"
+    OFFENDERS_SUSPECTS = "offenders_suspects"  # suspects, offenders and people on licence
+    STAFF = "staff"  # employees and volunteers
+    PROFESSIONALS = "professionals"  # practitioners named in case records
+    RESIDENTS = "residents"  # residents and members of the public
+
+    @property
+    def label(self):
+        return {
+            "children": "Children",
+            "parents_carers": "Parents and carers",
+            "family_members": "Other family and household members",
+            "vulnerable_adults": "Adults at risk",
+            "patients": "Patients",
+            "service_users": "Service users and clients",
+            "pupils": "Pupils and students",
+            "victims_witnesses": "Victims and witnesses",
+            "offenders_suspects": "Offenders and suspects",
+            "staff": "Staff and volunteers",
+            "professionals": "Professionals and practitioners",
+            "residents": "Residents and members of the public",
+        }[self.value]
+
+
 class DataFlow(Audited, db.Model):
     """One sharing activity inside an agreement: who sends what to whom, why, under which law, how."""
 
@@ -67,6 +101,14 @@ class DataFlow(Audited, db.Model):
     channel_id: Mapped[int | None] = mapped_column(sa.ForeignKey("transfer_channels.id"))
     frequency: Mapped[Frequency] = enum_column(Frequency, default=Frequency.AD_HOC)
     consent: Mapped[ConsentApproach] = enum_column(ConsentApproach, default=ConsentApproach.NO_CONSENT_LAWFUL_BASIS)
+    # What the record of processing (Art 30) needs of each flow; editorial, so no new protocol version.
+    data_subject_categories: Mapped[list] = mapped_column(
+        sa.JSON, default=list, server_default=sa.text("'[]'"), info={"members": DataSubjectCategory}
+    )
+    data_subjects: Mapped[str | None] = mapped_column(sa.Text)  # whom else, or more precisely, in words
+    retention: Mapped[str | None] = mapped_column(sa.Text)  # how long the recipient keeps it (else the agreement's)
+    source_system: Mapped[str | None] = mapped_column(sa.String(200))  # the system or information asset it comes from
+    asset_owner: Mapped[str | None] = mapped_column(sa.String(200))  # that asset's information asset owner
 
     agreement = relationship("Agreement", back_populates="flows")
     from_organisation = relationship("Organisation", foreign_keys=[from_organisation_id], lazy="joined")
@@ -87,3 +129,6 @@ class DataFlow(Audited, db.Model):
 
     def category_members(self):
         return [DataCategory(c) for c in self.categories]
+
+    def subject_category_members(self):
+        return [DataSubjectCategory(c) for c in self.data_subject_categories or ()]

@@ -47,6 +47,9 @@ def save_flow(agreement, flow, data, expected_version):
     flow.channel = channel
     flow.frequency = Frequency(data["frequency"])
     flow.consent = ConsentApproach(data["consent"])
+    flow.data_subject_categories = list(data.get("data_subject_categories") or [])
+    for key in ("data_subjects", "retention", "source_system", "asset_owner"):
+        setattr(flow, key, (data.get(key) or "").strip() or None)
     signatures.after_material_change(agreement, before)  # a material change once signed: a new version to sign
     return flow
 

@@ -2,7 +2,8 @@
 
 Pure functions over agreement-like objects (status, dates, data_location, parties with
 `organisation` and `signed_on`, flows with `id`, `from_organisation`, `to_organisation`,
-`categories`, `lawful_bases`, `channel`) and a catalogue mapping code -> entry with the
+`categories`, `lawful_bases`, `channel`; `dpia_state` and `dpia_reference` for the DPIA rule, set by
+the loaders) and a catalogue mapping code -> entry with the
 LegalBasis attributes. No database access, so the pages, the API, the command line and the
 register-wide "needs attention" sweep share one copy of every rule.
 """
@@ -13,6 +14,7 @@ from functools import lru_cache
 
 from ..agreements.lifecycle import unsigned_parties
 from ..agreements.models import AgreementStatus, DataLocation
+from ..dpia.rules import dpia_missing
 from ..flows.models import ConsentApproach, DataCategory
 from ..organisations.types import OrganisationType, StatutoryRole, has_role, may_hold
 from . import law
@@ -159,6 +161,13 @@ def _data_location(agreement, today):
             "Data is held outside the UK and EEA. That is a restricted transfer: record the adequacy regulations "
             "or the appropriate safeguard (such as the International Data Transfer Agreement) it relies on."
         )
+
+
+@_rule(_AGREEMENT_RULES, "dpia-missing", WARNING)
+def _dpia_missing(agreement, today):
+    message = dpia_missing(agreement)
+    if message:
+        yield message
 
 
 # --- one flow -----------------------------------------------------------------------------------

@@ -30,20 +30,13 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class LegalBasisForm(FlaskForm):
-    """A new local catalogue entry: a statute or condition the shipped catalogue does not carry."""
+class _Wording(FlaskForm):
+    """An entry's title and summary: what every page, document and the API show for its code."""
 
-    code = StringField(
-        "Code",
-        widget=GovTextInput(),
-        description="Capital letters, numbers and hyphens, for example LOCAL-HA2030-S12. It cannot be changed later: flows and imports refer to it.",
-        validators=[InputRequired("Enter a code"), Regexp(CODE_RE, message=CODE_MESSAGE)],
-        filters=[_strip],
-    )
     title = StringField(
         "Title",
         widget=GovTextInput(),
-        description="Short and specific, for example Health Act 2030 s12 duty to share",
+        description="Short and specific, shown wherever the code is cited, for example Health Act 2030 s12 duty to share",
         validators=[DataRequired("Enter a title"), Length(max=300, message="The title must be 300 characters or fewer")],
         filters=[_strip],
     )
@@ -52,6 +45,18 @@ class LegalBasisForm(FlaskForm):
         widget=GovTextArea(),
         description="What it allows or requires, who it applies to, and any limits, for front-line practitioners.",
         validators=[DataRequired("Enter a summary"), Length(max=2000, message="The summary must be 2000 characters or fewer")],
+        filters=[_strip],
+    )
+
+
+class LegalBasisForm(_Wording):
+    """A new local catalogue entry: a statute or condition the shipped catalogue does not carry."""
+
+    code = StringField(
+        "Code",
+        widget=GovTextInput(),
+        description="Capital letters, numbers and hyphens, for example LOCAL-HA2030-S12. It cannot be changed later: flows and imports refer to it.",
+        validators=[InputRequired("Enter a code"), Regexp(CODE_RE, message=CODE_MESSAGE)],
         filters=[_strip],
     )
     regime = ChoiceField(
@@ -145,23 +150,9 @@ class LocalBasisEditForm(LegalBasisForm):
     code = None  # a code never changes: flows and imports refer to it
 
 
-class WordingForm(FlaskForm):
+class WordingForm(_Wording):
     """The local wording of a shipped entry: only its title and summary; the rest follows the catalogue."""
 
-    title = StringField(
-        "Title",
-        widget=GovTextInput(),
-        description="Shown wherever the code is cited: the catalogue, agreements, protocol documents and the API",
-        validators=[DataRequired("Enter a title"), Length(max=300, message="The title must be 300 characters or fewer")],
-        filters=[_strip],
-    )
-    summary = TextAreaField(
-        "Summary in plain English",
-        widget=GovTextArea(),
-        description="What it allows or requires, who it applies to, and any limits, for front-line practitioners.",
-        validators=[DataRequired("Enter a summary"), Length(max=2000, message="The summary must be 2000 characters or fewer")],
-        filters=[_strip],
-    )
     submit = SubmitField("Save the local wording", widget=GovSubmitInput())
 
 

@@ -9,6 +9,8 @@ from ..agreements.models import Agreement, AgreementStatus, DataLocation, Party
 from ..audit.models import AuditEvent
 from ..channels.models import TransferChannel
 from ..core.perf import collector_paused
+from ..dpia.models import Dpia, DpiaState  # the DPIA state is one more column of the sweep's agreements
+from ..dpia.rules import state_of as dpia_state_of
 from ..extensions import db
 from ..flows.models import DataFlow
 from ..organisations.models import Organisation
@@ -82,11 +84,16 @@ def _code_sort_key(code):
 
 def findings_by_agreement(agreements, today, catalogue=None):
     """{agreement.id: [Finding, ...]} for a page of agreements (parties and flows load in batches)."""
+    from ..dpia.queries import with_dpia_states
+
     catalogue = Catalogue(catalogue_map() if catalogue is None else catalogue)
-    return {agreement.id: findings_for(agreement, catalogue, today) for agreement in agreements}
+    return {agreement.id: findings_for(agreement, catalogue, today) for agreement in with_dpia_states(list(agreements))}
 
 
 def agreement_findings(agreement, today):
+    from ..dpia.queries import with_dpia_states
+
+    with_dpia_states([agreement])
     return findings_for(agreement, catalogue_map(), today)
 
 
@@ -140,6 +147,8 @@ class RegisterAgreement:
     review_date: date
     end_date: date | None
     data_location: DataLocation
+    dpia_reference: str | None = None
+    dpia_state: DpiaState | None = None
     parties: list = field(default_factory=list)
     flows: list = field(default_factory=list)
 
@@ -158,7 +167,7 @@ class AttentionItem:
 
 
 def load_register():
-    """Every agreement with its parties and flows, in five queries.
+    """Every agreement with its parties, flows and DPIA state, in five queries.
 
     Core queries on the tables, with enums and JSON decoded here: each distinct JSON text is decoded
     once, as a register repeats the same categories and lawful bases over and over.
@@ -174,12 +183,17 @@ def load_register():
     channel_rows = connection.execute(sa.select(channels.id, channels.name, channels.special_category_approved))
     by_channel = {id_: _Channel(id_, name, bool(approved)) for id_, name, approved in channel_rows}
 
+    dpias = Dpia.__table__.c
     query = sa.select(
         agreements_t.id, agreements_t.reference, agreements_t.title, _text(agreements_t.status), agreements_t.start_date,
-        agreements_t.review_date, agreements_t.end_date, _text(agreements_t.data_location),
-    ).order_by(agreements_t.reference)
+        agreements_t.review_date, agreements_t.end_date, _text(agreements_t.data_location), agreements_t.dpia_reference,
+        dpias.id, dpias.required, dpias.signed_off_on,
+    ).select_from(Agreement.__table__.outerjoin(Dpia.__table__, dpias.agreement_id == agreements_t.id)).order_by(agreements_t.reference)
     register = {
-        row[0]: RegisterAgreement(*row[:3], AgreementStatus(row[3]), *row[4:7], DataLocation(row[7]))
+        row[0]: RegisterAgreement(
+            *row[:3], AgreementStatus(row[3]), *row[4:7], DataLocation(row[7]), row[8],
+            dpia_state_of(row[10], row[11], screened=row[9] is not None),
+        )
         for row in connection.execute(query).all()
     }
 

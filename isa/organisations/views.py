@@ -2,6 +2,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..agreements.queries import agreements_of as visible_agreements_of
 from ..audit.presenting import present
 from ..audit.queries import latest, organisation_events
 from ..core.auth import officer_required, signed_in_required
@@ -62,7 +63,7 @@ def show(slug):
     return render_template(
         "organisations/show.html",
         organisation=organisation,
-        agreements=agreements_of(organisation),
+        agreements=visible_agreements_of(organisation, current_user),
         history=present(history),
         older_history=older,
         page_title=organisation.name,

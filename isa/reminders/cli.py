@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .scheduler import JOB_ID, LONDON, add_sweep_job, london_today
+from .scheduler import JOB_ID, LONDON, add_jobs, executors, london_today
 from .sweep import run_sweep
 
 
@@ -51,17 +51,17 @@ def run(today):
     )
 
 
-@click.command("scheduler", help="Run the reminder scheduler in the foreground (one daily sweep, Europe/London).")
+@click.command("scheduler", help="Run the scheduler in the foreground: protocol documents as they are queued, and the daily reminder sweep (Europe/London).")
 @with_appcontext
 def scheduler_command():
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     app = current_app._get_current_object()
-    scheduler = add_sweep_job(BlockingScheduler(timezone=LONDON), app)
+    scheduler = add_jobs(BlockingScheduler(timezone=LONDON, executors=executors()), app)
     trigger = scheduler.get_job(JOB_ID).trigger
     first = trigger.get_next_fire_time(None, datetime.now(LONDON))
-    click.echo(f"Scheduler started: the review reminder sweep runs daily at {first:%H:%M} Europe/London, "
-               f"next on {first:%Y-%m-%d}. Stop with Ctrl+C.")
+    click.echo(f"Scheduler started: protocol documents are produced as they are queued; the review reminder sweep "
+               f"runs daily at {first:%H:%M} Europe/London, next on {first:%Y-%m-%d}. Stop with Ctrl+C.")
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

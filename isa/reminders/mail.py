@@ -14,6 +14,36 @@ class ConnectionProblem(MailError):
     """The mail server could not be reached or refused us: every message would fail alike."""
 
 
+class FateUnknown(MailError):
+    """The whole message reached the server, which then never answered: it may have been delivered.
+
+    Sending it again could deliver it twice, so it is never retried automatically."""
+
+
+class _TrackedSMTP:
+    """Knows whether the message data has been handed over (the final CRLF.CRLF written): a failure
+    after that point leaves the message's fate unknown, one before it means it was not taken."""
+
+    data_handed_over = False
+
+    def data(self, msg):
+        self.data_handed_over = False
+        return super().data(msg)
+
+    def send(self, s):
+        super().send(s)
+        if isinstance(s, (bytes, bytearray)) and s.endswith(b"\r\n.\r\n"):
+            self.data_handed_over = True
+
+
+class _SMTP(_TrackedSMTP, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_TrackedSMTP, smtplib.SMTP_SSL):
+    pass
+
+
 def smtp_security(port, configured=None):
     """The configured security, else what the port implies: STARTTLS on 587, SSL on 465, none otherwise."""
     if configured:
@@ -62,9 +92,9 @@ class SmtpTransport:
         context = ssl.create_default_context()
         try:
             if s.security == "ssl":
-                smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
+                smtp = _SMTP_SSL(s.host, s.port, timeout=s.timeout, context=context)
             else:
-                smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+                smtp = _SMTP(s.host, s.port, timeout=s.timeout)
                 if s.security == "starttls":
                     smtp.starttls(context=context)
             if s.username:
@@ -77,12 +107,17 @@ class SmtpTransport:
         """Send `message`; returns {address: (code, reply)} for recipients refused while others were accepted."""
         if self._smtp is None:
             self._smtp = self._connect()
+        smtp = self._smtp
+        smtp.data_handed_over = False
         try:
-            return self._smtp.send_message(message)
+            return smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as error:
             raise MailError("The mail server refused every recipient: " + _refusals(error.recipients)) from error
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             self._smtp = None  # the connection is gone; the next message opens a new one
+            if smtp.data_handed_over:
+                raise FateUnknown(f"The mail server received the whole message, then the connection failed before it "
+                                  f"confirmed delivery: {_describe(error)}") from error
             raise ConnectionProblem(f"The mail server connection failed: {_describe(error)}") from error
         except smtplib.SMTPException as error:
             raise MailError(f"The mail server did not accept the message: {_describe(error)}") from error

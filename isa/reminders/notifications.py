@@ -3,11 +3,12 @@ from dataclasses import dataclass
 from datetime import date
 from email import policy
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import formatdate, parseaddr
 from urllib.parse import quote
 
 from flask import current_app, render_template
 
+from ..core.text import neutralise_bidi
 from ..core.web import govdate
 from .rules import days_overdue
 
@@ -29,6 +30,14 @@ class ReminderMail:
     owner_name: str | None
     owner_email: str | None
     today: date
+    protocol_version: int | None = None  # the version in force
+    document_id: int | None = None  # its stored protocol document (None while it is being prepared)
+    document_filename: str | None = None
+    attach: bool = False  # the 30-day and overdue reminders carry the PDF
+
+    @property
+    def attaches_document(self):
+        return self.attach and self.document_id is not None
 
     @property
     def days_to_review(self):
@@ -67,7 +76,7 @@ class ReminderMail:
 
 def _one_line(text):
     """Header values may not carry line breaks (a title typed into an import could)."""
-    return " ".join(str(text).split())
+    return " ".join(neutralise_bidi(str(text)).split())
 
 
 def agreement_link(reference):
@@ -75,8 +84,15 @@ def agreement_link(reference):
     return f"{base}/agreements/{quote(reference, safe='')}"
 
 
+def document_link(reference, document_id):
+    return f"{agreement_link(reference)}/documents/{document_id}.pdf"
+
+
 def render_bodies(mail):
-    context = {"mail": mail, "link": agreement_link(mail.reference)}
+    context = {
+        "mail": mail, "link": agreement_link(mail.reference),
+        "document_link": document_link(mail.reference, mail.document_id) if mail.document_id else None,
+    }
     return render_template("reminders/email.txt", **context), render_template("reminders/email.html", **context)
 
 
@@ -84,8 +100,15 @@ def render_bodies(mail):
 MAIL_POLICY = policy.default.clone(max_line_length=998)
 
 
-def reminder_message(mail, sender):
-    """The EmailMessage for one reminder, addressed to its recipients not yet reached."""
+def message_id(mail, domain):
+    """The same for every attempt at one reminder (a resend too), so a receiving system that saw it
+    once can recognise it as a duplicate."""
+    return f"<isa-reminder-{mail.reminder_id}.{mail.offset_key}.{mail.review_date:%Y%m%d}@{domain}>"
+
+
+def reminder_message(mail, sender, pdf=None):
+    """The EmailMessage for one reminder, addressed to its recipients not yet reached; `pdf`, the
+    protocol document in force, is attached when the reminder carries it."""
     text, html = render_bodies(mail)
     message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = mail.subject
@@ -93,8 +116,10 @@ def reminder_message(mail, sender):
     message["To"] = ", ".join(mail.recipients)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"  # not getfqdn(): no DNS lookup per message
-    message["Message-ID"] = make_msgid(idstring=f"isa-reminder-{mail.reminder_id}", domain=domain)
+    message["Message-ID"] = message_id(mail, domain)
     message["Date"] = formatdate(usegmt=True)
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    if pdf is not None and mail.attaches_document:
+        message.add_attachment(pdf, maintype="application", subtype="pdf", filename=mail.document_filename)
     return message

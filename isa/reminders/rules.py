@@ -131,3 +131,12 @@ def stage_label(offset_key):
     if kind == "overdue" and number.isdigit():
         return f"Overdue, week {number}"
     return str(offset_key)
+
+
+def attaches_protocol(offset_key, attach_offsets=(30,)):
+    """Whether a reminder carries the protocol PDF as an attachment (every one links to it): the
+    ones `attach_offsets` days before the review (30 by default) and every overdue one."""
+    kind, _, number = str(offset_key).partition("-")
+    if offset_key == "escalated" or kind == "overdue":
+        return True
+    return kind == "before" and number.isdigit() and int(number) in set(attach_offsets)

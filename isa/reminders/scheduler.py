@@ -1,24 +1,41 @@
-"""The scheduler (APScheduler 3.x): the daily sweep at ISA_REMINDER_TIME, Europe/London.
+"""The scheduler (APScheduler 3.x): the daily sweep at ISA_REMINDER_TIME, Europe/London, the
+render queue every ISA_RENDER_POLL_SECONDS, and a heartbeat every ISA_HEARTBEAT_SECONDS.
 
 It runs either inside the web process (ISA_SCHEDULER_IN_PROCESS, set by `make run`) or on its
-own (`flask --app isa scheduler`) for deployments with several web workers. Either way the
-sweep's database lock keeps two sweeps from running at once. Tests never start it, and neither
-does the reloader's watching parent process.
+own (`flask --app isa scheduler`) for deployments with several web workers and machines. The
+sweep's database lock keeps two sweeps from running at once, and render jobs are claimed
+atomically, so any number of scheduler processes cooperate. The three jobs run in their own
+threads of the scheduler's pool: a backlog of renders never holds up the daily sweep. Tests
+never start it, and neither does the reloader's watching parent process.
 """
 import atexit
+import logging
 import os
+import socket
+import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import click
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
-from ..core.db import refresh_statistics
+from ..core import heartbeat
+from ..core.db import refresh_statistics, utcnow
 from ..extensions import db
 
 LONDON = ZoneInfo("Europe/London")
 JOB_ID = "review-reminders"
+RENDER_JOB_ID = "render-queue"
+HEARTBEAT_JOB_ID = "heartbeat"
+RENDER_LOCK = "render-queue"  # the lock row that serialises renders on SQLite
+
+
+def new_holder():
+    """This scheduler process's name in locks, claims and heartbeats."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def london_today():
@@ -56,13 +73,98 @@ def daily_sweep(app):
         )
         try:
             refresh_statistics(db.session)  # daily housekeeping: the query planner's statistics
+            heartbeat.forget_old()  # and the heartbeats of scheduler processes long gone
         except Exception:
             db.session.rollback()
             app.logger.exception("Refreshing the database statistics failed")
+        try:
+            from ..documents.queue import reconcile
+
+            requeued = reconcile()  # documents whose checks changed with the day, or with a new template
+            if requeued:
+                app.logger.warning("%d protocol document(s) no longer showed their agreement as it stands today: queued again", requeued)
+        except Exception:
+            db.session.rollback()
+            app.logger.exception("The daily check of the stored protocol documents failed")
 
 
-def add_sweep_job(scheduler, app):
+def render_queued(app, holder, max_jobs=None):
+    """Render what the queue holds (the scheduler's job; the tests' way of running the queue too)."""
+    from ..documents.queue import QueueSettings, anything_to_do, run_queue
+    from .sweep import acquire_lock, release_lock, renew_lock
+
+    settings = QueueSettings.from_config(app.config)
+    with app.app_context():
+        try:
+            if not anything_to_do():
+                return None
+            if db.engine.dialect.name == "postgresql":  # FOR UPDATE SKIP LOCKED: no lock row needed
+                return run_queue(holder, settings, max_jobs)
+            minutes = max(settings.lease_seconds // 60, 1)
+            if not acquire_lock(holder, utcnow(), minutes, name=RENDER_LOCK):
+                return None  # another scheduler is rendering
+            try:
+                return run_queue(holder, settings, max_jobs, keep_going=lambda: renew_lock(holder, utcnow(), minutes, name=RENDER_LOCK))
+            finally:
+                db.session.rollback()
+                release_lock(holder, name=RENDER_LOCK)
+        except Exception:
+            db.session.rollback()
+            app.logger.exception("The render queue failed; it is tried again at the next poll")
+            return None
+        finally:
+            db.session.remove()
+
+
+def beat(app, holder):
+    with app.app_context():
+        try:
+            heartbeat.beat(holder)
+        except Exception:
+            db.session.rollback()
+            app.logger.exception("Recording the scheduler's heartbeat failed")
+        finally:
+            db.session.remove()
+
+
+class _QuietRenderPolls(logging.Filter):
+    """A poll that falls due while a long render runs is skipped, as meant: not worth a warning each time."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        return not ("Render queue" in message and "maximum number of running instances" in message)
+
+
+def add_jobs(scheduler, app, holder=None):
+    """The sweep, the render queue and the heartbeat, on `scheduler`."""
+    holder = holder or new_holder()
+    apscheduler_log = logging.getLogger("apscheduler.scheduler")
+    if not any(isinstance(f, _QuietRenderPolls) for f in apscheduler_log.filters):
+        apscheduler_log.addFilter(_QuietRenderPolls())
+    # A scheduler started after the daily time would otherwise skip the day: sweeping again is
+    # harmless (each reminder is queued and sent once, and the lock keeps two sweeps apart).
+    add_sweep_job(scheduler, app, run_now=bool(app.config.get("SWEEP_ON_START", True)))
+    poll = max(float(app.config.get("RENDER_POLL_SECONDS", 0.5)), 0.2)
+    scheduler.add_job(
+        render_queued, IntervalTrigger(seconds=poll), args=[app, holder], id=RENDER_JOB_ID, name="Render queue",
+        coalesce=True, max_instances=1, misfire_grace_time=None, replace_existing=True, next_run_time=datetime.now(LONDON),
+    )
+    every = max(float(app.config.get("HEARTBEAT_SECONDS", 30)), 1)
+    scheduler.add_job(
+        beat, IntervalTrigger(seconds=every), args=[app, holder], id=HEARTBEAT_JOB_ID, name="Heartbeat",
+        coalesce=True, max_instances=1, misfire_grace_time=None, replace_existing=True, next_run_time=datetime.now(LONDON),
+    )
+    return scheduler
+
+
+def executors():
+    """One thread per job: the sweep, renders and the heartbeat never wait for each other."""
+    return {"default": ThreadPoolExecutor(4)}
+
+
+def add_sweep_job(scheduler, app, run_now=False):
     hour, minute = reminder_time(app.config.get("REMINDER_TIME", "07:00"))
+    extra = {"next_run_time": datetime.now(LONDON)} if run_now else {}
     scheduler.add_job(
         daily_sweep,
         CronTrigger(hour=hour, minute=minute, timezone=LONDON),
@@ -73,6 +175,7 @@ def add_sweep_job(scheduler, app):
         max_instances=1,
         misfire_grace_time=3600,
         replace_existing=True,
+        **extra,
     )
     return scheduler
 
@@ -97,10 +200,10 @@ def should_start_in_process(app):
 def start_in_process(app):
     if not should_start_in_process(app):
         return None
-    scheduler = add_sweep_job(BackgroundScheduler(timezone=LONDON), app)
+    scheduler = add_jobs(BackgroundScheduler(timezone=LONDON, executors=executors()), app)
     scheduler.start()
     atexit.register(lambda: scheduler.shutdown(wait=False))
     app.extensions["isa_scheduler"] = scheduler
     job = scheduler.get_job(JOB_ID)
-    app.logger.warning("Review reminders: the scheduler runs in this process; next sweep %s", job.next_run_time)
+    app.logger.warning("The scheduler runs in this process: protocol documents as they are queued; next reminder sweep %s", job.next_run_time)
     return scheduler

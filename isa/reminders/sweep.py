@@ -10,8 +10,13 @@ Exactly once, and how that is bounded:
   one message in flight at a crash may be lost, and an officer sees it and decides.
 - Recipients refused while others accepted the message: the accepted ones are recorded in
   `delivered_to` and never mailed again; only the refused ones are retried.
+- The mail server received the whole message and then the connection failed before it answered:
+  the fate of the message is unknown, exactly as after a crash, so it is marked `failed` with that
+  explanation for an officer and never resent automatically. Every attempt at a reminder carries
+  the same Message-ID, so a receiving system can recognise a resend an officer makes.
 - Two sweeps never run at once: a lock row taken with one atomic UPDATE … WHERE free or expired.
-  The holder renews it before each message and stops if it was lost.
+  The holder (host:pid:…) renews it before each message and stops if it was lost; a lock whose
+  holder was a process on this host that no longer exists is taken over at once.
 """
 import logging
 import os
@@ -26,11 +31,13 @@ from flask import current_app
 
 from ..agreements.models import Agreement, AgreementStatus, Party
 from ..core.db import utcnow
+from ..documents.models import ProtocolDocument
+from ..documents.operations import document_in_force
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..users.models import User
 from . import rules
-from .mail import ConnectionProblem, MailError, SmtpSettings, SmtpTransport, describe_refusals
+from .mail import ConnectionProblem, FateUnknown, MailError, SmtpSettings, SmtpTransport, describe_refusals
 from .models import Reminder, ReminderStatus as RS, SweepLock
 from .notifications import ReminderMail, render_bodies, reminder_message
 
@@ -41,6 +48,11 @@ INTERRUPTED = (
     "A sweep stopped while handing this reminder to the mail server, so it may or may not have been "
     "delivered. It is not resent automatically, so that no one receives it twice: check with the "
     "recipients, then resend or dismiss it."
+)
+FATE_UNKNOWN = (
+    "The mail server received the whole message but the connection failed before it confirmed delivery, so "
+    "it may or may not have been delivered. It is not resent automatically, so that no one receives it twice: "
+    "check with the recipients, then resend or dismiss it."
 )
 NO_RECIPIENTS = (
     "No one to send it to: the agreement has no owner and no party has a single point of contact. "
@@ -66,6 +78,7 @@ class SweepSettings:
     lock_minutes: int
     sender: str
     smtp: SmtpSettings | None  # None: no SMTP host, reminders go to the log
+    attach_offsets: tuple = (30,)  # reminders this many days before the review attach the protocol
 
     @classmethod
     def from_config(cls, config):
@@ -76,6 +89,7 @@ class SweepSettings:
             lock_minutes=max(int(config.get("REMINDER_LOCK_MINUTES", 30)), 1),
             sender=config.get("MAIL_FROM") or "isa@localhost",
             smtp=SmtpSettings.from_config(config),
+            attach_offsets=rules.parse_offsets(config.get("REMINDER_ATTACH_OFFSETS", "30")),
         )
 
 
@@ -111,11 +125,16 @@ class _Clock:
         return utcnow() + self.shift
 
 
+def lock_holder():
+    """Who holds a lock: this host and process, and a random part for each sweep."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 def run_sweep(today, now=None, settings=None):
     """One sweep as of `today`: queue what fell due, tidy the outbox, send the queue."""
     settings = settings or SweepSettings.from_config(current_app.config)
     clock = _Clock(now)
-    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    holder = lock_holder()
     report = SweepReport(today)
     if not acquire_lock(holder, clock(), settings.lock_minutes):
         report.ran = False
@@ -136,16 +155,40 @@ def run_sweep(today, now=None, settings=None):
 
 
 def acquire_lock(holder, now, minutes, name=LOCK_NAME):
-    """Take the named lock if it is free or its holder's time ran out; True when we hold it."""
+    """Take the named lock if it is free, its holder's time ran out, or its holder was a process of
+    this host that is gone (killed, say: it cannot release the lock, and waiting for the lock to
+    lapse would hold every sweep up for ISA_REMINDER_LOCK_MINUTES); True when we hold it."""
     _insert_ignoring_duplicates(_locks, [{"name": name}], ["name"])
     db.session.commit()
+    free = sa.or_(_locks.c.holder.is_(None), _locks.c.expires_at < now)
+    current = db.session.scalar(sa.select(_locks.c.holder).where(_locks.c.name == name))
+    if current and current != holder and holder_is_gone(current):
+        free = sa.or_(free, _locks.c.holder == current)  # still the dead holder's: no one else took it meanwhile
     result = db.session.execute(
         sa.update(_locks)
-        .where(_locks.c.name == name, sa.or_(_locks.c.holder.is_(None), _locks.c.expires_at < now))
+        .where(_locks.c.name == name, free)
         .values(holder=holder, acquired_at=now, expires_at=now + timedelta(minutes=minutes))
     )
     db.session.commit()
     return result.rowcount == 1
+
+
+def holder_is_gone(holder):
+    """True only when the holder was a process on this host that no longer runs; another host's
+    processes cannot be seen from here, so their locks lapse with time."""
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, under another user
+        return False
+    except OSError:
+        return False
+    return False
 
 
 def renew_lock(holder, now, minutes, name=LOCK_NAME):
@@ -290,22 +333,35 @@ def tidy_outbox(today, report):
         .values(status=RS.CANCELLED, last_error=SUPERSEDED)
     )
     # We hold the lock, so no live sweep is sending: anything still `sending` was interrupted.
-    db.session.execute(
-        sa.update(_reminders).where(_reminders.c.status == RS.SENDING).values(status=RS.FAILED, last_error=INTERRUPTED)
-    )
+    interrupted = db.session.execute(
+        sa.select(_reminders.c.id, _reminders.c.offset_key, _reminders.c.review_date, _reminders.c.recipients,
+                  _agreements.c.reference)
+        .join(_agreements, _agreements.c.id == _reminders.c.agreement_id)
+        .where(_reminders.c.status == RS.SENDING)
+    ).all()
+    if interrupted:
+        db.session.execute(
+            sa.update(_reminders)
+            .where(_reminders.c.id.in_([row.id for row in interrupted]), _reminders.c.status == RS.SENDING)
+            .values(status=RS.FAILED, last_error=INTERRUPTED)
+        )
     db.session.commit()
     report.cancelled += moved.rowcount + replaced.rowcount
+    report.failed.extend(
+        Outcome(row.reference, row.offset_key, row.review_date, tuple(row.recipients or ()), INTERRUPTED) for row in interrupted
+    )
 
 
 # --- sending --------------------------------------------------------------------------------------
 
 
-def _queued_mail(today):
+def _queued_mail(today, settings):
     owner, lead = _users.alias("owner"), _organisations.alias("lead")
     rows = db.session.execute(
         sa.select(
             _reminders.c.id, _reminders.c.offset_key, _reminders.c.review_date, _reminders.c.escalated,
             _reminders.c.recipients, _reminders.c.delivered_to, _reminders.c.missing_contacts, _reminders.c.attempts,
+            _agreements.c.id.label("agreement_id"), _agreements.c.protocol_version,
             _agreements.c.reference, _agreements.c.title, lead.c.name.label("lead_name"),
             lead.c.dpo_name.label("lead_dpo_name"), owner.c.name.label("owner_name"), owner.c.email.label("owner_email"),
         )
@@ -320,11 +376,15 @@ def _queued_mail(today):
     for row in rows:
         delivered = {address.lower() for address in row.delivered_to or ()}
         pending = tuple(address for address in row.recipients or () if address.lower() not in delivered)
+        document = document_in_force(row.agreement_id, row.protocol_version)
         mail = ReminderMail(
             reminder_id=row.id, reference=row.reference, title=row.title, review_date=row.review_date,
             offset_key=row.offset_key, escalated=row.escalated, recipients=pending,
             missing_contacts=tuple(row.missing_contacts or ()), lead_organisation=row.lead_name,
             lead_dpo_name=row.lead_dpo_name, owner_name=row.owner_name, owner_email=row.owner_email, today=today,
+            protocol_version=row.protocol_version, document_id=document.id if document else None,
+            document_filename=document.filename if document else None,
+            attach=rules.attaches_protocol(row.offset_key, settings.attach_offsets),
         )
         yield row, mail
 
@@ -332,7 +392,7 @@ def _queued_mail(today):
 def send_queued(today, settings, report, holder, clock):
     transport = SmtpTransport(settings.smtp) if settings.smtp else None
     try:
-        queue = list(_queued_mail(today))
+        queue = list(_queued_mail(today, settings))
         for index, (row, mail) in enumerate(queue):
             if not renew_lock(holder, clock(), settings.lock_minutes):
                 log.warning("The reminder sweep lost its lock; the rest of the queue waits for the next sweep")
@@ -347,12 +407,16 @@ def send_queued(today, settings, report, holder, clock):
                 _finish(row.id, RS.QUEUED, status=RS.LOGGED, attempts=row.attempts + 1, last_attempt_at=clock(), sent_at=clock(), last_error=None)
                 report.logged.append(outcome)
                 continue
-            message = reminder_message(mail, settings.sender)
+            message = reminder_message(mail, settings.sender, _attachment(mail))
             if not _claim(row.id, clock()):
                 continue  # dismissed or resent by an officer since we read the queue
             attempts = row.attempts + 1
             try:
                 refused = transport.send(message)
+            except FateUnknown as error:
+                _finish(row.id, RS.SENDING, status=RS.FAILED, last_error=f"{FATE_UNKNOWN} ({error})")
+                report.failed.append(_with_error(outcome, FATE_UNKNOWN))
+                continue
             except ConnectionProblem as error:
                 _after_failure(row.id, attempts, str(error), settings, outcome, report)
                 _fail_unsent([r for r, _ in queue[index + 1 :]], str(error), settings, report, clock)
@@ -364,6 +428,13 @@ def send_queued(today, settings, report, holder, clock):
     finally:
         if transport is not None:
             transport.close()
+
+
+def _attachment(mail):
+    """The PDF bytes of the protocol in force, read only for the reminders that carry it."""
+    if not mail.attaches_document:
+        return None
+    return db.session.scalar(sa.select(ProtocolDocument.pdf).where(ProtocolDocument.id == mail.document_id))
 
 
 def _with_error(outcome, error):

@@ -5,7 +5,9 @@ from flask_login import current_user
 
 from ..agreements.operations import AgreementError, commit_or_conflict
 from ..agreements.views import fail, get_visible
+from ..core import heartbeat
 from ..core.auth import officer_required
+from ..core.db import utcnow
 from ..core.web import govdate
 from ..reminders.forms import ReminderActionForm
 from ..reminders.rules import parse_offsets, stage_label
@@ -45,8 +47,19 @@ def dashboard():
         offsets=_offsets_text(current_app.config.get("REMINDER_OFFSETS")),
         action_form=ReminderActionForm(),
         today=today,
+        scheduler=_scheduler_health(),
         page_title="Dashboard",
     )
+
+
+def _scheduler_health():
+    """What the dashboard warns about: a scheduler that has not run lately, and renders that failed."""
+    from ..documents.queue import failed_jobs
+
+    last = heartbeat.last_beat()
+    quiet_hours = float(current_app.config.get("SCHEDULER_QUIET_WARNING_HOURS", 24))
+    quiet = last is None or (utcnow() - last).total_seconds() > quiet_hours * 3600
+    return {"last_ran": last, "quiet": quiet, "quiet_hours": quiet_hours, "failed_renders": failed_jobs(limit=20)}
 
 
 def _offsets_text(value):

@@ -3,7 +3,7 @@ from functools import cache
 
 import sqlalchemy as sa
 
-from ..core.db import utcnow
+from ..core.db import retry_when_busy, utcnow
 from ..extensions import db
 from .models import CheckLog
 from .queries import permitted
@@ -11,10 +11,15 @@ from .queries import permitted
 
 def ask(user, discloser, recipient, category, purpose=None, on=None, via="web"):
     """Answer the question and log it (who, when, the question, the answer); commits."""
-    answer = permitted(discloser, recipient, category, purpose, on)
-    record_check(answer, user.email, via)
-    db.session.commit()
-    return answer
+    email = user.email
+
+    def answer_and_log():
+        answer = permitted(discloser, recipient, category, purpose, on)
+        record_check(answer, email, via)
+        db.session.commit()
+        return answer
+
+    return retry_when_busy(db.session, answer_and_log)
 
 
 def record_check(answer, asked_by, via):

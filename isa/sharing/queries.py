@@ -101,7 +101,7 @@ def organisations_by_slug(slugs):
 def load_candidates(discloser_id, recipient_id):
     """Every agreement with both organisations as parties, with its flows and parties as the answer
     reads them: the live agreement, or the version every party signed while an amendment awaits
-    signatures. Two statements, three when an amendment is pending."""
+    signatures. One statement, three when an amendment is pending (its parties and signed version)."""
     candidates, pending = {}, {}
     rows = db.session.execute(_candidates_statement(), {"discloser_id": discloser_id, "recipient_id": recipient_id})
     for row in rows:
@@ -121,20 +121,37 @@ def load_candidates(discloser_id, recipient_id):
             )
     if not candidates:
         return []
+    if pending:  # rare: the signed version's parties are read now; the others' only when a flow is judged
+        organisations = attach_parties(list(candidates.values()))
+        _answer_from_signed_versions(pending, organisations)
+        _link_flows(candidates.values(), organisations)
+    return list(candidates.values())
+
+
+def attach_parties(candidates):
+    """Every party of the candidates that have none loaded, with its organisation (one statement):
+    what the findings engine reads when it judges a flow. Returns {organisation id: organisation}."""
+    wanting = {candidate.id: candidate for candidate in candidates if not candidate.parties}
     organisations = {}
+    if not wanting:
+        return organisations
     for agreement_id, org_id, slug, name, org_type, law_enforcement, signed_on in db.session.execute(
-        _parties_statement(), {"ids": list(candidates)}
+        _parties_statement(), {"ids": list(wanting)}
     ):
         organisation = organisations.setdefault(org_id, SimpleNamespace(
             id=org_id, slug=slug, name=name, type=org_type, law_enforcement_functions=bool(law_enforcement)))
-        candidates[agreement_id].parties.append(SimpleNamespace(organisation=organisation, signed_on=signed_on))
-    if pending:
-        _answer_from_signed_versions(pending, organisations)
-    for candidate in candidates.values():
+        wanting[agreement_id].parties.append(SimpleNamespace(organisation=organisation, signed_on=signed_on))
+    _link_flows(wanting.values(), organisations)
+    return organisations
+
+
+def _link_flows(candidates, organisations):
+    for candidate in candidates:
         for flow in candidate.flows:
-            flow.from_organisation = organisations.get(flow.from_id)
-            flow.to_organisation = organisations.get(flow.to_id) if flow.to_id is not None else None
-    return list(candidates.values())
+            if flow.from_organisation is None:
+                flow.from_organisation = organisations.get(flow.from_id)
+            if flow.to_organisation is None and flow.to_id is not None:
+                flow.to_organisation = organisations.get(flow.to_id)
 
 
 def _answer_from_signed_versions(pending, organisations):
@@ -194,9 +211,12 @@ def permitted(discloser, recipient, category, purpose=None, on=None):
         if signed is not None:  # answering from a signed version: its signatures, not the live ones
             candidate.discloser_signed_on = signed.get(question.discloser.id)
             candidate.recipient_signed_on = signed.get(question.recipient.id)
-    return rules.answer(
-        question, candidates, catalogue, judge=lambda candidate, flows: flow_errors(candidate, catalogue, question.on, flows)
-    )
+
+    def judge(candidate, flows):
+        attach_parties(candidates)  # once: the parties are read only when some flow would serve
+        return flow_errors(candidate, catalogue, question.on, flows)
+
+    return rules.answer(question, candidates, catalogue, judge=judge)
 
 
 def _text(column):

@@ -164,12 +164,32 @@ class Reason:
         }
 
 
+# An answer lists at most this many matching flows and reasons: a pair of organisations with
+# hundreds of agreements and flows would otherwise make an answer of megabytes for every check.
+MAX_MATCHES = 50
+MAX_REASONS = 50
+
+
 @dataclass
 class Answer:
     question: Question
-    matches: list  # [Match]
-    reasons: list  # [Reason], only when nothing matches
+    matches: list  # [Match], the first MAX_MATCHES
+    reasons: list  # [Reason], only when nothing matches; the first MAX_REASONS
     notes: list = field(default_factory=list)  # things to know whatever the answer (a version awaiting signatures…)
+    truncated: bool = False  # more matches or reasons than listed: a note says how many
+
+    @classmethod
+    def capped(cls, question, matches, reasons, notes):
+        """The answer with at most MAX_MATCHES matches and MAX_REASONS reasons, and a note saying what it left out."""
+        notes = list(notes)
+        omitted_matches, omitted_reasons = max(len(matches) - MAX_MATCHES, 0), max(len(reasons) - MAX_REASONS, 0)
+        if omitted_matches:
+            notes.append(f"{omitted_matches} more matching flow{'s' if omitted_matches != 1 else ''} not listed: "
+                         f"this answer lists the first {MAX_MATCHES}. Give a purpose to narrow the question.")
+        if omitted_reasons:
+            notes.append(f"{omitted_reasons} more reason{'s' if omitted_reasons != 1 else ''} not listed: this "
+                         f"answer lists the first {MAX_REASONS}.")
+        return cls(question, matches[:MAX_MATCHES], reasons[:MAX_REASONS], notes, bool(omitted_matches or omitted_reasons))
 
     @property
     def permitted(self):
@@ -187,6 +207,7 @@ class Answer:
             "reasons": [reason.as_dict() for reason in self.reasons],
             "notes": list(self.notes),
             "advice": None if self.permitted else AD_HOC_REMINDER,
+            "truncated": self.truncated,
         }
 
 
@@ -228,13 +249,13 @@ def answer(question, candidates, catalogue, judge=None):
         elif covering and not sound:
             reasons.append(_legal_errors(candidate, covering))
     if matches:
-        return Answer(question, matches, [], notes)
+        return Answer.capped(question, matches, [], notes)
     if not candidates:
         reasons = [
             Reason(NO_AGREEMENT, f"No agreement in the register has both {question.discloser.name} and "
                                  f"{question.recipient.name} as parties.")
         ]
-    return Answer(question, [], reasons, notes)
+    return Answer.capped(question, [], reasons, notes)
 
 
 def _legal_errors(candidate, covering):

@@ -44,3 +44,19 @@ class UserForm(FlaskForm):
             raise ValidationError("Choose the organisation this partner user acts for")
         if self.role.data != Role.PARTNER and field.data:
             raise ValidationError("Only partner users belong to an organisation: leave this empty")
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField("Current password", widget=GovPasswordInput(), validators=[InputRequired("Enter your current password")])
+    new = PasswordField(
+        "New password",
+        widget=GovPasswordInput(),
+        description=f"At least {MIN_PASSWORD_LENGTH} characters, not a common password. Three or four unrelated words work well.",
+        validators=[InputRequired("Enter a new password")],
+    )
+    confirm = PasswordField("Confirm the new password", widget=GovPasswordInput(), validators=[InputRequired("Enter the new password again")])
+    submit = SubmitField("Change password", widget=GovSubmitInput())
+
+    def validate_confirm(self, field):
+        if field.data != self.new.data:
+            raise ValidationError("The passwords do not match: enter the new password again")

@@ -22,6 +22,22 @@ def configure_password_hashing(time_cost=None, memory_cost=None):
         _hasher = PasswordHasher(time_cost=time_cost or 3, memory_cost=memory_cost or 65536)
 
 
+_dummy_hash = None
+
+
+def spend_a_password_check(password):
+    """The time of one argon2 verification, for sign-ins to accounts that do not exist: without it
+    an unknown email answers in a fraction of the time and tells which accounts exist."""
+    global _dummy_hash
+    if _dummy_hash is None or not _dummy_hash.startswith(f"$argon2id$v=19$m={_hasher.memory_cost},t={_hasher.time_cost},"):
+        _dummy_hash = _hasher.hash("no account has this password")
+    try:
+        _hasher.verify(_dummy_hash, password or "")
+    except (VerificationError, InvalidHashError):
+        pass
+    return False
+
+
 class Role(enum.StrEnum):
     ADMIN = "admin"  # everything an officer does, plus users, tokens, catalogue and settings
     OFFICER = "officer"  # a governance officer: keeps the register
@@ -35,7 +51,8 @@ class Role(enum.StrEnum):
 class User(Audited, UserMixin, db.Model):
     __tablename__ = "users"
     audit_label_attr = "email"
-    audit_exclude = Audited.audit_exclude + ("last_login_at",)  # sign-ins have their own log
+    # sign-ins have their own log; the session generation changes at every sign-out
+    audit_exclude = Audited.audit_exclude + ("last_login_at", "session_generation")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -46,11 +63,19 @@ class User(Audited, UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Stamped into each session at sign-in; raised at sign-out and at a password change, which
+    # ends every session (and every captured cookie) stamped with an older one.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organisation = relationship("Organisation", lazy="joined")
 
     def set_password(self, password):
         self.password_hash = _hasher.hash(password)
+        self.end_sessions()
+
+    def end_sessions(self):
+        """Sign this user out everywhere: sessions stamped with the old generation stop working."""
+        self.session_generation = (self.session_generation or 0) + 1
 
     def check_password(self, password):
         try:

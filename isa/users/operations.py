@@ -5,11 +5,15 @@ import sqlalchemy as sa
 
 from ..core.db import utcnow
 from ..extensions import db
-from .models import MIN_PASSWORD_LENGTH, LoginAttempt, Role, User
+from .models import MIN_PASSWORD_LENGTH, LoginAttempt, Role, User, spend_a_password_check
+
+MAX_PASSWORD_LENGTH = 200
 
 
 class UserError(ValueError):
-    pass
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 def normalise_email(email):
@@ -17,13 +21,15 @@ def normalise_email(email):
 
 
 def is_throttled(email, address, config, now=None):
-    """Too many recent failures for this account or from this address (state in the database)."""
+    """Too many recent failures for this account from this address, or from this address at all
+    (state in the database, so it holds across workers). Keyed on the pair, so no one can lock a
+    user out from the user's own address; Flask-Limiter caps attempts on an account from everywhere."""
     now = now or utcnow()
     since = now - timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
     failures = sa.select(sa.func.count()).select_from(LoginAttempt).where(
         LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False)
     )
-    per_account = db.session.scalar(failures.where(LoginAttempt.email == normalise_email(email)))
+    per_account = db.session.scalar(failures.where(LoginAttempt.email == normalise_email(email), LoginAttempt.address == address))
     if per_account >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]:
         return True
     per_address = db.session.scalar(failures.where(LoginAttempt.address == address))
@@ -36,7 +42,10 @@ def authenticate(email, password, address, config):
     if is_throttled(email, address, config):
         return None
     user = db.session.scalar(sa.select(User).where(User.email == email))
-    ok = user is not None and user.is_active and user.check_password(password)
+    if user is None:
+        ok = spend_a_password_check(password)
+    else:
+        ok = user.check_password(password) and user.is_active
     db.session.add(LoginAttempt(email=email, address=address or "unknown", succeeded=ok))
     if ok:
         user.last_login_at = utcnow()
@@ -44,11 +53,41 @@ def authenticate(email, password, address, config):
     return user if ok else None
 
 
+def password_problem(password, email=""):
+    """Why a new password will not do, or None: too short, too long, or among the passwords people
+    use most or guess first (zxcvbn's lists of common passwords, names and words, and its checks
+    for repeats, sequences and keyboard runs)."""
+    from zxcvbn import zxcvbn
+
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"The password must be at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"The password must be {MAX_PASSWORD_LENGTH} characters or fewer"
+    if zxcvbn(password, user_inputs=[normalise_email(email), normalise_email(email).split("@")[0]])["score"] < 2:
+        return (
+            "This password is too common or too easy to guess (a well-known password, a repeated character, a "
+            "sequence or a keyboard run). Choose a longer one, such as three or four unrelated words"
+        )
+    return None
+
+
+def change_password(user, current, new):
+    """A user changes their own password: the current one first. Ends every other session."""
+    if not user.check_password(current or ""):
+        raise UserError("Enter your current password correctly", "current")
+    problem = password_problem(new, user.email)
+    if problem:
+        raise UserError(problem, "new")
+    user.set_password(new)
+
+
 def create_user(email, role, password, name="", organisation=None):
     email = normalise_email(email)
     role = Role(role)
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise UserError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters")
+    problem = password_problem(password, email)
+    if problem:
+        raise UserError(problem)
     if role == Role.PARTNER and organisation is None:
         raise UserError("A partner user must belong to an organisation")
     if role != Role.PARTNER and organisation is not None:

@@ -1,24 +1,29 @@
+import time
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from wtforms.validators import InputRequired
 
-from ..core.auth import admin_required
+from ..core.auth import admin_required, signed_in_required
 from ..core.forms import organisation_choices
-from ..extensions import db
+from ..core.web import safe_redirect_target
+from ..extensions import db, limiter
 from ..organisations.models import Organisation
-from .forms import LoginForm, UserForm
+from .forms import LoginForm, PasswordChangeForm, UserForm
 from .models import MIN_PASSWORD_LENGTH, Role, User
-from .operations import UserError, authenticate, create_user, is_throttled, normalise_email
+from .operations import UserError, authenticate, change_password, create_user, is_throttled, normalise_email, password_problem
 
 bp = Blueprint("users", __name__)
 
 
-def _safe_next(target):
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+def _account_key():
+    return "account:" + normalise_email(request.form.get("email"))[:254]
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_PER_ACCOUNT"], methods=["POST"], key_func=_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
@@ -34,18 +39,27 @@ def login():
                 current_app.logger.info("sign-in failed for %s from %s", normalise_email(form.email.data), address)
                 form.email.errors.append("Enter a correct email address and password")
             else:
-                next_url = _safe_next(request.args.get("next"))
+                next_url = safe_redirect_target(request.args.get("next"))
                 session.clear()  # a new session at sign-in: nothing carried over from before
                 login_user(user)
+                stamp_session(user)
                 current_app.logger.info("signed in: %s from %s", user.email, address)
                 return redirect(next_url or url_for("core.home"))
     return render_template("users/login.html", form=form, page_title="Sign in")
+
+
+def stamp_session(user):
+    """What every later request checks (isa.core.web): the user's session generation, and when they signed in."""
+    session["generation"] = user.session_generation
+    session["signed_in_at"] = int(time.time())
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
         current_app.logger.info("signed out: %s", current_user.email)
+        current_user.end_sessions()  # a copy of this session's cookie stops working too
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -116,8 +130,12 @@ def edit(user_id):
             user.name = form.name.data
             user.role = Role(form.role.data)
             user.organisation = _organisation_for(form.organisation.data)
+            problem = password_problem(form.password.data, email) if form.password.data else None
+            if problem:
+                form.password.errors.append(problem)
+                return render_template("users/form.html", form=form, page_title=f"Edit {user.email}", user=user)
             if form.password.data:
-                user.set_password(form.password.data)
+                user.set_password(form.password.data)  # and signs them out everywhere
             db.session.commit()
             flash(f"User {user.email} saved.", "success")
             return redirect(url_for("users.index"))
@@ -135,3 +153,23 @@ def toggle_active(user_id):
     db.session.commit()
     flash(f"User {user.email} {'reactivated' if user.active else 'deactivated'}.", "success")
     return redirect(url_for("users.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in_required
+def password():
+    """Any signed-in user changes their own password; their other sessions end."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.new.data)
+        except UserError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            stamp_session(current_user)  # this session goes on; every other one ends
+            current_app.logger.info("password changed: %s", current_user.email)
+            flash("Your password has been changed. You have been signed out everywhere else.", "success")
+            return redirect(url_for("core.home"))
+    return render_template("users/password.html", form=form, page_title="Change your password")

@@ -51,8 +51,21 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    scheduler = _scheduler(app)  # as `make run` does: the render queue and the sweep in the server's process
     yield app, f"http://127.0.0.1:{server.server_port}"
+    scheduler.shutdown(wait=False)
     server.shutdown()
+
+
+def _scheduler(app):
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from isa.reminders.scheduler import LONDON, add_jobs, executors
+
+    app.config["RENDER_POLL_SECONDS"] = 0.5
+    scheduler = add_jobs(BackgroundScheduler(timezone=LONDON, executors=executors()), app)
+    scheduler.start()
+    return scheduler
 
 
 @pytest.fixture(scope="session")

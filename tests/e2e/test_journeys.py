@@ -102,8 +102,12 @@ def test_officer_builds_an_agreement_from_nothing_to_active(visitor, seed):
     expect(history).to_contain_text(officer.email)
     expect(history).to_contain_text(re.compile("Status: Awaiting signatures → Active"))
 
+    # the scheduler prepares the document; the page says so, then refreshes itself once it is stored
+    download = page.locator("text=Download the protocol (PDF)")
+    expect(download).to_be_visible(timeout=30000)
+    visitor.checked()
     with page.expect_download() as download_info:
-        page.click("text=Download the protocol (PDF)")
+        download.click()
     pdf = Path(download_info.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF")
     visitor.goto("/agreements/ISA-E2E-001")

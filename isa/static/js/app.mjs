@@ -28,3 +28,33 @@ if (filter) {
     }
   });
 }
+
+// A protocol document being prepared by the scheduler: ask every few seconds; once it is stored,
+// replace the page's region that shows it (keeping messages already shown and the scroll position),
+// or reload the page when it has no such region.
+const waiting = document.querySelector("[data-refresh-when-ready]");
+if (waiting) {
+  const replaceRegion = async (id) => {
+    const response = await fetch(window.location.href, { cache: "no-store", headers: { Accept: "text/html" } });
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById(id);
+    const region = document.getElementById(id);
+    if (!fresh || !region) return false;
+    region.replaceWith(fresh);
+    return true;
+  };
+  const ask = async () => {
+    try {
+      const response = await fetch(waiting.dataset.refreshWhenReady, { headers: { Accept: "application/json" }, cache: "no-store" });
+      const state = await response.json();
+      if (state.ready || state.status === "failed") {
+        const region = waiting.dataset.refreshRegion;
+        if (!region || !(await replaceRegion(region))) window.location.reload();
+        return;
+      }
+    } catch (error) {
+      // the network or server hiccuped: ask again at the next turn
+    }
+    window.setTimeout(ask, 3000);
+  };
+  window.setTimeout(ask, 3000);
+}

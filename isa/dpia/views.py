@@ -1,0 +1,247 @@
+"""The DPIA pages of an agreement: officers and admins edit; partners of a party read."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from ..agreements.operations import AgreementError, commit_or_conflict
+from ..agreements.views import fail, get_visible
+from ..core import clock
+from ..core.auth import officer_required, signed_in_required
+from ..extensions import db
+from . import operations, rules
+from .forms import AdviceForm, DescriptionForm, DpiaConfirmForm, RiskForm, ScreeningForm, SignOffForm
+from .models import DpiaRisk, ScreeningQuestion
+from .queries import dpia_of
+
+bp = Blueprint("dpia", __name__, url_prefix="/agreements/<reference>/dpia")
+
+REOPENED = "The DPIA had been signed off: it is reopened, and needs signing off again."
+
+
+@bp.app_template_global()
+def agreement_dpia(agreement):
+    """(dpia or None, DpiaState) for the agreement page and the protocol document."""
+    dpia = dpia_of(agreement)
+    state = rules.state_of(dpia.required, dpia.signed_off_on) if dpia else rules.state_of(False, None, screened=False)
+    return dpia, state
+
+
+@bp.app_context_processor
+def _dpia_document_text():
+    from ..documents.content import DPIA_INTRO
+
+    return {"dpia_intro": DPIA_INTRO, "dpia_prior_consultation_needed": rules.prior_consultation_needed}
+
+
+def _show(reference, anchor=None):
+    return redirect(url_for("dpia.show", reference=reference, _anchor=anchor))
+
+
+def _versioned(form, agreement):
+    if request.method == "GET":
+        form.version.data = str(agreement.version)
+    return form
+
+
+def _dpia_or_screening(agreement):
+    dpia = dpia_of(agreement)
+    if dpia is None:
+        flash("Start the DPIA with its screening.", "info")
+    return dpia
+
+
+def _saved(agreement, version, message, reopened=False, anchor=None):
+    commit_or_conflict(agreement, version)
+    flash(message, "success")
+    if reopened:
+        flash(REOPENED, "info")
+    return _show(agreement.reference, anchor)
+
+
+@bp.route("/")
+@signed_in_required
+def show(reference):
+    agreement = get_visible(reference)
+    dpia, state = agreement_dpia(agreement)
+    return render_template(
+        "dpia/show.html", agreement=agreement, dpia=dpia, state=state,
+        problems=rules.sign_off_problems(dpia) if dpia else [],
+        prior_consultation=rules.prior_consultation_needed(dpia.risks) if dpia else False,
+        pre_answers=rules.pre_answers(agreement), sensitive=rules.sensitive_flows(agreement),
+        today=clock.today(), page_title=f"DPIA of {reference}",
+    )
+
+
+@bp.route("/screening", methods=["GET", "POST"])
+@officer_required
+def screening(reference):
+    agreement = get_visible(reference)
+    dpia = dpia_of(agreement)
+    form = _versioned(ScreeningForm(obj=dpia), agreement)
+    if request.method == "GET" and dpia is None:
+        form.screening.data = rules.pre_answers(agreement)
+    if form.validate_on_submit():
+        try:
+            dpia, reopened = operations.save_screening(agreement, form.data, form.version.data)
+            verdict = "a DPIA is required" if dpia.required else "no DPIA is required"
+            return _saved(agreement, form.version.data, f"Screening saved: {verdict}.", reopened)
+        except AgreementError as error:
+            fail(form, error)
+    sensitive = rules.sensitive_flows(agreement)
+    hints = []
+    for question in ScreeningQuestion:
+        hint = question.hint
+        if question == ScreeningQuestion.SENSITIVE_AT_SCALE and sensitive:
+            hint += f" The register's data flows say so: {len(sensitive)} of them carry this data."
+        hints.append({"hint": {"text": hint}})
+    return render_template(
+        "dpia/screening.html", form=form, agreement=agreement, dpia=dpia, hints=hints,
+        page_title=f"DPIA screening of {reference}",
+    )
+
+
+@bp.route("/description", methods=["GET", "POST"])
+@officer_required
+def description(reference):
+    agreement = get_visible(reference)
+    dpia = _dpia_or_screening(agreement)
+    if dpia is None:
+        return redirect(url_for("dpia.screening", reference=reference))
+    form = _versioned(DescriptionForm(obj=dpia), agreement)
+    if form.validate_on_submit():
+        try:
+            _dpia, reopened = operations.save_description(agreement, form.data, form.version.data)
+            return _saved(agreement, form.version.data, "Description, necessity and proportionality saved.", reopened)
+        except AgreementError as error:
+            fail(form, error)
+    return render_template(
+        "dpia/description.html", form=form, agreement=agreement, dpia=dpia,
+        from_flows=rules.describe_processing(agreement), bases=rules.describe_bases(agreement), page_title=f"Describe the processing: DPIA of {reference}",
+    )
+
+
+def _risk(dpia, risk_id):
+    risk = db.session.get(DpiaRisk, risk_id)
+    if risk is None or risk.dpia_id != dpia.id:
+        abort(404)
+    return risk
+
+
+def _risk_page(reference, risk_id=None):
+    agreement = get_visible(reference)
+    dpia = _dpia_or_screening(agreement)
+    if dpia is None:
+        return redirect(url_for("dpia.screening", reference=reference))
+    risk = _risk(dpia, risk_id) if risk_id is not None else None
+    form = _versioned(RiskForm(obj=risk), agreement)
+    if form.validate_on_submit():
+        try:
+            _risk_saved, reopened = operations.save_risk(agreement, risk, form.data, form.version.data)
+            return _saved(agreement, form.version.data, "Risk saved.", reopened, anchor="risks")
+        except AgreementError as error:
+            fail(form, error)
+    return render_template(
+        "dpia/risk_form.html", form=form, agreement=agreement, dpia=dpia, risk=risk,
+        page_title=("Change a risk" if risk else "Add a risk") + f": DPIA of {reference}",
+    )
+
+
+@bp.route("/risks/new", methods=["GET", "POST"])
+@officer_required
+def new_risk(reference):
+    return _risk_page(reference)
+
+
+@bp.route("/risks/<int:risk_id>/edit", methods=["GET", "POST"])
+@officer_required
+def edit_risk(reference, risk_id):
+    return _risk_page(reference, risk_id)
+
+
+@bp.route("/risks/<int:risk_id>/remove", methods=["GET", "POST"])
+@officer_required
+def remove_risk(reference, risk_id):
+    agreement = get_visible(reference)
+    dpia = dpia_of(agreement) or abort(404)
+    risk = _risk(dpia, risk_id)
+    form = _versioned(DpiaConfirmForm(), agreement)
+    if form.validate_on_submit():
+        try:
+            reopened = operations.remove_risk(agreement, risk, form.version.data)
+            return _saved(agreement, form.version.data, "Risk removed.", reopened, anchor="risks")
+        except AgreementError as error:
+            db.session.rollback()
+            flash(str(error), "info")
+            return _show(reference, "risks")
+    return render_template(
+        "dpia/confirm.html", form=form, agreement=agreement, question="Remove this risk?", detail=risk.description,
+        button="Yes, remove the risk", page_title=f"Remove a risk: DPIA of {reference}",
+    )
+
+
+@bp.route("/advice", methods=["GET", "POST"])
+@officer_required
+def advice(reference):
+    agreement = get_visible(reference)
+    dpia = _dpia_or_screening(agreement)
+    if dpia is None:
+        return redirect(url_for("dpia.screening", reference=reference))
+    form = _versioned(AdviceForm(obj=dpia), agreement)
+    if request.method == "GET":
+        form.dpo_outcome.data = dpia.dpo_outcome.value if dpia.dpo_outcome else None
+        if not dpia.dpo_name and agreement.lead_organisation is not None:
+            lead = agreement.lead_organisation
+            form.dpo_name.data = ", ".join(part for part in (lead.dpo_name, lead.name) if part) if lead.dpo_name else None
+    if form.validate_on_submit():
+        try:
+            _dpia, reopened = operations.save_advice(agreement, form.data, form.version.data)
+            return _saved(agreement, form.version.data, "The DPO's advice is recorded.", reopened)
+        except AgreementError as error:
+            fail(form, error)
+    return render_template(
+        "dpia/advice.html", form=form, agreement=agreement, dpia=dpia, page_title=f"The DPO's advice: DPIA of {reference}",
+    )
+
+
+@bp.route("/sign-off", methods=["GET", "POST"])
+@officer_required
+def sign_off(reference):
+    agreement = get_visible(reference)
+    dpia = _dpia_or_screening(agreement)
+    if dpia is None:
+        return redirect(url_for("dpia.screening", reference=reference))
+    form = _versioned(SignOffForm(obj=dpia), agreement)
+    if request.method == "GET" and not form.signed_off_on.data:
+        form.signed_off_on.data = clock.today()
+    problems = rules.sign_off_problems(dpia)
+    if not problems and form.validate_on_submit():
+        try:
+            operations.sign_off(agreement, form.data, form.version.data)
+            return _saved(agreement, form.version.data, "The DPIA is signed off. It is reviewed with the agreement.")
+        except AgreementError as error:
+            fail(form, error)
+    return render_template(
+        "dpia/sign_off.html", form=form, agreement=agreement, dpia=dpia, problems=problems,
+        prior_consultation=rules.prior_consultation_needed(dpia.risks), page_title=f"Sign off the DPIA of {reference}",
+    )
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@officer_required
+def delete(reference):
+    agreement = get_visible(reference)
+    dpia_of(agreement) or abort(404)
+    form = _versioned(DpiaConfirmForm(), agreement)
+    if form.validate_on_submit():
+        try:
+            operations.delete_dpia(agreement, form.version.data)
+            commit_or_conflict(agreement, form.version.data)
+            flash(f"The DPIA of {reference} is deleted.", "success")
+            return redirect(url_for("agreements.show", reference=reference, _anchor="dpia"))
+        except AgreementError as error:
+            db.session.rollback()
+            flash(str(error), "info")
+            return _show(reference)
+    return render_template(
+        "dpia/confirm.html", form=form, agreement=agreement, question=f"Delete the DPIA of {reference}?",
+        detail="Its screening, description, risks, the DPO's advice and sign-off are deleted. The agreement's history keeps a record of them.",
+        button="Yes, delete the DPIA", page_title=f"Delete the DPIA of {reference}",
+    )

@@ -1,0 +1,194 @@
+"""Records pages and downloads (officers: any organisation; partners: their own), and the open feed."""
+import tempfile
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from ..api.views import json_response
+from ..core import clock
+from ..core.auth import log_refusal, officer_required, signed_in_required
+from ..core.spreadsheet import csv_download
+from ..extensions import db
+from ..organisations.models import Organisation
+from ..public.queries import published_all
+from . import rules, spreadsheets
+from .exit_pack import write_exit_pack
+from .feed import FEED_COLUMNS, feed_record, feed_row
+from .queries import snapshot
+
+bp = Blueprint("records", __name__, url_prefix="/records")
+feed_bp = Blueprint("feed", __name__)
+
+
+def may_see_records(user, organisation):
+    """Officers and admins: every organisation's records; a partner: its own organisation's only."""
+    return user.is_officer or user.organisation_id == organisation.id
+
+
+def organisation_for(user, slug):
+    """The organisation whose records `user` asks for, or None (unknown, or another's for a partner: refusal logged)."""
+    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+    if organisation is not None and not may_see_records(user, organisation):
+        log_refusal(user, "records of another organisation")
+        return None
+    return organisation
+
+
+def _visible(slug):
+    organisation = organisation_for(current_user, slug)
+    if organisation is None:
+        abort(404)
+    return organisation
+
+
+def spooled_download(write, filename, mimetype):
+    """Write a file with `write(target)` to a temporary file and send it: the whole file, never half of one."""
+    target = tempfile.TemporaryFile()
+    write(target)
+    target.seek(0)
+    response = send_file(target, mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def processing_record_xlsx(organisation, today):
+    register = snapshot(organisation.id)
+    return spooled_download(
+        lambda target: spreadsheets.processing_workbook(target, register, [organisation.id], today),
+        f"processing-record-{organisation.slug}-{today.isoformat()}.xlsx", spreadsheets.XLSX_MIMETYPE,
+    )
+
+
+def processing_record_csv(organisation, today):
+    organisation_id = organisation.id
+
+    def rows():  # read while the body is sent, in the session the stream has then
+        return spreadsheets.csv_values(rules.processing_rows(snapshot(organisation_id), organisation_id, today))
+
+    return csv_download(f"processing-record-{organisation.slug}-{today.isoformat()}.csv", rules.PROCESSING_COLUMNS, rows)
+
+
+def exit_pack_zip(organisation, today):
+    return spooled_download(lambda target: write_exit_pack(target, organisation),
+                            f"exit-pack-{organisation.slug}-{today.isoformat()}.zip", "application/zip")
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@signed_in_required
+def index():
+    if not current_user.is_officer:
+        if current_user.organisation is None:
+            abort(404)
+        return redirect(url_for("records.show", slug=current_user.organisation.slug))
+    organisations = db.session.execute(sa.select(Organisation.slug, Organisation.name).order_by(Organisation.name)).all()
+    return render_template("records/index.html", organisations=organisations, page_title="Records of processing and sharing")
+
+
+@bp.route("/<slug>")
+@signed_in_required
+def show(slug):
+    organisation = _visible(slug)
+    today = clock.today()
+    register = snapshot(organisation.id)
+    return render_template(
+        "records/show.html", organisation=organisation, rows=rules.processing_rows(register, organisation.id, today),
+        columns=rules.PROCESSING_COLUMNS, page_title=f"Record of processing activities – {organisation.name}",
+    )
+
+
+@bp.route("/<slug>/sharing-register")
+@signed_in_required
+def sharing_register(slug):
+    organisation = _visible(slug)
+    today = clock.today()
+    rows = rules.sharing_register_rows(snapshot(organisation.id), organisation.id, today)
+    return render_template(
+        "records/sharing_register.html", organisation=organisation, rows=rows, columns=rules.SHARING_COLUMNS,
+        page_title=f"Data sharing register (DSPT 1.1.2) – {organisation.name}",
+    )
+
+
+# --- downloads ----------------------------------------------------------------------------------
+
+
+@bp.route("/processing-records.xlsx")
+@officer_required
+def partnership_xlsx():
+    """Every organisation's Art 30 record, a sheet each, in one workbook."""
+    today = clock.today()
+    register = snapshot()
+    order = sorted(register.organisations, key=lambda org_id: (register.organisations[org_id].name, org_id))
+    return spooled_download(
+        lambda target: spreadsheets.processing_workbook(target, register, order, today),
+        f"processing-records-{today.isoformat()}.xlsx", spreadsheets.XLSX_MIMETYPE,
+    )
+
+
+@bp.route("/<slug>/processing-record.xlsx")
+@signed_in_required
+def processing_xlsx(slug):
+    return processing_record_xlsx(_visible(slug), clock.today())
+
+
+@bp.route("/<slug>/processing-record.csv")
+@signed_in_required
+def processing_csv(slug):
+    return processing_record_csv(_visible(slug), clock.today())
+
+
+@bp.route("/<slug>/sharing-register.xlsx")
+@signed_in_required
+def sharing_xlsx(slug):
+    organisation, today = _visible(slug), clock.today()
+    register = snapshot(organisation.id)
+    return spooled_download(
+        lambda target: spreadsheets.sharing_register_workbook(target, register, organisation.id, today),
+        f"sharing-register-{organisation.slug}-{today.isoformat()}.xlsx", spreadsheets.XLSX_MIMETYPE,
+    )
+
+
+@bp.route("/<slug>/sharing-register.csv")
+@signed_in_required
+def sharing_csv(slug):
+    organisation, today = _visible(slug), clock.today()
+    organisation_id = organisation.id
+
+    def rows():  # read while the body is sent, in the session the stream has then
+        return spreadsheets.csv_values(rules.sharing_register_rows(snapshot(organisation_id), organisation_id, today))
+
+    return csv_download(f"sharing-register-{organisation.slug}-{today.isoformat()}.csv", rules.SHARING_COLUMNS, rows)
+
+
+@bp.route("/<slug>/exit-pack.zip")
+@signed_in_required
+def exit_pack(slug):
+    return exit_pack_zip(_visible(slug), clock.today())
+
+
+# --- the open data feed (no sign-in) ------------------------------------------------------------
+
+
+@feed_bp.route("/register.json")
+def register_json():
+    today = clock.today()
+    records = [feed_record(summary, today) for summary in published_all()]
+    response = json_response({"as_at": today.isoformat(), "count": len(records), "agreements": records})
+    response.headers["Access-Control-Allow-Origin"] = "*"  # open data: any site may read it
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@feed_bp.route("/register.csv")
+def register_csv():
+    today = clock.today()
+
+    def rows():  # read while the body is sent, in the session the stream has then
+        return (feed_row(feed_record(summary, today)) for summary in published_all())
+
+    response = csv_download(f"register-{today.isoformat()}.csv", FEED_COLUMNS, rows)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
