@@ -831,3 +831,20 @@ def test_the_small_user_agent_stylesheet_keeps_bookmarks_links_and_list_numbers(
     appendix = flat(reader.pages[-1].extract_text())
     assert all(f"{n}. " in appendix for n in range(1, 8))  # the seven golden rules, numbered
     assert "Information Sharing Protocol, version 1" not in flat(reader.pages[0].extract_text())  # <title> is not printed
+
+
+def test_section_3_keeps_each_line_of_a_cell_apart_and_several_parties_to_a_page(make, db):
+    names = ("Watford Borough Council", "Hertfordshire Constabulary", "Hertfordshire County Council", "NHS Herts Valleys",
+             "Three Rivers District Council", "St Albans City Council", "Dacorum Borough Council")
+    parties = [make.organisation(name=name, dpo_name="Sam Green", dpo_email=f"dpo{n}@example.gov.uk") for n, name in enumerate(names)]
+    agreement = make.agreement(parties=parties, signed=False, status=S.AWAITING_SIGNATURES, reference="ISA-CELLS-1")
+    with acting_as("tester"):
+        reader, _text = pdf_text(current_document(agreement).pdf)
+    pages = [page.extract_text() for page in reader.pages]
+    section = [n for n, page in enumerate(pages) if "Single point of contact" in page]  # the table's header, on each page
+    assert section and len(section) <= 2  # rows follow one another, not one to a page
+    text = "\n".join(pages[n] for n in section)
+    for n, name in enumerate(names):
+        assert f"{name}\nDiscloser and recipient" in text, name  # a line break, not "CouncilDiscloser"
+        assert f"Sam Green\ndpo{n}@" in text
+    assert "CouncilDiscloser" not in text and "Greendpo" not in text
