@@ -175,7 +175,7 @@ def test_admin_rewords_a_shipped_entry_and_the_history_shows_it(client, login_as
     assert "with a local title and summary" in page
     assert 'href="/legal-bases/UKGDPR-A6-1E/shipped-wording"' in page
     history = page[page.index("History"):]
-    assert admin.email in history and f"{SHIPPED_TITLE}</span> → {LOCAL_WORDING['title']}" in history
+    assert admin.name in history and f"{SHIPPED_TITLE}</span> → {LOCAL_WORDING['title']}" in history
     trail = client.get("/audit/?entity=LegalBasis").get_data(as_text=True)
     assert "UKGDPR-A6-1E" in trail and LOCAL_WORDING["title"] in trail
     assert "Local wording" in client.get("/legal-bases?q=partnership").get_data(as_text=True)

@@ -18,3 +18,75 @@ def latest(query, limit=HISTORY_ROWS):
     """(the newest `limit` events of `query`, whether there are older ones)."""
     events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit + 1)).all()
     return events[:limit], len(events) > limit
+
+
+# What happened to which kind of record: the audit trail's "what" filter.
+ENTITY_TYPES = {
+    "Agreement": "Agreements", "Party": "Parties", "DataFlow": "Data flows", "Organisation": "Organisations",
+    "TransferChannel": "Transfer channels", "User": "Users", "LegalBasis": "Lawful bases",
+}
+ACTIONS = {"created": "Created", "updated": "Changed", "deleted": "Deleted"}
+# The trail's sortable columns (?sort=actor, ?sort=-actor for the other way); newest first by default.
+SORTS = {"at": AuditEvent.id, "actor": AuditEvent.actor, "entity": AuditEvent.entity_type}
+DEFAULT_SORT = "-at"
+
+
+def actors():
+    """Everyone who has changed the register, for the "who" filter: [(actor, as shown)], by name."""
+    from ..users.queries import names_by_email, person
+
+    recorded = db.session.scalars(sa.select(AuditEvent.actor).distinct()).all()
+    names = names_by_email(recorded)
+    return sorted(((actor, person(actor, names)) for actor in recorded), key=lambda pair: pair[1].lower())
+
+
+def parse_filters(args):
+    """(filters, problems by field) from the audit trail's query string: who, what, which record, when."""
+    from ..core.filters import date_range, sort_order
+
+    filters, problems = {}, {}
+    who = (args.get("who") or "").strip()
+    if who:
+        filters["who"] = who
+    entity = (args.get("entity") or "").strip()
+    if entity:
+        if entity in ENTITY_TYPES:
+            filters["entity"] = entity
+        else:
+            problems["entity"] = "Choose a kind of record from the list"
+    action = (args.get("action") or "").strip()
+    if action:
+        if action in ACTIONS:
+            filters["action"] = action
+        else:
+            problems["action"] = "Choose what happened from the list"
+    record = " ".join((args.get("record") or "").split())[:100]
+    if record:
+        filters["record"] = record
+    date_range(args, filters, problems, labels=("Changed from", "Changed to"))
+    sort = sort_order(args, SORTS, DEFAULT_SORT)
+    if sort != DEFAULT_SORT:
+        filters["sort"] = sort
+    return filters, problems
+
+
+def filtered(query, filters):
+    """The events of `query` that match the filters, in the order asked for."""
+    from datetime import datetime, time, timedelta
+
+    from ..core.filters import ordering
+
+    if "who" in filters:
+        query = query.where(AuditEvent.actor == filters["who"])
+    if "entity" in filters:
+        query = query.where(AuditEvent.entity_type == filters["entity"])
+    if "action" in filters:
+        query = query.where(AuditEvent.action == filters["action"])
+    if "record" in filters:
+        needle = filters["record"].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(sa.func.lower(AuditEvent.entity_label).like(f"%{needle}%", escape="\\"))
+    if "from" in filters:
+        query = query.where(AuditEvent.at >= datetime.combine(filters["from"], time.min))
+    if "to" in filters:
+        query = query.where(AuditEvent.at < datetime.combine(filters["to"] + timedelta(days=1), time.min))
+    return query.order_by(*ordering(filters.get("sort", DEFAULT_SORT), SORTS, AuditEvent.id.desc()))

@@ -37,6 +37,20 @@ def basis_title(code):
     return g.basis_titles.get(code, "")
 
 
+def who(actor):
+    """A recorded actor (an email address, or "system", "command line"...) as a person's name: the
+    same "who" on every page. The names are read once a request."""
+    from flask import g
+
+    from ..users.queries import names_by_email, person
+
+    if "people_names" not in g:
+        g.people_names = {}
+    if actor and "@" in actor and actor not in g.people_names:
+        g.people_names[actor] = names_by_email([actor]).get(actor, actor)
+    return person(actor, g.people_names)
+
+
 def init_app(app):
     from ..users.models import User, configure_password_hashing
 
@@ -49,6 +63,7 @@ def init_app(app):
     app.add_template_global(grouped_by_flow, "grouped_findings")
     app.add_template_global(grouped_by_rule, "findings_by_rule")
     app.add_template_global(basis_title)
+    app.add_template_filter(who)
     app.jinja_env.globals["today"] = date.today
 
     login_manager.login_view = "users.login"
