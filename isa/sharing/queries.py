@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 from ..agreements.models import Agreement, AgreementVersion, Party
 from ..channels.models import TransferChannel
+from ..core.filters import ordering, sort_order
 from ..extensions import db
 from ..flows.models import DataFlow
 from ..legal.findings import Catalogue, flow_errors
@@ -254,11 +255,19 @@ def parse_log_filters(args):
     organisation = (args.get("organisation") or "").strip()[:80]
     if organisation:
         filters["organisation"] = organisation
+    sort = sort_order(args, LOG_SORTS, LOG_DEFAULT_SORT)
+    if sort != LOG_DEFAULT_SORT:
+        filters["sort"] = sort
     return filters
 
 
+# The log's sortable columns (?sort=asked_by, ?sort=-asked_by for the other way); newest first by default.
+LOG_SORTS = {"at": CheckLog.at, "asked_by": CheckLog.asked_by, "answer": CheckLog.permitted}
+LOG_DEFAULT_SORT = "-at"
+
+
 def check_log_query(filters):
-    query = sa.select(CheckLog).order_by(CheckLog.at.desc(), CheckLog.id.desc())
+    query = sa.select(CheckLog).order_by(*ordering(filters.get("sort", LOG_DEFAULT_SORT), LOG_SORTS, CheckLog.id.desc()))
     if "outcome" in filters:
         query = query.where(CheckLog.permitted.is_(filters["outcome"] == "permitted"))
     if "via" in filters:

@@ -6,6 +6,7 @@ from flask_login import current_user, login_user, logout_user
 from wtforms.validators import InputRequired
 
 from ..core.auth import admin_required, signed_in_required
+from ..core.filters import ordering, sort_order
 from ..core.forms import organisation_choices
 from ..core.web import safe_redirect_target
 from ..extensions import db, limiter
@@ -15,6 +16,9 @@ from .models import MIN_PASSWORD_LENGTH, Role, User
 from .operations import UserError, authenticate, change_password, create_user, is_throttled, normalise_email, password_problem
 
 bp = Blueprint("users", __name__)
+# The list's sortable columns (?sort=email, ?sort=-email for the other way).
+SORTS = {"name": sa.func.lower(sa.func.coalesce(User.name, User.email)), "email": User.email, "role": User.role,
+         "last_login": User.last_login_at}
 
 
 def _account_key():
@@ -69,8 +73,9 @@ def logout():
 @bp.route("/users")
 @admin_required
 def index():
-    users = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
-    return render_template("users/index.html", users=users, page_title="Users")
+    sort = sort_order(request.args, SORTS, "role")
+    users = db.session.scalars(sa.select(User).order_by(*ordering(sort, SORTS, User.email))).all()
+    return render_template("users/index.html", users=users, sort=sort, page_title="Users")
 
 
 def _user_form(obj=None):
