@@ -79,7 +79,7 @@ CASES = [
      [rules.NOT_IN_FORCE, rules.CATEGORY]),
     ("one of two agreements covers it", [candidate("ISA-1", status="draft"), candidate("ISA-2")], question(), True, []),
     ("neither of two agreements covers it", [candidate("ISA-1", status="draft"), candidate("ISA-2", flows=[])], question(), False,
-     [rules.NOT_IN_FORCE, rules.DIRECTION]),
+     [rules.DIRECTION, rules.NOT_IN_FORCE]),  # the agreement in force first
 ]
 
 
@@ -498,3 +498,41 @@ def test_the_check_page_shows_legal_errors_and_notes(client, login_as, make):
     assert "no lawful basis that counts" in html and "UKGDPR-A6-1E" in html
     anonymised = _check(client, discloser="old-police", recipient="old-council", category="anonymised").get_data(as_text=True)
     assert "Pseudonymised data" in anonymised
+
+
+# --- the partnership's purposes -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("asked, purposes, nearest", [
+    ("safeguarding", ["safeguarding children", "housing", "safeguarding adults"], ["safeguarding adults", "safeguarding children"]),
+    ("safegaurding children", ["safeguarding children", "crime prevention"], ["safeguarding children"]),
+    ("family support", ["Early help for families", "family support services", "FAMILY SUPPORT SERVICES"], ["family support services"]),
+    ("housing", ["safeguarding children"], []),
+    (None, ["safeguarding children"], []),
+])
+def test_nearest_purposes(asked, purposes, nearest):
+    assert rules.nearest_purposes(asked, purposes) == nearest
+
+
+def test_a_purpose_worded_differently_is_answered_with_the_purposes_that_would_match_first():
+    superseded = candidate("ISA-2020-001", status="superseded", flows=[flow(purposes=["safeguarding"])])
+    answer = rules.answer(question(purpose="safeguarding"), [superseded, candidate("ISA-2024-001")], CATALOGUE)
+    assert not answer.permitted
+    assert answer.nearest_purposes == ["safeguarding children"]  # from the agreement in force only
+    assert [reason.agreement for reason in answer.reasons] == ["ISA-2024-001", "ISA-2020-001"]  # in force first
+    assert answer.as_dict()["nearest_purposes"] == ["safeguarding children"]
+
+
+def test_the_check_page_offers_the_partnerships_purposes_and_the_nearest_ones(client, login_as, herts, make):
+    police, council, _charity, _agreement = herts
+    make.agreement(parties=[police, council], status=AgreementStatus.TERMINATED).flows[0].purposes = ["old purpose"]
+    make.db.session.commit()
+    login_as("partner", organisation=police)
+    page = client.get("/check").get_data(as_text=True)
+    assert 'list="known-purposes"' in page and '<option value="safeguarding children">' in page
+    assert "old purpose" not in page  # only the agreements in force make the vocabulary
+    html = _check(client, purpose="safeguarding").get_data(as_text=True)
+    assert "No agreement covers this" in html
+    assert html.index("Check for safeguarding children") < html.index("Why no agreement covers it")
+    again = _check(client, purpose="safeguarding children").get_data(as_text=True)
+    assert "Yes, under ISA-2024-001" in again

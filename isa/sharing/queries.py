@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from types import SimpleNamespace
 
-from ..agreements.models import Agreement, AgreementVersion, Party
+from ..agreements.models import Agreement, AgreementStatus, AgreementVersion, Party
 from ..channels.models import TransferChannel
 from ..core.filters import ordering, sort_order
 from ..extensions import db
@@ -235,6 +235,18 @@ def _json_list(value):
     if not isinstance(value, str):  # a driver that decodes JSON itself (psycopg)
         return tuple(value or ())
     return _decoded(value)
+
+
+def known_purposes(limit=500):
+    """The partnership's vocabulary of purposes: each purpose the agreements in force list, once, A to Z."""
+    in_force = [status for status in AgreementStatus if status.in_force]
+    query = (sa.select(_text(DataFlow.purposes)).join(Agreement, Agreement.id == DataFlow.agreement_id)
+             .where(Agreement.status.in_(in_force)).distinct())
+    purposes = {}
+    for (value,) in db.session.execute(query):
+        for purpose in _json_list(value):
+            purposes.setdefault(" ".join(str(purpose).split()).casefold(), " ".join(str(purpose).split()))
+    return sorted(purposes.values(), key=str.casefold)[:limit]
 
 
 # --- the check log ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ..organisations.models import Organisation
 from . import rules
 from .forms import CATEGORY_HINTS, CheckForm
 from .operations import ask
-from .queries import OUTCOMES, VIA, check_log_counts, check_log_query, parse_log_filters, unanswered_questions
+from .queries import OUTCOMES, VIA, check_log_counts, check_log_query, known_purposes, parse_log_filters, unanswered_questions
 
 bp = Blueprint("sharing", __name__)
 
@@ -67,6 +67,7 @@ def check():
         category_items=[{"hint": {"text": CATEGORY_HINTS[DataCategory(value)]}} for value, _label in form.category.choices],
         categories={c.value: c for c in DataCategory},
         decisions_url=_decisions_url(answer.question if answer is not None else None),
+        known_purposes=known_purposes(),
         page_title="Check before sharing" if answer is None else ("Yes: an agreement covers this" if answer.permitted else "No agreement covers this"),
     )
 
