@@ -536,3 +536,12 @@ def test_the_check_page_offers_the_partnerships_purposes_and_the_nearest_ones(cl
     assert html.index("Check for safeguarding children") < html.index("Why no agreement covers it")
     again = _check(client, purpose="safeguarding children").get_data(as_text=True)
     assert "Yes, under ISA-2024-001" in again
+
+
+def test_the_flow_form_offers_the_partnerships_purposes(client, login_as, herts, make):
+    police, council, _charity, _agreement = herts
+    draft = make.agreement(parties=[police, council], status=AgreementStatus.DRAFT)
+    login_as("officer")
+    page = client.get(f"/agreements/{draft.reference}/flows/new").get_data(as_text=True)
+    listed = page[page.index("Purposes the partnership already uses"):]
+    assert "<li>safeguarding children</li>" in listed
