@@ -525,7 +525,7 @@ def test_a_purpose_worded_differently_is_answered_with_the_purposes_that_would_m
 
 def test_the_check_page_offers_the_partnerships_purposes_and_the_nearest_ones(client, login_as, herts, make):
     police, council, _charity, _agreement = herts
-    make.agreement(parties=[police, council], status=AgreementStatus.TERMINATED).flows[0].purposes = ["old purpose"]
+    make.agreement(parties=[police, council], status=AgreementStatus.TERMINATED, reference="ISA-2019-001").flows[0].purposes = ["old purpose"]
     make.db.session.commit()
     login_as("partner", organisation=police)
     page = client.get("/check").get_data(as_text=True)
@@ -534,6 +534,8 @@ def test_the_check_page_offers_the_partnerships_purposes_and_the_nearest_ones(cl
     html = _check(client, purpose="safeguarding").get_data(as_text=True)
     assert "No agreement covers this" in html
     assert html.index("Check for safeguarding children") < html.index("Why no agreement covers it")
+    terminated = [r for r in re.findall(r'href="/agreements/([^"]+)">\1</a></h3>', html)]
+    assert terminated[0] == "ISA-2024-001" and len(terminated) == 2  # the agreement in force first, the terminated one after
     again = _check(client, purpose="safeguarding children").get_data(as_text=True)
     assert "Yes, under ISA-2024-001" in again
 

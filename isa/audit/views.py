@@ -7,7 +7,7 @@ from ..core.web import paginate
 from ..organisations.operations import find_by_slug
 from .models import AuditEvent
 from .presenting import present
-from .queries import ACTIONS, ENTITY_TYPES, actors, agreement_events, filtered, organisation_events, parse_filters
+from .queries import ACTIONS, actors, agreement_events, entity_types, filtered, organisation_events, parse_filters
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -35,5 +35,5 @@ def index():
     page = paginate(filtered(query, filters), per_page=50)
     return render_template(
         "audit/index.html", page=page, events=present(page.items), subject=subject, filters=filters,
-        filter_problems=problems, actors=actors(), entity_types=ENTITY_TYPES, actions=ACTIONS, page_title="Audit trail",
+        filter_problems=problems, actors=actors(), entity_types=entity_types(), actions=ACTIONS, page_title="Audit trail",
     )

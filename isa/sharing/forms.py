@@ -34,7 +34,8 @@ class CheckForm(FlaskForm):
     purpose = StringField(
         "Purpose (optional)",
         widget=GovTextInput(),
-        description="Why you want to share it, as the agreements word it, for example safeguarding children. Leave empty to see every purpose.",
+        description="Why you want to share it, as the agreements word it, for example safeguarding children: start typing to choose "
+                    "one the agreements list, or write your own. Leave empty to see every purpose.",
         validators=[Optional(), Length(max=200, message="Enter the purpose in 200 characters or fewer")],
     )
     on = GovDateField("Date of the sharing (optional)", description="For example, 27 3 2027. Leave empty for today.", validators=[Optional()])

@@ -203,6 +203,14 @@ class Answer:
     def references(self):
         return list(dict.fromkeys(match.reference for match in self.matches))
 
+    @property
+    def reasons_by_agreement(self):
+        """[(agreement reference or None, [Reason])], in the reasons' order: the agreements in force first."""
+        grouped = {}
+        for reason in self.reasons:
+            grouped.setdefault(reason.agreement, []).append(reason)
+        return list(grouped.items())
+
     def as_dict(self):
         return {
             "permitted": self.permitted,
