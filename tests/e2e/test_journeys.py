@@ -99,7 +99,7 @@ def test_officer_builds_an_agreement_from_nothing_to_active(visitor, seed):
     expect(page.locator("body")).to_contain_text(f"{today.day} {today:%B %Y}")
 
     history = page.locator("table:has(caption:has-text('History'))")
-    expect(history).to_contain_text(officer.email)
+    expect(history).to_contain_text(officer.name)  # who, by name as on every page
     expect(history).to_contain_text(re.compile("Status: Awaiting signatures → Active"))
 
     # the scheduler prepares the document; the page says so, then refreshes itself once it is stored
@@ -185,7 +185,7 @@ def test_admin_rewords_a_shipped_entry_then_goes_back(visitor, seed):
     submit(visitor, "Save the local wording")
     expect(page.locator("h1")).to_contain_text("Public task, in our partnership's words")
     expect(page.locator("main")).to_contain_text("shows a local wording")
-    expect(page.locator("table:has(caption:has-text('History'))")).to_contain_text(admin.email)
+    expect(page.locator("table:has(caption:has-text('History'))")).to_contain_text(admin.name)
 
     page.click("main >> text=Go back to the shipped wording")
     visitor.checked()
