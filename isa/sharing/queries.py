@@ -240,7 +240,8 @@ def _json_list(value):
 def known_purposes(limit=500):
     """The partnership's vocabulary of purposes: each purpose the agreements in force list, once, A to Z."""
     in_force = [status for status in AgreementStatus if status.in_force]
-    query = (sa.select(_text(DataFlow.purposes)).join(Agreement, Agreement.id == DataFlow.agreement_id)
+    # As text: PostgreSQL cannot compare json values, so DISTINCT needs the text of each list.
+    query = (sa.select(sa.cast(DataFlow.purposes, sa.Text)).join(Agreement, Agreement.id == DataFlow.agreement_id)
              .where(Agreement.status.in_(in_force)).distinct())
     purposes = {}
     for (value,) in db.session.execute(query):
