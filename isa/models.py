@@ -15,3 +15,4 @@ from .reviews.models import Review, ReviewOutcome  # noqa: F401
 from .sharing.models import CheckLog  # noqa: F401
 from .users.models import LoginAttempt, Role, User  # noqa: F401
 from .dpia.models import Dpia, DpiaRisk  # noqa: F401
+from .records.models import RecordDocument  # noqa: F401

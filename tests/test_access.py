@@ -30,6 +30,8 @@ LEVELS = {
     "own_party": dict(anonymous=302, partner_of_party=200, partner_not_party=404, officer=403, admin=403),
     # the records index: officers choose an organisation, a partner is sent to its own
     "records_index": dict(anonymous=302, partner_of_party=302, partner_not_party=302, officer=200, admin=200),
+    # a document the scheduler makes when asked: 202 while it is prepared, for whoever may have it
+    "party_queued": dict(anonymous=302, partner_of_party=202, partner_not_party=404, officer=202, admin=202),
 }
 
 ACCESS = {
@@ -127,12 +129,16 @@ ACCESS = {
     "records.sharing_xlsx": "party",
     "records.sharing_csv": "party",
     "records.exit_pack": "party",
+    "records.processing_pdf": "party_queued",
+    "records.processing_pdf_status": "party",
+    "records.processing_pdf_retry": "party",
     "records.partnership_xlsx": "officer",
     "feed.register_json": "public",
     "feed.register_csv": "public",
     "api.processing_record_xlsx": "token",
     "api.processing_record_csv": "token",
     "api.exit_pack": "token",
+    "api.processing_record_pdf": "token",
 }
 SKIPPED = {"static", "govuk_static"}  # files, not pages
 
@@ -289,7 +295,7 @@ def owned(app, make, db):
 def _expected(level, role, owner):
     column = {"anonymous": "anonymous", "partner": "partner_of_party", "officer": "officer", "admin": "admin"}[role]
     expected = LEVELS[level][column]
-    if role == "partner" and owner == "foreign" and level in ("party", "own_party"):
+    if role == "partner" and owner == "foreign" and level in ("party", "own_party", "party_queued"):
         return 404  # another organisation's record: not found, as if it did not exist
     return expected
 

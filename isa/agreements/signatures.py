@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from ..audit.tracking import actor_label
 from ..core import clock
 from ..core.errors import DomainError
+from ..core.web import govdate
 from ..extensions import db
 from . import rules
-from .models import Signature, SignatureMethod
+from .models import AgreementStatus, Signature, SignatureMethod
 
 NAME_MAX = 200  # the Party columns' width
 
@@ -72,3 +73,30 @@ def record_paper_signature(agreement, party, document, actor):
     Called by save_party after it applied the form, when the date is new or the document changed.
     """
     _record(agreement, party, document, party.signatory_name, party.signatory_title, party.signed_on, SignatureMethod.PAPER, actor)
+
+
+def signature_date_problem(agreement, signed_on, document=None, today=None):
+    """Why `signed_on` cannot be the date a party signed (None when it can)."""
+    today = today or clock.today()
+    if AgreementStatus(agreement.status) in (AgreementStatus.DRAFT, AgreementStatus.CONSULTATION):
+        return "Send the agreement for signature before you record a signature"
+    if signed_on > today:
+        return "The date signed must be today or in the past"
+    if document is not None and signed_on < document.generated_at.date():
+        return f"The date signed must be on or after {govdate(document.generated_at.date())}, when the signed copy was made"
+    if agreement.created_at is not None and signed_on < agreement.created_at.date():
+        return f"The date signed must be on or after {govdate(agreement.created_at.date())}, when the agreement was created"
+    return None
+
+
+def forget_signature(agreement, party):
+    """A corrected or withdrawn signature leaves no record behind for the version being signed."""
+    if party.organisation_id is None:
+        return
+    for signature in db.session.scalars(
+        sa.select(Signature).where(
+            Signature.agreement_id == agreement.id, Signature.organisation_id == party.organisation_id,
+            Signature.protocol_version == agreement.protocol_version,
+        )
+    ):
+        db.session.delete(signature)

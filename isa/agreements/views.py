@@ -28,7 +28,7 @@ from .operations import (
     save_agreement,
     save_party,
 )
-from .queries import agreements_query, can_see, parse_filters
+from .queries import agreements_query, awaiting_signature_of, can_see, parse_filters
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
@@ -44,6 +44,19 @@ def get_visible(reference):
     return agreement
 
 
+# What the officer is told after changing the status, in GOV.UK's plain words.
+STATUS_MESSAGES = {
+    AgreementStatus.DRAFT: "{reference} is a draft again",
+    AgreementStatus.CONSULTATION: "{reference} has been sent for consultation",
+    AgreementStatus.AWAITING_SIGNATURES: "{reference} has been sent for signature: each party's users are asked to sign",
+    AgreementStatus.ACTIVE: "{reference} is now active",
+    AgreementStatus.UNDER_REVIEW: "Review of {reference} started: record the review when it is done",
+    AgreementStatus.EXPIRED: "{reference} has expired",
+    AgreementStatus.TERMINATED: "{reference} has been terminated",
+    AgreementStatus.SUPERSEDED: "{reference} has been superseded",
+}
+
+
 @bp.route("/")
 @signed_in_required
 def index():
@@ -57,6 +70,7 @@ def index():
         statuses=list(AgreementStatus),
         organisations=organisation_choices(),
         findings=_findings_for_page(page.items),
+        awaiting=awaiting_signature_of(current_user.organisation_id) if current_user.organisation_id and not current_user.is_officer else [],
         page_title="Agreements",
     )
 
@@ -132,7 +146,7 @@ def edit(reference):
         try:
             save_agreement(agreement, form.data, form.version.data)
             commit_or_conflict(agreement, form.version.data)
-            flash(f"Agreement {agreement.reference} saved (version {agreement.version}).", "success")
+            flash(f"Agreement {agreement.reference} saved.", "success")
             return redirect(url_for("agreements.show", reference=agreement.reference))
         except DomainError as error:
             fail(form, error)
@@ -150,7 +164,7 @@ def status(reference):
     try:
         change_status(agreement, form.target.data, form.version.data)
         commit_or_conflict(agreement, form.version.data)
-        flash(f"{agreement.reference} is now {agreement.status.label.lower()}.", "success")
+        flash(STATUS_MESSAGES[agreement.status].format(reference=agreement.reference), "success")
     except DomainError as error:
         db.session.rollback()
         flash(f"The status was not changed: {error}", "info")

@@ -136,6 +136,8 @@ SCHEMAS = {
                   "description": "Things to know whatever the answer: a version awaiting signatures, what anonymised means"},
         "advice": {"type": ["string", "null"], "description": "When not permitted: the reminder about ad hoc sharing"},
         "truncated": {"type": "boolean", "description": "True when more matches or reasons exist than the answer lists (a note says how many)"},
+        "nearest_purposes": {"type": "array", "items": STRING,
+                             "description": "When only the purpose's wording stood in the way: the purposes that would have matched, nearest first"},
     }),
 }
 
@@ -284,6 +286,24 @@ def openapi_document(server_url="/api/v1"):
                 "The same record of processing activities as CSV (UTF-8, dates as YYYY-MM-DD)",
                 {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
                 [SLUG], {"404": ORGANISATION_NOT_FOUND},
+            ),
+            "/organisations/{slug}/processing-record.pdf": _get(
+                "The same record of processing activities as PDF, made by the scheduler when first asked for",
+                {"description": "The PDF", "headers": {"X-Content-SHA256": {"schema": {"type": "string"}}},
+                 "content": {"application/pdf": {}}},
+                [SLUG],
+                {
+                    "202": {
+                        "description": "The scheduler is preparing the PDF: ask again at `Location` after `Retry-After` seconds",
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}, "Location": {"schema": {"type": "string"}}},
+                        "content": {"application/json": {"schema": {"type": "object", "properties": {
+                            "status": {"type": "string", "enum": ["queued", "rendering"]},
+                            "queued_at": {"type": "string", "format": "date-time"}, "message": {"type": "string"},
+                            "location": {"type": "string"}}}}},
+                    },
+                    "404": ORGANISATION_NOT_FOUND,
+                    "503": {"description": "The PDF could not be prepared", "content": {"application/json": {"schema": _ref("Error")}}},
+                },
             ),
             "/organisations/{slug}/exit-pack.zip": _get(
                 "Everything the register holds about the organisation: its agreements in the import format, protocol "

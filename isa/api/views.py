@@ -101,7 +101,9 @@ def token_required(view):
             raise ApiError(401, "Send an API token: Authorization: Bearer TOKEN")
         record = authenticate(token)
         if record is None:
-            raise ApiError(401, "The API token is not valid, or it has been revoked")
+            raise ApiError(401, "The API token is not valid, or it has expired or been revoked")
+        if record.user.is_admin:  # made for an officer who has since become an administrator
+            raise ApiError(403, "An API token cannot act as an administrator: sign in to administer isa")
         _act_as(record)
         return view(*args, **kwargs)
 
@@ -124,7 +126,7 @@ def feed_or_token_required(view):
                                 "for a calendar feed secret and subscribe with ?feed=SECRET")
         record = authenticate(secret, scope=CALENDAR)
         if record is None:
-            raise ApiError(401, "The calendar feed secret is not valid, or it has been revoked")
+            raise ApiError(401, "The calendar feed secret is not valid, or it has expired or been revoked")
         _act_as(record)
         return view(*args, **kwargs)
 
@@ -279,6 +281,30 @@ def processing_record_csv(slug):
     from ..records.downloads import processing_record_csv as download
 
     return download(_visible_organisation(slug), clock.today())
+
+
+@bp.route("/organisations/<slug>/processing-record.pdf")
+@token_required
+def processing_record_pdf(slug):
+    """The record as PDF (200) once the scheduler has made it; 202 with Retry-After and Location until then."""
+    from ..documents.queue import RETRY_AFTER_SECONDS
+    from ..records.queue import processing_record_document
+    from ..records.downloads import pdf_download
+
+    organisation = _visible_organisation(slug)
+    document = processing_record_document(organisation, g.api_user.email)
+    if document.status.value == "done":
+        return pdf_download(document)
+    if document.failed:
+        raise ApiError(503, f"The record of processing activities of {organisation.name} could not be prepared: {document.last_error}")
+    here = url_for("api.processing_record_pdf", slug=organisation.slug)
+    response = json_response({
+        "status": document.status.value, "queued_at": document.queued_at.isoformat() + "Z", "location": here,
+        "message": f"The record of processing activities of {organisation.name} is being prepared.",
+    })
+    response.status_code = 202
+    response.headers.update({"Retry-After": str(RETRY_AFTER_SECONDS), "Location": here, "Cache-Control": "no-store"})
+    return response
 
 
 @bp.route("/organisations/<slug>/exit-pack.zip")

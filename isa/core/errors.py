@@ -15,6 +15,10 @@ class DomainError(ValueError):
 def fail(form, error):
     """Undo the action and put its error next to its field, or in a banner when it has none."""
     db.session.rollback()
+    stale = getattr(error, "agreement", None)  # a conflict: the record as it is now
+    if stale is not None and hasattr(form, "version"):
+        # the user has now been told: the next save starts from the version they were shown
+        form.version.data = str(stale.version)
     field = getattr(form, error.field, None) if error.field else None
     if field is not None and hasattr(field, "errors") and error.field != "version":
         field.errors.append(str(error))

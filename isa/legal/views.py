@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
@@ -7,7 +7,7 @@ from ..audit.presenting import present
 from ..audit.queries import latest
 from ..users.access import admin_required, officer_required, signed_in_required
 from ..extensions import db
-from .findings import INFO, RULES, grouped_by_flow
+from .findings import INFO, RULES, grouped_by_flow, grouped_by_rule
 from .forms import REGIME_LABELS, LegalBasisForm, LocalBasisEditForm, RestoreShippedWordingForm, WordingForm
 from .models import LegalBasis
 from .operations import restore_shipped_wording, reword
@@ -15,6 +15,15 @@ from .queries import basis_events, catalogue_groups, catalogue_map, find_basis, 
 
 bp = Blueprint("legal", __name__)
 bp.add_app_template_global(grouped_by_flow, "grouped_findings")
+bp.add_app_template_global(grouped_by_rule, "findings_by_rule")
+
+
+@bp.app_template_global()
+def basis_title(code):
+    """A lawful basis's title from the catalogue (cached for the request), or "" for an unknown code."""
+    if "basis_titles" not in g:
+        g.basis_titles = {c: basis.title for c, basis in catalogue_map().items()}
+    return g.basis_titles.get(code, "")
 
 WHEN_CHOICES = {"": "All entries", "in_force": "In force today", "legacy": "Legacy (no longer in force)"}
 ATTENTION_PER_PAGE = 50

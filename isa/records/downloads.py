@@ -1,5 +1,6 @@
 """The records as downloads, for the records pages and the API alike: who may have them, and the files."""
 import tempfile
+from io import BytesIO
 
 import sqlalchemy as sa
 from flask import send_file
@@ -46,9 +47,21 @@ def processing_record_xlsx(organisation, today):
 
 
 def processing_record_csv(organisation, today):
-    rows = rules.processing_rows(snapshot(organisation.id), organisation.id, today)
-    return csv_download(f"processing-record-{organisation.slug}-{today.isoformat()}.csv", rules.PROCESSING_COLUMNS,
-                        spreadsheets.csv_values(rows))
+    organisation_id = organisation.id
+
+    def rows():  # read while the body is sent, in the session the stream has then
+        return spreadsheets.csv_values(rules.processing_rows(snapshot(organisation_id), organisation_id, today))
+
+    return csv_download(f"processing-record-{organisation.slug}-{today.isoformat()}.csv", rules.PROCESSING_COLUMNS, rows)
+
+
+def pdf_download(document):
+    """A stored record document, whole, with its SHA-256."""
+    response = send_file(BytesIO(document.pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=document.filename, max_age=0, etag=document.sha256)
+    response.headers["X-Content-SHA256"] = document.sha256
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def exit_pack_zip(organisation, today):

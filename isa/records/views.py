@@ -1,18 +1,19 @@
 """Records pages and downloads (officers: any organisation; partners: their own), and the open feed."""
-
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
+from ..audit.tracking import current_actor
 from ..core import clock
+from ..documents.queue import RETRY_AFTER_SECONDS
 from ..users.access import officer_required, signed_in_required
 from ..core.spreadsheet import csv_download
 from ..core.web import json_response
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..public.queries import published_all
-from . import rules, spreadsheets
-from .downloads import exit_pack_zip, organisation_for, processing_record_csv, processing_record_xlsx, spooled_download
+from . import queue, rules, spreadsheets
+from .downloads import exit_pack_zip, organisation_for, pdf_download, processing_record_csv, processing_record_xlsx, spooled_download
 from .feed import FEED_COLUMNS, feed_record, feed_row
 from .queries import snapshot
 
@@ -108,9 +109,49 @@ def sharing_xlsx(slug):
 @signed_in_required
 def sharing_csv(slug):
     organisation, today = _visible(slug), clock.today()
-    rows = rules.sharing_register_rows(snapshot(organisation.id), organisation.id, today)
-    return csv_download(f"sharing-register-{organisation.slug}-{today.isoformat()}.csv", rules.SHARING_COLUMNS,
-                        spreadsheets.csv_values(rows))
+    organisation_id = organisation.id
+
+    def rows():  # read while the body is sent, in the session the stream has then
+        return spreadsheets.csv_values(rules.sharing_register_rows(snapshot(organisation_id), organisation_id, today))
+
+    return csv_download(f"sharing-register-{organisation.slug}-{today.isoformat()}.csv", rules.SHARING_COLUMNS, rows)
+
+
+@bp.route("/<slug>/processing-record.pdf")
+@signed_in_required
+def processing_pdf(slug):
+    """The record as PDF once the scheduler has made it; until then a page that says so (202) and
+    shows the document as soon as it is ready. Never a render in this request."""
+    organisation = _visible(slug)
+    document = queue.processing_record_document(organisation, current_actor())
+    if document.status.value == "done":
+        return pdf_download(document)
+    page = render_template("records/preparing.html", organisation=organisation, document=document,
+                           page_title=f"Record of processing activities (PDF) – {organisation.name}")
+    if document.failed:
+        return page, 503
+    return page, 202, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+
+
+@bp.route("/<slug>/processing-record/status.json")
+@signed_in_required
+def processing_pdf_status(slug):
+    """Whether the PDF asked for is ready: the page that waits for it asks every few seconds."""
+    document = queue.processing_record_document(_visible(slug), current_actor())
+    response = jsonify({"ready": document.status.value == "done", "status": document.status.value})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<slug>/processing-record/retry", methods=["POST"])
+@signed_in_required
+def processing_pdf_retry(slug):
+    """Ask again for a PDF whose render was given up."""
+    organisation = _visible(slug)
+    document = queue.processing_record_document(organisation, current_actor())
+    if document.failed:
+        queue.ask_again(document)
+    return redirect(url_for("records.processing_pdf", slug=organisation.slug))
 
 
 @bp.route("/<slug>/exit-pack.zip")
@@ -135,7 +176,10 @@ def register_json():
 @feed_bp.route("/register.csv")
 def register_csv():
     today = clock.today()
-    rows = (feed_row(feed_record(summary, today)) for summary in published_all())
+
+    def rows():  # read while the body is sent, in the session the stream has then
+        return (feed_row(feed_record(summary, today)) for summary in published_all())
+
     response = csv_download(f"register-{today.isoformat()}.csv", FEED_COLUMNS, rows)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -1,4 +1,5 @@
 """Recording a completed review: the one business action of this domain."""
+import sqlalchemy as sa
 
 from ..core.errors import DomainError
 from ..agreements.rules import IN_FORCE
@@ -33,6 +34,10 @@ def record_review(agreement, data, expected_version, recorded_by=None, today=Non
     problems = review_date_problems(agreement.start_date, reviewed_on, next_review, today, terminating)
     if problems:
         raise DomainError(*next(iter(problems.items())))
+    if agreement.id is not None and db.session.scalar(
+        sa.select(Review.id).where(Review.agreement_id == agreement.id, Review.reviewed_on == reviewed_on).limit(1)
+    ):
+        raise DomainError("reviewed_on", f"A review of {agreement.reference} on {_day(reviewed_on)} is already recorded")
 
     if terminating:
         _move(agreement, AgreementStatus.TERMINATED)

@@ -1,13 +1,25 @@
 """Who is signed in: the password hashing settings and the user loaded for each request."""
 import time
 
-from flask import session
+from flask import g, session
 
 from ..extensions import db, login_manager
 from .models import User, configure_password_hashing
+from .queries import names_by_email, person
+
+
+def who(actor):
+    """A recorded actor (an email address, or "system", "command line"...) as a person's name: the
+    same "who" on every page. The names are read once a request."""
+    if "people_names" not in g:
+        g.people_names = {}
+    if actor and "@" in actor and actor not in g.people_names:
+        g.people_names[actor] = names_by_email([actor]).get(actor, actor)
+    return person(actor, g.people_names)
 
 
 def init_app(app):
+    app.add_template_filter(who)
     configure_password_hashing(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
     login_manager.login_view = "users.login"
     login_manager.login_message = "Sign in to see this page."
