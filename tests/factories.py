@@ -42,7 +42,8 @@ class Factory:
         role = Role(role)
         if role == Role.PARTNER and organisation is None:
             organisation = self.organisation()
-        user = User(email=email or f"{role.value}{n}@example.org", role=role, name=f"User {n}", organisation=organisation, **overrides)
+        overrides.setdefault("name", f"User {n}")
+        user = User(email=email or f"{role.value}{n}@example.org", role=role, organisation=organisation, **overrides)
         user.set_password(PASSWORD)
         return self._save(user)
 
