@@ -1,11 +1,11 @@
 """Every model, imported in one place so that SQLAlchemy and Alembic see the whole schema."""
-from .agreements.models import Agreement, AgreementStatus, DataLocation, Party, PartyRole  # noqa: F401
+from .agreements.models import Agreement, AgreementStatus, AgreementVersion, DataLocation, Party, PartyRole, Signature, SignatureMethod  # noqa: F401
 from .api.models import ApiToken  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .channels.models import TransferChannel  # noqa: F401
 from .decisions.models import SharingDecision  # noqa: F401
 from .core.heartbeat import SchedulerHeartbeat  # noqa: F401
-from .documents.models import ProtocolDocument, RenderJob, RenderStatus, Signature, SignatureMethod  # noqa: F401
+from .documents.models import ProtocolDocument, RenderJob, RenderStatus  # noqa: F401
 from .flows.models import ConsentApproach, DataCategory, DataFlow, Frequency  # noqa: F401
 from .legal.models import BasisKind, LegalBasis, Regime  # noqa: F401
 from .organisations.models import Organisation  # noqa: F401

@@ -90,6 +90,7 @@ ACCESS = {
     "sharing.log": "officer",
     "sharing.log_csv": "officer",
     "api.openapi": "public",
+    "api.register_schema": "public",
     "api.me": "token",
     "api.organisations": "token",
     "api.agreements": "token",

@@ -17,10 +17,13 @@ import sqlalchemy as sa
 from isa.agreements.models import Agreement, AgreementStatus as S
 from isa.audit.models import AuditEvent
 from isa.audit.tracking import acting_as
-from isa.documents import render as rendering, versions
+from isa.agreements import rules as versions
+from isa.documents import render as rendering
 from isa.documents.content import GOLDEN_RULES
-from isa.documents.models import ProtocolDocument, Signature, SignatureMethod
-from isa.documents.operations import current_document, documents_of, sign_in_app
+from isa.agreements.models import Signature, SignatureMethod
+from isa.documents.models import ProtocolDocument
+from isa.agreements.signatures import sign_in_app
+from isa.documents.operations import current_document, documents_of
 from isa.documents.render import StaticFilesOnly, html_to_pdf, protocol_html, render_protocol
 from isa.exchange.demo import load_demo
 from isa.extensions import db as _db

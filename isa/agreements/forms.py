@@ -47,7 +47,7 @@ class AgreementForm(VersionedForm):
         "Review interval in months",
         widget=GovTextInput(),
         default=12,
-        validators=[InputRequired("Enter the review interval in months"), NumberRange(1, 60, "Enter a review interval between 1 and 60 months")],
+        validators=[InputRequired("Enter the review interval in months"), NumberRange(validation.REVIEW_INTERVAL_MIN, validation.REVIEW_INTERVAL_MAX, validation.REVIEW_INTERVAL_MESSAGE)],
     )
     data_subjects = TextAreaField("Data subjects", widget=GovTextArea(), description="Whose information is shared, for example children, parents and carers.", validators=[Optional(), Length(max=5000)])
     retention = TextAreaField("Retention", widget=GovTextArea(), description="How long each partner keeps shared information, and how it is destroyed.", validators=[Optional(), Length(max=5000)])

@@ -1,15 +1,16 @@
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..core import clock
+from ..core.errors import DomainError, fail
 from ..audit.presenting import present
 from ..audit.queries import agreement_events, latest
-from ..core.auth import log_refusal, officer_required, signed_in_required
-from ..core.forms import organisation_choices
+from ..users.access import log_refusal, officer_required, signed_in_required
+from ..organisations.queries import organisation_choices
 from ..documents.forms import signable_document_choices, signed_document_choice
-from ..documents.versions import new_version_notice
+from ..documents.operations import document_of_current_version
+from .rules import new_version_notice
 from ..core.web import paginate
 from ..extensions import db
 from ..legal.queries import findings_by_agreement
@@ -18,8 +19,6 @@ from . import lifecycle
 from .forms import AgreementForm, ConfirmForm, PartyForm, StatusForm
 from .models import Agreement, AgreementStatus, Party
 from .operations import (
-    AgreementError,
-    ConflictError,
     change_status,
     commit_or_conflict,
     find_by_reference,
@@ -58,19 +57,6 @@ STATUS_MESSAGES = {
 }
 
 
-def fail(form, error):
-    """Put an operation's error next to its field, or in a banner when it has none."""
-    db.session.rollback()
-    if isinstance(error, ConflictError) and hasattr(form, "version"):
-        # the user has now been told: the next save starts from the version they were shown
-        form.version.data = str(error.agreement.version)
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors") and error.field != "version":
-        field.errors.append(str(error))
-    else:
-        flash(str(error), "info")
-
-
 @bp.route("/")
 @signed_in_required
 def index():
@@ -90,7 +76,7 @@ def index():
 
 
 def _findings_for_page(agreements):
-    return findings_by_agreement(agreements, date.today())
+    return findings_by_agreement(agreements, clock.today())
 
 
 def _findings_for(agreement):
@@ -127,7 +113,7 @@ def new():
             db.session.commit()
             flash(f"Agreement {agreement.reference} created as a draft. Add its parties and data flows next.", "success")
             return redirect(url_for("agreements.show", reference=agreement.reference))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template("agreements/form.html", form=form, agreement=None, page_title="Create an agreement")
 
@@ -146,7 +132,7 @@ def show(reference):
         findings=_findings_for(agreement),
         history=present(history),
         older_history=older,
-        today=date.today(),
+        today=clock.today(),
         page_title=f"{agreement.reference}: {agreement.title}",
     )
 
@@ -162,7 +148,7 @@ def edit(reference):
             commit_or_conflict(agreement, form.version.data)
             flash(f"Agreement {agreement.reference} saved.", "success")
             return redirect(url_for("agreements.show", reference=agreement.reference))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template("agreements/form.html", form=form, agreement=agreement, page_title=f"Edit {agreement.reference}")
 
@@ -179,7 +165,7 @@ def status(reference):
         change_status(agreement, form.target.data, form.version.data)
         commit_or_conflict(agreement, form.version.data)
         flash(STATUS_MESSAGES[agreement.status].format(reference=agreement.reference), "success")
-    except AgreementError as error:
+    except DomainError as error:
         db.session.rollback()
         flash(f"The status was not changed: {error}", "info")
     return redirect(url_for("agreements.show", reference=reference))
@@ -212,6 +198,12 @@ def _get_party(agreement, party_id):
     return party
 
 
+def _signed_document(agreement, form):
+    """The stored copy of the current version the party form names as signed on paper, if any."""
+    document_id = form.data.get("signed_document")
+    return document_of_current_version(agreement, document_id) if document_id else None
+
+
 @bp.route("/<reference>/parties/new", methods=["GET", "POST"])
 @officer_required
 def new_party(reference):
@@ -220,12 +212,12 @@ def new_party(reference):
     if form.validate_on_submit():
         try:
             version_before = agreement.protocol_version
-            party = save_party(agreement, None, form.data, form.version.data)
+            party = save_party(agreement, None, form.data, form.version.data, _signed_document(agreement, form))
             commit_or_conflict(agreement, form.version.data)
             flash(f"{party.organisation.name} added as a party.", "success")
             _flash_new_version(agreement, version_before)
             return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template("agreements/party_form.html", form=form, agreement=agreement, party=None, page_title=f"Add a party to {reference}")
 
@@ -239,12 +231,12 @@ def edit_party(reference, party_id):
     if form.validate_on_submit():
         try:
             version_before = agreement.protocol_version
-            save_party(agreement, party, form.data, form.version.data)
+            save_party(agreement, party, form.data, form.version.data, _signed_document(agreement, form))
             commit_or_conflict(agreement, form.version.data)
             flash(f"{party.organisation.name} saved.", "success")
             _flash_new_version(agreement, version_before)
             return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template(
         "agreements/party_form.html", form=form, agreement=agreement, party=party, page_title=f"{party.organisation.name} in {reference}"
@@ -267,7 +259,7 @@ def remove_party_view(reference, party_id):
             commit_or_conflict(agreement, form.version.data)
             flash(f"{name} removed from {reference}.", "success")
             _flash_new_version(agreement, version_before)
-        except AgreementError as error:
+        except DomainError as error:
             db.session.rollback()
             flash(str(error), "info")
         return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
@@ -299,7 +291,7 @@ def remap(reference):
             flash(f"The DPA 1998 bases of {len(applied)} data flow{'s' if len(applied) != 1 else ''} were re-mapped.", "success")
             _flash_new_version(agreement, version_before)
             return redirect(url_for("agreements.show", reference=agreement.reference))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
             agreement = get_visible(reference)
             form.version.data = str(agreement.version)

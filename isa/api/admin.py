@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
-from ..core.auth import admin_required
+from ..users.access import admin_required
 from ..extensions import db
 from ..users.models import User
 from .forms import RevokeForm, TokenForm

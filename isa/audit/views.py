@@ -2,7 +2,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 
 from ..agreements.operations import find_by_reference
-from ..core.auth import officer_required
+from ..users.access import officer_required
 from ..core.web import paginate
 from ..organisations.operations import find_by_slug
 from .models import AuditEvent

@@ -1,24 +1,8 @@
 """Form helpers shared by several domains."""
-import sqlalchemy as sa
 from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms import validators as checks
 from wtforms.validators import ValidationError
 
-from ..extensions import db
-
-
-def organisation_choices():
-    from ..organisations.models import Organisation
-
-    rows = db.session.execute(sa.select(Organisation.slug, Organisation.name).order_by(Organisation.name))
-    return [(slug, name) for slug, name in rows]
-
-
-def channel_choices():
-    from ..channels.models import TransferChannel
-
-    rows = db.session.execute(sa.select(TransferChannel.slug, TransferChannel.name).order_by(TransferChannel.name))
-    return [(slug, name) for slug, name in rows]
 
 
 def field_name(field):

@@ -5,7 +5,8 @@ from wtforms.validators import InputRequired
 
 from ..core.forms import Length
 from ..core.web import govdate
-from .operations import NAME_MAX, documents_of
+from ..agreements.signatures import NAME_MAX
+from .operations import documents_of
 
 
 class SignForm(FlaskForm):

@@ -1,9 +1,9 @@
 """`flask import`, `flask export` and `flask demo`."""
-from datetime import date
 
 import click
 from flask.cli import with_appcontext
 
+from ..core import clock
 from ..audit.tracking import acting_as
 from ..core.jsonload import JsonRejected, load_json
 from .demo import DEMO_PASSWORD, DEMO_USERS, load_demo
@@ -54,7 +54,7 @@ def export_command(file):
 def demo_command():
     try:
         with acting_as("demo"):
-            result = load_demo(date.today())
+            result = load_demo(clock.today())
     except ImportRejected as rejected:
         _reject(rejected.problems, "The demo data")
     if result is None:

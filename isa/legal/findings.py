@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
 
+from ..agreements.rules import review_overdue
 from ..agreements.lifecycle import unsigned_parties
 from ..agreements.models import AgreementStatus, DataLocation
 from ..dpia.rules import dpia_missing
@@ -147,7 +148,7 @@ def _no_flows(agreement, today):
 
 @_rule(_AGREEMENT_RULES, "review-overdue", WARNING)
 def _review_overdue(agreement, today):
-    if AgreementStatus(agreement.status).in_force and agreement.review_date < today:
+    if review_overdue(agreement, today):
         yield (
             f"The review was due on {_day(agreement.review_date)} and has not been completed. "
             "Review the agreement and record the outcome."

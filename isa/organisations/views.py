@@ -2,16 +2,17 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..core.errors import DomainError, fail
 from ..agreements.queries import agreements_of as visible_agreements_of
 from ..audit.presenting import present
 from ..audit.queries import latest, organisation_events
-from ..core.auth import officer_required, signed_in_required
+from ..users.access import officer_required, signed_in_required
 from ..core.filters import ordering, sort_order
 from ..core.web import paginate
 from ..extensions import db
 from .forms import OrganisationForm
 from .models import Organisation
-from .operations import OrganisationError, agreements_of, delete_organisation, find_by_slug, save_organisation
+from .operations import agreements_of, delete_organisation, find_by_slug, save_organisation
 from .types import OrganisationType
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
@@ -54,9 +55,8 @@ def new():
             db.session.commit()
             flash(f"{organisation.name} added to the register.", "success")
             return redirect(url_for("organisations.show", slug=organisation.slug))
-        except OrganisationError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+        except DomainError as error:
+            fail(form, error)
     return render_template("organisations/form.html", form=form, organisation=None, page_title="Add an organisation")
 
 
@@ -88,9 +88,8 @@ def edit(slug):
             db.session.commit()
             flash(f"{organisation.name} saved.", "success")
             return redirect(url_for("organisations.show", slug=organisation.slug))
-        except OrganisationError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+        except DomainError as error:
+            fail(form, error)
     return render_template("organisations/form.html", form=form, organisation=organisation, page_title=f"Edit {organisation.name}")
 
 
@@ -106,7 +105,7 @@ def delete(slug):
             db.session.commit()
             flash(f"{name} removed from the register.", "success")
             return redirect(url_for("organisations.index"))
-        except OrganisationError as error:
+        except DomainError as error:
             db.session.rollback()
             flash(str(error), "info")
             return redirect(url_for("organisations.show", slug=slug))

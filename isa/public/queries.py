@@ -16,12 +16,14 @@ from datetime import date
 import sqlalchemy as sa
 
 from ..agreements.models import Agreement, AgreementStatus, Party
+from ..agreements.rules import review_overdue
+from ..agreements.types import IN_FORCE
 from ..extensions import db
 from ..flows.models import DataCategory, DataFlow
 from ..legal.models import BasisKind, LegalBasis
 from ..organisations.models import Organisation
 
-PUBLISHED = (AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW)
+PUBLISHED = IN_FORCE  # the statuses published; each agreement says whether it is in force on the day
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ class PublishedAgreement:
         return self.start_date <= today
 
     def review_overdue(self, today):
-        return self.review_date < today
+        return review_overdue(self, today)
 
 
 def _summaries(rows):

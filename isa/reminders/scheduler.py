@@ -13,8 +13,6 @@ import logging
 import os
 import socket
 import uuid
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import click
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -22,11 +20,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from ..core import heartbeat
+from ..core import clock, heartbeat
+from ..core.clock import LONDON
 from ..core.db import refresh_statistics, utcnow
 from ..extensions import db
 
-LONDON = ZoneInfo("Europe/London")
 JOB_ID = "review-reminders"
 RENDER_JOB_ID = "render-queue"
 HEARTBEAT_JOB_ID = "heartbeat"
@@ -36,10 +34,6 @@ RENDER_LOCK = "render-queue"  # the lock row that serialises renders on SQLite
 def new_holder():
     """This scheduler process's name in locks, claims and heartbeats."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def london_today():
-    return datetime.now(LONDON).date()
 
 
 def reminder_time(value):
@@ -60,7 +54,7 @@ def daily_sweep(app):
 
     with app.app_context():
         try:
-            report = run_sweep(london_today())
+            report = run_sweep(clock.today())
         except Exception:
             app.logger.exception("The review reminder sweep failed; it runs again at the next scheduled time")
             return
@@ -157,12 +151,12 @@ def add_jobs(scheduler, app, holder=None):
     poll = max(float(app.config.get("RENDER_POLL_SECONDS", 0.5)), 0.2)
     scheduler.add_job(
         render_queued, IntervalTrigger(seconds=poll), args=[app, holder], id=RENDER_JOB_ID, name="Render queue",
-        coalesce=True, max_instances=1, misfire_grace_time=None, replace_existing=True, next_run_time=datetime.now(LONDON),
+        coalesce=True, max_instances=1, misfire_grace_time=None, replace_existing=True, next_run_time=clock.now(),
     )
     every = max(float(app.config.get("HEARTBEAT_SECONDS", 30)), 1)
     scheduler.add_job(
         beat, IntervalTrigger(seconds=every), args=[app, holder], id=HEARTBEAT_JOB_ID, name="Heartbeat",
-        coalesce=True, max_instances=1, misfire_grace_time=None, replace_existing=True, next_run_time=datetime.now(LONDON),
+        coalesce=True, max_instances=1, misfire_grace_time=None, replace_existing=True, next_run_time=clock.now(),
     )
     return scheduler
 
@@ -174,7 +168,7 @@ def executors():
 
 def add_sweep_job(scheduler, app, run_now=False):
     hour, minute = reminder_time(app.config.get("REMINDER_TIME", "07:00"))
-    extra = {"next_run_time": datetime.now(LONDON)} if run_now else {}
+    extra = {"next_run_time": clock.now()} if run_now else {}
     scheduler.add_job(
         daily_sweep,
         CronTrigger(hour=hour, minute=minute, timezone=LONDON),

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from types import SimpleNamespace
 
+from ..core import clock
 from ..agreements.models import Agreement, AgreementStatus, AgreementVersion, Party
 from ..channels.models import TransferChannel
 from ..core.filters import ordering, sort_order
@@ -202,7 +203,7 @@ def permitted(discloser, recipient, category, purpose=None, on=None):
         recipient=rules.Org(recipient.id, recipient.slug, recipient.name),
         category=rules.DataCategory(category),
         purpose=rules.normalise_purpose(purpose),
-        on=on or date.today(),
+        on=on or clock.today(),
     )
     candidates = load_candidates(question.discloser.id, question.recipient.id)
     codes = {code for candidate in candidates for flow in candidate.flows for code in flow.lawful_bases}

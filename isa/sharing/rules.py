@@ -9,6 +9,7 @@ import difflib
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..agreements.rules import IN_FORCE, in_force_on, review_overdue
 from ..agreements.models import AgreementStatus
 from ..flows.models import ConsentApproach, DataCategory, Frequency
 
@@ -308,22 +309,13 @@ def _legal_errors(candidate, covering):
     )
 
 
-def in_force_on(candidate, day):
-    """Status active or under review, started on or before the day, not ended before it."""
-    return (
-        AgreementStatus(candidate.status).in_force
-        and candidate.start_date <= day
-        and (candidate.end_date is None or candidate.end_date >= day)
-    )
-
-
 def agreement_problems(candidate, question):
     """Why the agreement as a whole does not serve on the day: not in force, or not signed."""
     reference, day = candidate.reference, question.on
     problems = []
     if not in_force_on(candidate, day):
         status = AgreementStatus(candidate.status)
-        if not status.in_force:
+        if status not in IN_FORCE:
             why = f"it is {status.label.lower()}"
         elif candidate.start_date > day:
             why = f"it starts on {_long_date(candidate.start_date)}"
@@ -394,7 +386,7 @@ def _match(candidate, flow, question, catalogue):
         items=flow.items or "", categories=list(flow.categories), purposes=list(flow.purposes), lawful_bases=bases,
         channel_slug=flow.channel_slug, channel_name=flow.channel_name, consent=ConsentApproach(flow.consent).value,
         frequency=Frequency(flow.frequency).value, review_date=candidate.review_date,
-        review_overdue=candidate.review_date < question.on, version=candidate.version,
+        review_overdue=review_overdue(candidate, question.on), version=candidate.version,
         awaiting_version=candidate.awaiting_version,
     )
 

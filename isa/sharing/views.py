@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from ..core.auth import officer_required, signed_in_required
+from ..users.access import officer_required, signed_in_required
 from ..core.spreadsheet import csv_download
 from ..core.web import paginate
 from ..extensions import db

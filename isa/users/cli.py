@@ -4,11 +4,12 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from ..core.errors import DomainError
 from ..audit.tracking import acting_as
 from ..extensions import db
 from ..organisations.models import Organisation
 from .models import Role
-from .operations import UserError, create_user
+from .operations import create_user
 
 
 def register(app):
@@ -40,7 +41,7 @@ def create(email, role, org_slug, name):
         with acting_as("command line"):
             user = create_user(email, role, password, name=name, organisation=organisation)
             db.session.commit()
-    except UserError as error:
+    except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error))
     click.echo(f"Created {user.role.value} {user.email}")

@@ -3,17 +3,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from ..core.errors import DomainError
 from ..core.db import utcnow
 from ..extensions import db
 from .models import MIN_PASSWORD_LENGTH, LoginAttempt, Role, User, spend_a_password_check
 
 MAX_PASSWORD_LENGTH = 200
-
-
-class UserError(ValueError):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def normalise_email(email):
@@ -49,7 +44,7 @@ def authenticate(email, password, address, config):
     db.session.add(LoginAttempt(email=email, address=address or "unknown", succeeded=ok))
     if ok:
         user.last_login_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return user if ok else None
 
 
@@ -75,10 +70,10 @@ def password_problem(password, email=""):
 def change_password(user, current, new):
     """A user changes their own password: the current one first. Ends every other session."""
     if not user.check_password(current or ""):
-        raise UserError("Enter your current password correctly", "current")
+        raise DomainError("current", "Enter your current password correctly")
     problem = password_problem(new, user.email)
     if problem:
-        raise UserError(problem, "new")
+        raise DomainError("new", problem)
     user.set_password(new)
 
 
@@ -87,13 +82,13 @@ def create_user(email, role, password, name="", organisation=None):
     role = Role(role)
     problem = password_problem(password, email)
     if problem:
-        raise UserError(problem)
+        raise DomainError(None, problem)
     if role == Role.PARTNER and organisation is None:
-        raise UserError("A partner user must belong to an organisation")
+        raise DomainError(None, "A partner user must belong to an organisation")
     if role != Role.PARTNER and organisation is not None:
-        raise UserError("Only partner users belong to an organisation")
+        raise DomainError(None, "Only partner users belong to an organisation")
     if db.session.scalar(sa.select(User).where(User.email == email)):
-        raise UserError(f"A user with the email {email} already exists")
+        raise DomainError(None, f"A user with the email {email} already exists")
     user = User(email=email, role=role, name=name, organisation=organisation)
     user.set_password(password)
     db.session.add(user)

@@ -5,15 +5,16 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_user, logout_user
 from wtforms.validators import InputRequired
 
-from ..core.auth import admin_required, signed_in_required
+from ..core.errors import DomainError, fail
+from .access import admin_required, signed_in_required
 from ..core.filters import ordering, sort_order
-from ..core.forms import organisation_choices
+from ..organisations.queries import organisation_choices
 from ..core.web import safe_redirect_target
 from ..extensions import db, limiter
 from ..organisations.models import Organisation
 from .forms import LoginForm, PasswordChangeForm, UserForm
 from .models import MIN_PASSWORD_LENGTH, Role, User
-from .operations import UserError, authenticate, change_password, create_user, is_throttled, normalise_email, password_problem
+from .operations import authenticate, change_password, create_user, is_throttled, normalise_email, password_problem
 
 bp = Blueprint("users", __name__)
 # The list's sortable columns (?sort=email, ?sort=-email for the other way).
@@ -39,6 +40,7 @@ def login():
             form.email.errors.append("Too many failed attempts. Wait 15 minutes and try again.")
         else:
             user = authenticate(form.email.data, form.password.data, address, current_app.config)
+            db.session.commit()  # the attempt is kept, whatever its outcome
             if user is None:
                 current_app.logger.info("sign-in failed for %s from %s", normalise_email(form.email.data), address)
                 form.email.errors.append("Enter a correct email address and password")
@@ -112,7 +114,7 @@ def new():
             db.session.commit()
             flash(f"User {user.email} created.", "success")
             return redirect(url_for("users.index"))
-        except UserError as error:
+        except DomainError as error:
             db.session.rollback()
             form.email.errors.append(str(error))
     return render_template("users/form.html", form=form, page_title="Add a user", user=None)
@@ -168,9 +170,8 @@ def password():
     if form.validate_on_submit():
         try:
             change_password(current_user, form.current.data, form.new.data)
-        except UserError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+        except DomainError as error:
+            fail(form, error)
         else:
             db.session.commit()
             stamp_session(current_user)  # this session goes on; every other one ends
