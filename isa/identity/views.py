@@ -127,7 +127,7 @@ def account():
 @signed_in_required
 def new_codes():
     if not current_user.has_second_factor:
-        abort(404)
+        return redirect(url_for("identity.account"))
     codes = new_recovery_codes(current_user)
     from .operations import record_security_event
 
