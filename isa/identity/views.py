@@ -142,7 +142,7 @@ def admin_reset(user_id):
     user = db.session.get(User, user_id) or abort(404)
     if user.id == current_user.id:
         flash("Ask another administrator to reset your own two-factor sign-in.", "info")
-        return redirect(url_for("users.index"))
+        return redirect(url_for("users.edit", user_id=user.id))
     reset_second_factor(user)
     db.session.commit()
     current_app.logger.warning("second factor reset for %s by %s", user.email, current_user.email)
