@@ -146,3 +146,30 @@ def test_admin_user_form_validation(client, login_as, db):
     assert "Choose the organisation this partner user acts for" in html
     assert "at least 12 characters" in html
     assert count(db, User) == before
+
+
+def test_failed_sign_ins_keep_one_counter_per_key_and_expired_ones_are_forgotten(client, make, db, app):
+    """The old log of attempts grew by a row per attempt, forever; counters stay one per key and window."""
+    import time
+
+    from isa.core.ratelimit import forget_expired
+
+    user = make.user(role="officer")
+    for _ in range(3):
+        post_form(client, "/login", {"email": user.email, "password": "wrong password"})
+    failures = db.session.scalars(sa.select(RateLimitCounter).where(RateLimitCounter.key.contains("failures"))).all()
+    assert len(failures) == 2 and {row.count for row in failures} == {3}  # per account+address, per address
+    assert forget_expired(db.session) == 0
+    assert forget_expired(db.session, now=time.time() + 16 * 60) >= 2
+    assert count(db, RateLimitCounter) == 0
+
+
+def test_a_counter_whose_window_passed_starts_again(db, app):
+    from isa.core.ratelimit import DatabaseStorage
+
+    storage = DatabaseStorage("database://")
+    assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
+    db.session.execute(sa.update(RateLimitCounter).values(expires_at=0))
+    db.session.commit()
+    assert storage.get("k") == 0 and storage.incr("k", 60) == 1
+    assert count(db, RateLimitCounter) == 1
