@@ -17,7 +17,7 @@ from .forms import CodeForm, EnrolForm, NewPasswordForm, OrganisationSignInForm,
 from .models import IdentityProvider
 from .operations import (
     check_code, client_secret, enrol as confirm_enrolment, new_recovery_codes, new_totp_secret, provisioning_uri, providers,
-    qr_code_svg, request_password_reset, reset_for_token, reset_password, reset_second_factor, save_provider,
+    qr_code_svg, record_security_event, request_password_reset, reset_for_token, reset_password, reset_second_factor, save_provider,
     unused_recovery_codes, use_recovery_code, user_from_provider,
 )
 from .rules import provider_for
@@ -129,8 +129,6 @@ def new_codes():
     if not current_user.has_second_factor:
         return redirect(url_for("identity.account"))
     codes = new_recovery_codes(current_user)
-    from .operations import record_security_event
-
     record_security_event(current_user, "recovery codes made")
     db.session.commit()
     return render_template("identity/recovery_codes.html", codes=codes, next_url=url_for("identity.account"), page_title="Your recovery codes")
