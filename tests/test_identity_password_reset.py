@@ -126,3 +126,15 @@ def test_mail_whose_link_expired_before_sending_is_dropped(client, app, db, make
     db.session.commit()
     assert send_mail_outbox(app) == 0 and inbox.messages == []
     assert count(db, OutgoingMail) == 1 and db.session.scalar(sa.select(OutgoingMail.body)) == ""
+
+
+def test_no_link_for_people_whose_organisation_signs_them_in(client, app, db, make, inbox):
+    """A reset link would give them an isa password behind their organisation's sign-in."""
+    from isa.identity.operations import save_provider
+
+    organisation = make.organisation()
+    save_provider(organisation, "https://login.example.org", "isa", "secret", ["police.example.org"], allow_new_accounts=False)
+    db.session.commit()
+    user = make.user(role="partner", organisation=organisation, email="pc@police.example.org")
+    assert "Check your e-mail" in ask_for_a_link(client, user.email).get_data(as_text=True)
+    assert send_mail_outbox(app) == 0 and count(db, PasswordReset) == 0

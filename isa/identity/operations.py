@@ -152,12 +152,17 @@ def _serializer():
 
 
 def request_password_reset(email, link_for):
-    """Queue a reset link for the account with this e-mail, if there is an active one. The caller
+    """Queue a reset link for the account with this e-mail, if there is an active one that signs in
+    with an isa password (not through its organisation's provider). The caller
     answers the same either way; the mail goes out from the scheduler, so the answer takes as long."""
+    from .rules import provider_for
+
     email = normalise_email(email)
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None or not user.is_active:
         return None
+    if provider_for(email, providers()):
+        return None  # their organisation's sign-in answers for them: no isa password to set behind its back
     minutes = int(current_app.config["PASSWORD_RESET_MINUTES"])
     raw = secrets.token_urlsafe(32)
     reset = PasswordReset(user_id=user.id, token_hash=_sha256(raw), expires_at=utcnow() + timedelta(minutes=minutes))
