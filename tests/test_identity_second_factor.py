@@ -159,3 +159,13 @@ def test_the_demo_officer_signs_in_with_the_documented_key(runner, app, db):
     post_form(client, "/login", {"email": "officer@example.org", "password": DEMO_PASSWORD})
     response = post_form(client, "/login/code", {"code": pyotp.TOTP(DEMO_TOTP_SECRET).now()})
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_the_command_line_resets_a_second_factor_when_no_admin_can(runner, make, db):
+    admin = make.user(role="admin")
+    result = runner.invoke(args=["users", "reset-two-factor", admin.email.upper()])
+    assert result.exit_code == 0, result.output
+    assert not db.session.get(User, admin.id).has_second_factor
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "2FA reset"))
+    assert event.actor == "command line"
+    assert runner.invoke(args=["users", "reset-two-factor", "nobody@example.org"]).exit_code != 0
