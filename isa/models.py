@@ -17,3 +17,4 @@ from .users.models import Role, User  # noqa: F401
 from .identity.models import IdentityProvider, OutgoingMail, PasswordReset, RecoveryCode  # noqa: F401
 from .core.ratelimit import RateLimitCounter  # noqa: F401
 from .dpia.models import Dpia, DpiaRisk  # noqa: F401
+from .records.models import RecordDocument  # noqa: F401

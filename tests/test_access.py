@@ -36,6 +36,8 @@ LEVELS = {
     "no_sign_in_started": dict(anonymous=403, partner_of_party=403, partner_not_party=403, officer=403, admin=403),
     # a password reset link that is not one: gone, for everyone
     "reset_link": dict(anonymous=410, partner_of_party=410, partner_not_party=410, officer=410, admin=410),
+    # a document the scheduler makes when asked: 202 while it is prepared, for whoever may have it
+    "party_queued": dict(anonymous=302, partner_of_party=202, partner_not_party=404, officer=202, admin=202),
 }
 
 ACCESS = {
@@ -143,12 +145,16 @@ ACCESS = {
     "records.sharing_xlsx": "party",
     "records.sharing_csv": "party",
     "records.exit_pack": "party",
+    "records.processing_pdf": "party_queued",
+    "records.processing_pdf_status": "party",
+    "records.processing_pdf_retry": "party",
     "records.partnership_xlsx": "officer",
     "feed.register_json": "public",
     "feed.register_csv": "public",
     "api.processing_record_xlsx": "token",
     "api.processing_record_csv": "token",
     "api.exit_pack": "token",
+    "api.processing_record_pdf": "token",
 }
 SKIPPED = {"static", "govuk_static"}  # files, not pages
 
@@ -305,7 +311,7 @@ def owned(app, make, db):
 def _expected(level, role, owner):
     column = {"anonymous": "anonymous", "partner": "partner_of_party", "officer": "officer", "admin": "admin"}[role]
     expected = LEVELS[level][column]
-    if role == "partner" and owner == "foreign" and level in ("party", "own_party"):
+    if role == "partner" and owner == "foreign" and level in ("party", "own_party", "party_queued"):
         return 404  # another organisation's record: not found, as if it did not exist
     return expected
 

@@ -481,3 +481,109 @@ def test_the_feed_holds_nothing_the_public_page_does_not_show(client, published,
     for shown in ("Hertfordshire County Council", "Criminal offence data", "Crime and Disorder Act 1998 s115",
                   "31 March 2030", "Review overdue"):
         assert shown in page
+
+
+# --- the Art 30 record as PDF, through the scheduler's queue ---------------------------------
+
+
+def pdf_text(data):
+    return " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages).split())
+
+
+def test_the_pdf_is_queued_for_the_scheduler_and_then_served_whole(demo, app, client, login_as, db):
+    from isa.records.models import RecordDocument
+    from tests.conftest import run_render_queue
+
+    run_render_queue(app)  # the demo's protocols first, so the queue below holds just the record
+    login_as("officer")
+    waiting = client.get("/records/herts-police/processing-record.pdf")
+    assert waiting.status_code == 202 and waiting.headers["Retry-After"]
+    page = waiting.get_data(as_text=True)
+    assert "The PDF is being prepared." in page and "/records/herts-police/processing-record/status.json" in page
+    assert client.get("/records/herts-police/processing-record/status.json").get_json() == {"ready": False, "status": "queued"}
+    assert client.get("/records/herts-police/processing-record.pdf").status_code == 202  # asking again queues nothing new
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecordDocument)) == 1
+
+    assert run_render_queue(app).records == 1
+    assert client.get("/records/herts-police/processing-record/status.json").get_json()["ready"] is True
+    response = client.get("/records/herts-police/processing-record.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    data = response.get_data()
+    assert hashlib.sha256(data).hexdigest() == response.headers["X-Content-SHA256"]
+    assert f"processing-record-herts-police-{TODAY.isoformat()}.pdf" in response.headers["Content-Disposition"]
+    text = pdf_text(data)
+    for expected in ("Record of processing activities", "ICO registration: Z4820517", "Police records management system",
+                     "ISA-2024-001: Discloses – Hertfordshire County Council", "Sch 3 para 7 justice, statutory and Crown functions"):
+        assert expected in text
+
+
+def test_a_change_to_the_register_makes_a_new_pdf_and_the_old_one_goes(demo, app, client, login_as, db):
+    from isa.records.models import RecordDocument
+    from tests.conftest import run_render_queue
+
+    run_render_queue(app)
+    login_as("officer")
+    client.get("/records/herts-police/processing-record.pdf")
+    run_render_queue(app)
+    before = client.get("/records/herts-police/processing-record.pdf")
+    assert before.status_code == 200
+    flow = db.session.scalars(sa.select(DataFlow).where(DataFlow.source_system == "Police records management system")).first()
+    flow.source_system = "Athena"
+    db.session.commit()
+    assert client.get("/records/herts-police/processing-record.pdf").status_code == 202  # the record shows something new
+    run_render_queue(app)
+    after = client.get("/records/herts-police/processing-record.pdf")
+    assert after.status_code == 200 and "Athena" in pdf_text(after.get_data()) and "Athena" not in pdf_text(before.get_data())
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecordDocument)) == 1  # the latest one is kept
+
+
+def test_a_pdf_given_up_on_says_so_and_can_be_asked_for_again(demo, app, client, login_as, db):
+    from isa.documents.models import RenderStatus
+    from isa.records.queue import processing_record_document
+    from tests.conftest import run_render_queue
+
+    run_render_queue(app)
+    police = db.session.get(Organisation, org_id(db, "herts-police"))
+    document = processing_record_document(police, "test")
+    document.status, document.attempts, document.last_error = RenderStatus.FAILED, 3, "Gave up after 3 attempts. OSError: disk full"
+    db.session.commit()
+    login_as("officer")
+    response = client.get("/records/herts-police/processing-record.pdf")
+    assert response.status_code == 503
+    page = response.get_data(as_text=True)
+    assert "could not be prepared" in page and "disk full" in page and "Try again" in page
+    retried = post_form(client, "/records/herts-police/processing-record/retry", {}, get_url="/records/herts-police/processing-record.pdf")
+    assert retried.status_code == 302
+    db.session.expire_all()
+    assert document.status == RenderStatus.QUEUED and document.attempts == 0
+    run_render_queue(app)
+    assert client.get("/records/herts-police/processing-record.pdf").status_code == 200
+
+
+def test_a_partner_asks_only_for_its_own_organisations_pdf(client, make, login_as):
+    agreement = make.agreement(status=AgreementStatus.ACTIVE)
+    mine, theirs = (party.organisation for party in agreement.parties)
+    login_as("partner", organisation=mine)
+    assert client.get(f"/records/{mine.slug}/processing-record.pdf").status_code == 202
+    assert client.get(f"/records/{theirs.slug}/processing-record.pdf").status_code == 404
+    assert client.get(f"/records/{theirs.slug}/processing-record/status.json").status_code == 404
+    assert client.post(f"/records/{theirs.slug}/processing-record/retry").status_code in (400, 404)
+
+
+def test_the_api_answers_202_until_the_pdf_is_ready(app, client, tokens, db):
+    from tests.conftest import run_render_queue
+    from tests.test_api import validated  # checked against openapi.json
+
+    run_render_queue(app)
+    url = f"/api/v1/organisations/{tokens['mine'].slug}/processing-record.pdf"
+    partner = {"Authorization": f"Bearer {tokens['partner']}"}
+    assert client.get(url).status_code == 401
+    waiting = validated(client.get(url, headers=partner))
+    assert waiting.status_code == 202 and waiting.headers["Location"] == url and waiting.headers["Retry-After"]
+    assert waiting.get_json()["status"] == "queued"
+    assert client.get(f"/api/v1/organisations/{tokens['theirs'].slug}/processing-record.pdf", headers=partner).status_code == 404
+    assert run_render_queue(app).records == 1
+    ready = validated(client.get(url, headers=partner))
+    assert ready.status_code == 200 and ready.mimetype == "application/pdf"
+    assert hashlib.sha256(ready.get_data()).hexdigest() == ready.headers["X-Content-SHA256"]
+    assert tokens["mine"].name in pdf_text(ready.get_data())

@@ -278,6 +278,24 @@ def openapi_document(server_url="/api/v1"):
                 {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}},
                 [SLUG], {"404": ORGANISATION_NOT_FOUND},
             ),
+            "/organisations/{slug}/processing-record.pdf": _get(
+                "The same record of processing activities as PDF, made by the scheduler when first asked for",
+                {"description": "The PDF", "headers": {"X-Content-SHA256": {"schema": {"type": "string"}}},
+                 "content": {"application/pdf": {}}},
+                [SLUG],
+                {
+                    "202": {
+                        "description": "The scheduler is preparing the PDF: ask again at `Location` after `Retry-After` seconds",
+                        "headers": {"Retry-After": {"schema": {"type": "integer"}}, "Location": {"schema": {"type": "string"}}},
+                        "content": {"application/json": {"schema": {"type": "object", "properties": {
+                            "status": {"type": "string", "enum": ["queued", "rendering"]},
+                            "queued_at": {"type": "string", "format": "date-time"}, "message": {"type": "string"},
+                            "location": {"type": "string"}}}}},
+                    },
+                    "404": ORGANISATION_NOT_FOUND,
+                    "503": {"description": "The PDF could not be prepared", "content": {"application/json": {"schema": _ref("Error")}}},
+                },
+            ),
             "/organisations/{slug}/exit-pack.zip": _get(
                 "Everything the register holds about the organisation: its agreements in the import format, protocol "
                 "PDFs with SHA-256, signatures, sharing decisions and the history of its records",

@@ -283,6 +283,30 @@ def processing_record_csv(slug):
     return download(_visible_organisation(slug), clock.today())
 
 
+@bp.route("/organisations/<slug>/processing-record.pdf")
+@token_required
+def processing_record_pdf(slug):
+    """The record as PDF (200) once the scheduler has made it; 202 with Retry-After and Location until then."""
+    from ..documents.queue import RETRY_AFTER_SECONDS
+    from ..records.queue import processing_record_document
+    from ..records.views import pdf_download
+
+    organisation = _visible_organisation(slug)
+    document = processing_record_document(organisation, g.api_user.email)
+    if document.status.value == "done":
+        return pdf_download(document)
+    if document.failed:
+        raise ApiError(503, f"The record of processing activities of {organisation.name} could not be prepared: {document.last_error}")
+    here = url_for("api.processing_record_pdf", slug=organisation.slug)
+    response = json_response({
+        "status": document.status.value, "queued_at": document.queued_at.isoformat() + "Z", "location": here,
+        "message": f"The record of processing activities of {organisation.name} is being prepared.",
+    })
+    response.status_code = 202
+    response.headers.update({"Retry-After": str(RETRY_AFTER_SECONDS), "Location": here, "Cache-Control": "no-store"})
+    return response
+
+
 @bp.route("/organisations/<slug>/exit-pack.zip")
 @token_required
 def exit_pack(slug):

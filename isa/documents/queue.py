@@ -385,6 +385,7 @@ class QueueReport:
     reused: int = 0  # jobs whose content was already stored
     failed: int = 0
     seconds: float = 0.0
+    records: int = 0  # record documents (the Art 30 record as PDF) rendered in the same run
 
 
 def run_queue(holder, settings, max_jobs=None, keep_going=None):

@@ -99,6 +99,7 @@ class Snapshot:
     flows: list  # Flow, by agreement reference then id
     bases: dict  # code -> (BasisKind, title)
     _by_org: dict = field(default=None, repr=False)
+    _words: dict = field(default_factory=dict, repr=False)
 
     def involving(self, organisation_id):
         """[(flow, "discloses" | "receives")] for one organisation, built once for every organisation."""
@@ -114,6 +115,23 @@ class Snapshot:
         if flow.to_id is not EVERY_PARTY:
             return [flow.to_id]
         return [org_id for org_id, _ in self.agreements[flow.agreement_id].parties if org_id != flow.from_id]
+
+    def flow_words(self, flow):
+        """A flow's Art 30 cells that are the same in every record it is in (the discloser's and
+        each recipient's): from "Disclosed by" to "Information asset owner", made once per flow."""
+        words = self._words.get(flow.id)
+        if words is None:
+            agreement = self.agreements[flow.agreement_id]
+            security = "; ".join(part for part in (agreement.security, f"Sent by {flow.channel}" if flow.channel else None) if part)
+            words = self._words[flow.id] = (
+                self.names([flow.from_id]), self.names(self.recipients(flow)),
+                "; ".join(flow.purposes), subjects_text(flow), _labels(DataCategory, flow.categories), flow.items,
+                TRANSFERS[agreement.data_location], flow.retention or agreement.retention or "", security,
+                flow.channel or "", flow.frequency.label, flow.consent.label,
+                *(bases_in_words(flow.lawful_bases, self.bases, kinds) for _, kinds in BASIS_COLUMNS),
+                flow.source_system or "", flow.asset_owner or "",
+            )
+        return words
 
     def names(self, org_ids):
         return "; ".join(self.organisations[org_id].name for org_id in org_ids if org_id in self.organisations)
@@ -173,18 +191,10 @@ def processing_rows(snapshot, organisation_id, today):
         agreement = snapshot.agreements[flow.agreement_id]
         if not in_force(agreement, today):
             continue
-        security = "; ".join(part for part in (agreement.security, f"Sent by {flow.channel}" if flow.channel else None) if part)
         signed_on = next((signed for org_id, signed in agreement.parties if org_id == organisation_id), None)
         rows.append((
-            agreement.reference, agreement.title, agreement.status.label,
-            "Discloses" if role == DISCLOSES else "Receives",
-            snapshot.names([flow.from_id]), snapshot.names(snapshot.recipients(flow)),
-            "; ".join(flow.purposes), subjects_text(flow), _labels(DataCategory, flow.categories), flow.items,
-            TRANSFERS[agreement.data_location], flow.retention or agreement.retention or "", security,
-            flow.channel or "", flow.frequency.label, flow.consent.label,
-            *(bases_in_words(flow.lawful_bases, snapshot.bases, kinds) for _, kinds in BASIS_COLUMNS),
-            flow.source_system or "", flow.asset_owner or "",
-            agreement.start_date, agreement.review_date, agreement.end_date, signed_on,
+            agreement.reference, agreement.title, agreement.status.label, "Discloses" if role == DISCLOSES else "Receives",
+            *snapshot.flow_words(flow), agreement.start_date, agreement.review_date, agreement.end_date, signed_on,
         ))
     return rows
 

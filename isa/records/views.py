@@ -1,18 +1,21 @@
 """Records pages and downloads (officers: any organisation; partners: their own), and the open feed."""
 import tempfile
-
 import sqlalchemy as sa
-from flask import Blueprint, abort, redirect, render_template, send_file, url_for
+from io import BytesIO
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from ..api.views import json_response
+from ..audit.tracking import current_actor
 from ..core import clock
 from ..core.auth import log_refusal, officer_required, signed_in_required
+from ..documents.queue import RETRY_AFTER_SECONDS
 from ..core.spreadsheet import csv_download
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..public.queries import published_all
-from . import rules, spreadsheets
+from . import queue, rules, spreadsheets
 from .exit_pack import write_exit_pack
 from .feed import FEED_COLUMNS, feed_record, feed_row
 from .queries import snapshot
@@ -64,6 +67,15 @@ def processing_record_csv(organisation, today):
     rows = rules.processing_rows(snapshot(organisation.id), organisation.id, today)
     return csv_download(f"processing-record-{organisation.slug}-{today.isoformat()}.csv", rules.PROCESSING_COLUMNS,
                         spreadsheets.csv_values(rows))
+
+
+def pdf_download(document):
+    """A stored record document, whole, with its SHA-256."""
+    response = send_file(BytesIO(document.pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=document.filename, max_age=0, etag=document.sha256)
+    response.headers["X-Content-SHA256"] = document.sha256
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def exit_pack_zip(organisation, today):
@@ -155,6 +167,43 @@ def sharing_csv(slug):
     rows = rules.sharing_register_rows(snapshot(organisation.id), organisation.id, today)
     return csv_download(f"sharing-register-{organisation.slug}-{today.isoformat()}.csv", rules.SHARING_COLUMNS,
                         spreadsheets.csv_values(rows))
+
+
+@bp.route("/<slug>/processing-record.pdf")
+@signed_in_required
+def processing_pdf(slug):
+    """The record as PDF once the scheduler has made it; until then a page that says so (202) and
+    shows the document as soon as it is ready. Never a render in this request."""
+    organisation = _visible(slug)
+    document = queue.processing_record_document(organisation, current_actor())
+    if document.status.value == "done":
+        return pdf_download(document)
+    page = render_template("records/preparing.html", organisation=organisation, document=document,
+                           page_title=f"Record of processing activities (PDF) – {organisation.name}")
+    if document.failed:
+        return page, 503
+    return page, 202, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
+
+
+@bp.route("/<slug>/processing-record/status.json")
+@signed_in_required
+def processing_pdf_status(slug):
+    """Whether the PDF asked for is ready: the page that waits for it asks every few seconds."""
+    document = queue.processing_record_document(_visible(slug), current_actor())
+    response = jsonify({"ready": document.status.value == "done", "status": document.status.value})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<slug>/processing-record/retry", methods=["POST"])
+@signed_in_required
+def processing_pdf_retry(slug):
+    """Ask again for a PDF whose render was given up."""
+    organisation = _visible(slug)
+    document = queue.processing_record_document(organisation, current_actor())
+    if document.failed:
+        queue.ask_again(document)
+    return redirect(url_for("records.processing_pdf", slug=organisation.slug))
 
 
 @bp.route("/<slug>/exit-pack.zip")

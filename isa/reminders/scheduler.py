@@ -96,22 +96,32 @@ def daily_sweep(app):
 
 
 def render_queued(app, holder, max_jobs=None):
-    """Render what the queue holds (the scheduler's job; the tests' way of running the queue too)."""
-    from ..documents.queue import QueueSettings, anything_to_do, run_queue
+    """Render what the queues hold: protocol documents first, then the record documents people
+    asked for (the scheduler's job; the tests' way of running the queues too)."""
+    from ..documents.queue import QueueReport, QueueSettings, anything_to_do, run_queue
+    from ..records import queue as records
     from .sweep import acquire_lock, release_lock, renew_lock
 
     settings = QueueSettings.from_config(app.config)
     with app.app_context():
         try:
-            if not anything_to_do():
+            protocols, asked = anything_to_do(), records.anything_to_do()
+            if not (protocols or asked):
                 return None
+
+            def run(keep_going=None):
+                report = run_queue(holder, settings, max_jobs, keep_going) if protocols else QueueReport()
+                if asked:
+                    report.records = records.run_record_queue(holder, settings, max_jobs, keep_going).rendered
+                return report
+
             if db.engine.dialect.name == "postgresql":  # FOR UPDATE SKIP LOCKED: no lock row needed
-                return run_queue(holder, settings, max_jobs)
+                return run()
             minutes = max(settings.lease_seconds // 60, 1)
             if not acquire_lock(holder, utcnow(), minutes, name=RENDER_LOCK):
                 return None  # another scheduler is rendering
             try:
-                return run_queue(holder, settings, max_jobs, keep_going=lambda: renew_lock(holder, utcnow(), minutes, name=RENDER_LOCK))
+                return run(keep_going=lambda: renew_lock(holder, utcnow(), minutes, name=RENDER_LOCK))
             finally:
                 db.session.rollback()
                 release_lock(holder, name=RENDER_LOCK)

@@ -1,8 +1,8 @@
 """Signing in: each user's second factor (TOTP) and recovery codes, organisations' identity
 providers (OpenID Connect), password reset links, and the outbox that sends them
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-11-30 04:00:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
