@@ -57,7 +57,8 @@ class Factory:
         role = Role(role)
         if role == Role.PARTNER and organisation is None:
             organisation = self.organisation()
-        user = User(email=email or f"{role.value}{n}@example.org", role=role, name=f"User {n}", organisation=organisation, **overrides)
+        overrides.setdefault("name", f"User {n}")
+        user = User(email=email or f"{role.value}{n}@example.org", role=role, organisation=organisation, **overrides)
         user.set_password(PASSWORD)
         if second_factor if second_factor is not None else role != Role.PARTNER:
             enrol_with_secret(user, TOTP_SECRET)

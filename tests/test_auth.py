@@ -1,3 +1,4 @@
+import re
 import sqlalchemy as sa
 
 from isa.core.ratelimit import RateLimitCounter
@@ -173,3 +174,16 @@ def test_a_counter_whose_window_passed_starts_again(db, app):
     db.session.commit()
     assert storage.get("k") == 0 and storage.incr("k", 60) == 1
     assert count(db, RateLimitCounter) == 1
+
+def test_the_new_user_form_starts_with_no_role_and_reports_every_error_at_once(client, login_as, db):
+    login_as("admin")
+    html = client.get("/users/new").get_data(as_text=True)
+    assert "Leave empty to keep the current password" not in html
+    assert re.search(r'<option[^>]*value=""[^>]*>Choose a role</option>', html)
+    assert 'value="admin" selected' not in html
+    before = count(db, User)
+    response = post_form(client, "/users/new", {"email": "", "name": "", "role": "", "organisation": "", "password": ""})
+    html = response.get_data(as_text=True)
+    for message in ("Enter an email address", "Enter the person&#39;s name", "Choose a role", "Enter a password of at least 12 characters"):
+        assert message in html, message
+    assert count(db, User) == before

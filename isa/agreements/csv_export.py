@@ -13,7 +13,7 @@ bp = Blueprint("agreements_csv", __name__)
 
 HEADER = [
     "Reference", "Title", "Status", "Lead organisation", "Parties", "Not yet signed", "Start date", "Review date",
-    "End date", "Review overdue", "Owner", "Data location", "Version",
+    "End date", "Review overdue", "Owner", "Data location", "Protocol version",
 ]
 
 
@@ -32,7 +32,7 @@ def agreement_row(agreement, today):
         agreement.status.in_force and agreement.review_date < today,
         agreement.owner.email if agreement.owner else "",
         agreement.data_location.label,
-        agreement.version,
+        agreement.protocol_version,
     ]
 
 
@@ -44,5 +44,8 @@ def download():
         abort(400, "; ".join(errors.values()))
     today = date.today()
     query = agreements_query(filters, current_user).execution_options(yield_per=500)
-    rows = (agreement_row(agreement, today) for agreement in db.session.scalars(query))
+
+    def rows():
+        return (agreement_row(agreement, today) for agreement in db.session.scalars(query))
+
     return csv_download(f"agreements-{today.isoformat()}.csv", HEADER, rows)

@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from ..core import validation
-from ..core.forms import ChoiceField, GovDateField
+from ..core.forms import ChoiceField, GovDateField, Length
 from ..flows.models import DataCategory
 from .lifecycle import date_problems
 from .models import DataLocation, PartyRole

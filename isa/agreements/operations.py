@@ -14,9 +14,8 @@ from . import lifecycle
 from .models import Agreement, AgreementStatus, DataLocation, Party, PartyRole
 
 CONFLICT_MESSAGE = (
-    "Someone else changed this agreement while you were editing it (it is now version {current}, "
-    "you started from version {expected}). Your changes have not been saved: review the latest "
-    "version and make them again."
+    "Someone else changed this agreement while you were editing it. Your changes have not been saved. "
+    "Check the agreement as it is now, then save again to keep your changes."
 )
 
 
@@ -28,7 +27,8 @@ class AgreementError(ValueError):
 
 class ConflictError(AgreementError):
     def __init__(self, agreement, expected):
-        super().__init__(None, CONFLICT_MESSAGE.format(current=agreement.version, expected=expected))
+        super().__init__(None, CONFLICT_MESSAGE)
+        self.agreement = agreement
 
 
 def find_by_reference(reference):
@@ -129,10 +129,14 @@ def save_party(agreement, party, data, expected_version):
 
 def _apply_signature(agreement, party, data):
     """A signature made on paper, as the officer recorded it on the party form."""
-    from ..documents.operations import document_of_current_version, record_paper_signature
+    from ..documents.operations import (
+        document_of_current_version, forget_signature, record_paper_signature, signature_date_problem,
+    )
 
     signed_on, document_id = data.get("signed_on"), data.get("signed_document")
     if signed_on is None:
+        if party.signed_on is not None:
+            forget_signature(agreement, party)
         versions.clear_signature(party)
         return
     document = None
@@ -141,6 +145,12 @@ def _apply_signature(agreement, party, data):
         if document is None:
             raise AgreementError("signed_document", f"Choose a copy of version {agreement.protocol_version}, the version to sign")
     changed = signed_on != party.signed_on or (document is not None and document.sha256 != party.signed_document_sha256)
+    if changed:
+        problem = signature_date_problem(agreement, signed_on, document)
+        if problem:
+            raise AgreementError("signed_on", problem)
+        if party.signed_on is not None:
+            forget_signature(agreement, party)  # a correction replaces the record, it does not add a second one
     party.signed_on = signed_on
     if changed:
         record_paper_signature(agreement, party, document, None)

@@ -29,7 +29,7 @@ from .operations import (
     save_agreement,
     save_party,
 )
-from .queries import agreements_query, can_see, parse_filters
+from .queries import agreements_query, awaiting_signature_of, can_see, parse_filters
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
@@ -45,9 +45,25 @@ def get_visible(reference):
     return agreement
 
 
+# What the officer is told after changing the status, in GOV.UK's plain words.
+STATUS_MESSAGES = {
+    AgreementStatus.DRAFT: "{reference} is a draft again",
+    AgreementStatus.CONSULTATION: "{reference} has been sent for consultation",
+    AgreementStatus.AWAITING_SIGNATURES: "{reference} has been sent for signature: each party's users are asked to sign",
+    AgreementStatus.ACTIVE: "{reference} is now active",
+    AgreementStatus.UNDER_REVIEW: "Review of {reference} started: record the review when it is done",
+    AgreementStatus.EXPIRED: "{reference} has expired",
+    AgreementStatus.TERMINATED: "{reference} has been terminated",
+    AgreementStatus.SUPERSEDED: "{reference} has been superseded",
+}
+
+
 def fail(form, error):
     """Put an operation's error next to its field, or in a banner when it has none."""
     db.session.rollback()
+    if isinstance(error, ConflictError) and hasattr(form, "version"):
+        # the user has now been told: the next save starts from the version they were shown
+        form.version.data = str(error.agreement.version)
     field = getattr(form, error.field, None) if error.field else None
     if field is not None and hasattr(field, "errors") and error.field != "version":
         field.errors.append(str(error))
@@ -68,6 +84,7 @@ def index():
         statuses=list(AgreementStatus),
         organisations=organisation_choices(),
         findings=_findings_for_page(page.items),
+        awaiting=awaiting_signature_of(current_user.organisation_id) if current_user.organisation_id and not current_user.is_officer else [],
         page_title="Agreements",
     )
 
@@ -143,7 +160,7 @@ def edit(reference):
         try:
             save_agreement(agreement, form.data, form.version.data)
             commit_or_conflict(agreement, form.version.data)
-            flash(f"Agreement {agreement.reference} saved (version {agreement.version}).", "success")
+            flash(f"Agreement {agreement.reference} saved.", "success")
             return redirect(url_for("agreements.show", reference=agreement.reference))
         except AgreementError as error:
             fail(form, error)
@@ -161,7 +178,7 @@ def status(reference):
     try:
         change_status(agreement, form.target.data, form.version.data)
         commit_or_conflict(agreement, form.version.data)
-        flash(f"{agreement.reference} is now {agreement.status.label.lower()}.", "success")
+        flash(STATUS_MESSAGES[agreement.status].format(reference=agreement.reference), "success")
     except AgreementError as error:
         db.session.rollback()
         flash(f"The status was not changed: {error}", "info")

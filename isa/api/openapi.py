@@ -130,6 +130,8 @@ SCHEMAS = {
                   "description": "Things to know whatever the answer: a version awaiting signatures, what anonymised means"},
         "advice": {"type": ["string", "null"], "description": "When not permitted: the reminder about ad hoc sharing"},
         "truncated": {"type": "boolean", "description": "True when more matches or reasons exist than the answer lists (a note says how many)"},
+        "nearest_purposes": {"type": "array", "items": STRING,
+                             "description": "When only the purpose's wording stood in the way: the purposes that would have matched, nearest first"},
     }),
 }
 

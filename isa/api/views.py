@@ -111,7 +111,9 @@ def token_required(view):
             raise ApiError(401, "Send an API token: Authorization: Bearer TOKEN")
         record = authenticate(token)
         if record is None:
-            raise ApiError(401, "The API token is not valid, or it has been revoked")
+            raise ApiError(401, "The API token is not valid, or it has expired or been revoked")
+        if record.user.is_admin:  # made for an officer who has since become an administrator
+            raise ApiError(403, "An API token cannot act as an administrator: sign in to administer isa")
         _act_as(record)
         return view(*args, **kwargs)
 
@@ -134,7 +136,7 @@ def feed_or_token_required(view):
                                 "for a calendar feed secret and subscribe with ?feed=SECRET")
         record = authenticate(secret, scope=CALENDAR)
         if record is None:
-            raise ApiError(401, "The calendar feed secret is not valid, or it has been revoked")
+            raise ApiError(401, "The calendar feed secret is not valid, or it has expired or been revoked")
         _act_as(record)
         return view(*args, **kwargs)
 

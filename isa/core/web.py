@@ -26,6 +26,31 @@ def govdate(value):
     return f"{value.day} {value:%B %Y}"
 
 
+def basis_title(code):
+    """A lawful basis's title from the catalogue (cached for the request), or "" for an unknown code."""
+    from flask import g
+
+    from ..legal.queries import catalogue_map
+
+    if "basis_titles" not in g:
+        g.basis_titles = {c: basis.title for c, basis in catalogue_map().items()}
+    return g.basis_titles.get(code, "")
+
+
+def who(actor):
+    """A recorded actor (an email address, or "system", "command line"...) as a person's name: the
+    same "who" on every page. The names are read once a request."""
+    from flask import g
+
+    from ..users.queries import names_by_email, person
+
+    if "people_names" not in g:
+        g.people_names = {}
+    if actor and "@" in actor and actor not in g.people_names:
+        g.people_names[actor] = names_by_email([actor]).get(actor, actor)
+    return person(actor, g.people_names)
+
+
 def init_app(app):
     from ..users.models import User, configure_password_hashing
 
@@ -33,9 +58,12 @@ def init_app(app):
     WTFormsHelpers(app)
     app.jinja_env.finalize = template_finalize
     app.add_template_filter(govdate)
-    from ..legal.findings import grouped_by_flow
+    from ..legal.findings import grouped_by_flow, grouped_by_rule
 
     app.add_template_global(grouped_by_flow, "grouped_findings")
+    app.add_template_global(grouped_by_rule, "findings_by_rule")
+    app.add_template_global(basis_title)
+    app.add_template_filter(who)
     app.jinja_env.globals["today"] = date.today
 
     login_manager.login_view = "users.login"

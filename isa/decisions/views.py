@@ -29,8 +29,11 @@ def _list_context():
     filters, problems = queries.parse_filters(request.args)
     if problems:  # a filter that cannot be applied is reported, and none is applied
         filters = {}
+    # The filters as links carry them (dates as 2025-03-01), for the other views, pages and the export.
     args = {name: request.args.get(name, "") for name in queries.FILTER_NAMES if request.args.get(name)}
-    return filters, problems, args
+    args.update({name: filters[name].isoformat() for name in ("from", "to") if name in filters})
+    raw = {name: value for name, value in request.args.items() if name.startswith(("from-", "to-"))}
+    return filters, problems, args if not problems else {**args, **raw}
 
 
 @bp.route("/")
@@ -64,7 +67,8 @@ def export():
         flash("The export was not made: " + "; ".join(problems.values()), "info")
         return redirect(url_for("decisions.index", **request.args))
     return csv_download(
-        f"sharing-decisions-{date.today().isoformat()}.csv", queries.CSV_HEADER, queries.csv_rows(filters, current_user)
+        f"sharing-decisions-{date.today().isoformat()}.csv", queries.CSV_HEADER,
+        lambda: queries.csv_rows(filters, current_user),
     )
 
 

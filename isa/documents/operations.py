@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from ..agreements.operations import AgreementError
 from ..audit.tracking import current_actor
+from ..core import clock
 from ..core.db import utcnow
 from ..extensions import db
 from . import versions
@@ -174,6 +175,39 @@ def sign_in_app(agreement, party, document, name, title, actor, today=None):
         raise SigningError("signatory_name" if len(name) > NAME_MAX else "signatory_title", f"Keep it to {NAME_MAX} characters or fewer")
     _record(agreement, party, document, name, title, today or date.today(), SignatureMethod.IN_APP, actor)
     return party
+
+
+def signature_date_problem(agreement, signed_on, document=None, today=None):
+    """Why `signed_on` cannot be the date a party signed (None when it can)."""
+    from ..agreements.models import AgreementStatus
+
+    today = today or clock.today()
+    if AgreementStatus(agreement.status) in (AgreementStatus.DRAFT, AgreementStatus.CONSULTATION):
+        return "Send the agreement for signature before you record a signature"
+    if signed_on > today:
+        return "The date signed must be today or in the past"
+    if document is not None and signed_on < document.generated_at.date():
+        return f"The date signed must be on or after {_govdate(document.generated_at.date())}, when the signed copy was made"
+    if agreement.created_at is not None and signed_on < agreement.created_at.date():
+        return f"The date signed must be on or after {_govdate(agreement.created_at.date())}, when the agreement was created"
+    return None
+
+
+def _govdate(value):
+    return f"{value.day} {value:%B %Y}"
+
+
+def forget_signature(agreement, party):
+    """A corrected or withdrawn signature leaves no record behind for the version being signed."""
+    if party.organisation_id is None:
+        return
+    for signature in db.session.scalars(
+        sa.select(Signature).where(
+            Signature.agreement_id == agreement.id, Signature.organisation_id == party.organisation_id,
+            Signature.protocol_version == agreement.protocol_version,
+        )
+    ):
+        db.session.delete(signature)
 
 
 def record_paper_signature(agreement, party, document, actor):

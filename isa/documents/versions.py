@@ -12,6 +12,7 @@ of the agreement and flow pages call them, and the tests drive them with a table
 from dataclasses import dataclass, field
 
 from ..agreements.models import AgreementStatus
+from ..agreements import lifecycle
 
 IN_FORCE = (AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW)
 
@@ -167,10 +168,21 @@ def all_signed(agreement):
 
 
 def resume_when_signed(agreement):
-    """Once every party has signed the new version, the agreement returns to the status it had."""
-    if agreement.resume_status is not None and all_signed(agreement):
+    """Once every party has signed, the agreement comes into effect.
+
+    A new version of an agreement already in force returns to the status it had; an agreement
+    sent for signature for the first time becomes active (when nothing else stops it).
+    """
+    if not all_signed(agreement):
+        return False
+    if agreement.resume_status is not None:
         agreement.status = agreement.resume_status
         agreement.resume_status = None
+        return True
+    if AgreementStatus(agreement.status) == AgreementStatus.AWAITING_SIGNATURES and not lifecycle.transition_problems(
+        agreement, AgreementStatus.ACTIVE
+    ):
+        agreement.status = AgreementStatus.ACTIVE
         return True
     return False
 

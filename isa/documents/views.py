@@ -106,7 +106,7 @@ def sign(reference):
                 db.session.commit()
                 flash(f"You signed version {party.signed_document_version} of {agreement.reference} for {party.organisation.name}.", "success")
                 if versions.all_signed(agreement):
-                    flash(f"Every party has now signed. {agreement.reference} is {agreement.status.label.lower()}.", "info")
+                    flash(f"Every party has now signed. {agreement.reference} is {agreement.status.label.lower()}.", "success")
                 return redirect(url_for("agreements.show", reference=reference, _anchor="protocol"))
             except AgreementError as error:
                 db.session.rollback()

@@ -9,6 +9,7 @@ from ..core.forms import channel_choices
 from ..documents.versions import new_version_notice
 from ..extensions import db
 from ..legal.models import BasisKind, LegalBasis
+from ..sharing.queries import known_purposes
 from .forms import EVERY_OTHER_PARTY, FlowForm
 from .models import DataFlow
 from .operations import remove_flow, save_flow
@@ -47,7 +48,7 @@ def _flow_form(agreement, flow=None):
 def _render(form, agreement, flow):
     title = "Edit data flow" if flow else "Add a data flow"
     return render_template(
-        "flows/form.html", form=form, agreement=agreement, flow=flow, groups=catalogue_groups(),
+        "flows/form.html", form=form, agreement=agreement, flow=flow, groups=catalogue_groups(), known_purposes=known_purposes(),
         selected=set(form.lawful_bases.data or []), page_title=f"{title} – {agreement.reference}",
     )
 

@@ -6,6 +6,7 @@ from ..agreements.queries import agreements_of as visible_agreements_of
 from ..audit.presenting import present
 from ..audit.queries import latest, organisation_events
 from ..core.auth import officer_required, signed_in_required
+from ..core.filters import ordering, sort_order
 from ..core.web import paginate
 from ..extensions import db
 from .forms import OrganisationForm
@@ -14,6 +15,8 @@ from .operations import OrganisationError, agreements_of, delete_organisation, f
 from .types import OrganisationType
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+# The list's sortable columns (?sort=type, ?sort=-type for the other way).
+SORTS = {"name": Organisation.name, "type": Organisation.type, "ico": Organisation.ico_registration}
 
 
 def _get(slug):
@@ -25,7 +28,8 @@ def _get(slug):
 def index():
     q = (request.args.get("q") or "").strip()[:100]
     org_type = request.args.get("type") or ""
-    query = sa.select(Organisation).order_by(Organisation.name)
+    sort = sort_order(request.args, SORTS, "name")
+    query = sa.select(Organisation).order_by(*ordering(sort, SORTS, Organisation.id))
     if q:
         like = f"%{q.lower()}%"
         query = query.where(sa.or_(sa.func.lower(Organisation.name).like(like), Organisation.slug.like(like)))
@@ -35,7 +39,8 @@ def index():
         org_type = ""
     page = paginate(query, per_page=current_app.config["ORGANISATIONS_PER_PAGE"])
     return render_template(
-        "organisations/index.html", page=page, q=q, org_type=org_type, types=list(OrganisationType), page_title="Organisations"
+        "organisations/index.html", page=page, q=q, org_type=org_type, types=list(OrganisationType), sort=sort,
+        page_title="Organisations"
     )
 
 

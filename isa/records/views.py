@@ -64,9 +64,12 @@ def processing_record_xlsx(organisation, today):
 
 
 def processing_record_csv(organisation, today):
-    rows = rules.processing_rows(snapshot(organisation.id), organisation.id, today)
-    return csv_download(f"processing-record-{organisation.slug}-{today.isoformat()}.csv", rules.PROCESSING_COLUMNS,
-                        spreadsheets.csv_values(rows))
+    organisation_id = organisation.id
+
+    def rows():  # read while the body is sent, in the session the stream has then
+        return spreadsheets.csv_values(rules.processing_rows(snapshot(organisation_id), organisation_id, today))
+
+    return csv_download(f"processing-record-{organisation.slug}-{today.isoformat()}.csv", rules.PROCESSING_COLUMNS, rows)
 
 
 def pdf_download(document):
@@ -164,9 +167,12 @@ def sharing_xlsx(slug):
 @signed_in_required
 def sharing_csv(slug):
     organisation, today = _visible(slug), clock.today()
-    rows = rules.sharing_register_rows(snapshot(organisation.id), organisation.id, today)
-    return csv_download(f"sharing-register-{organisation.slug}-{today.isoformat()}.csv", rules.SHARING_COLUMNS,
-                        spreadsheets.csv_values(rows))
+    organisation_id = organisation.id
+
+    def rows():  # read while the body is sent, in the session the stream has then
+        return spreadsheets.csv_values(rules.sharing_register_rows(snapshot(organisation_id), organisation_id, today))
+
+    return csv_download(f"sharing-register-{organisation.slug}-{today.isoformat()}.csv", rules.SHARING_COLUMNS, rows)
 
 
 @bp.route("/<slug>/processing-record.pdf")
@@ -228,7 +234,10 @@ def register_json():
 @feed_bp.route("/register.csv")
 def register_csv():
     today = clock.today()
-    rows = (feed_row(feed_record(summary, today)) for summary in published_all())
+
+    def rows():  # read while the body is sent, in the session the stream has then
+        return (feed_row(feed_record(summary, today)) for summary in published_all())
+
     response = csv_download(f"register-{today.isoformat()}.csv", FEED_COLUMNS, rows)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

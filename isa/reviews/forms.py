@@ -2,10 +2,10 @@ from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from ..agreements.forms import VersionedForm
-from ..core.forms import GovDateField
+from ..core.forms import GovDateField, Length
 from .models import ReviewOutcome
 from .rules import review_date_problems
 

@@ -1,6 +1,8 @@
 """Recording a completed review: the one business action of this domain."""
 from datetime import date
 
+import sqlalchemy as sa
+
 from ..agreements import lifecycle
 from ..agreements.models import AgreementStatus
 from ..agreements.operations import AgreementError, check_version
@@ -31,6 +33,10 @@ def record_review(agreement, data, expected_version, recorded_by=None, today=Non
     problems = review_date_problems(agreement.start_date, reviewed_on, next_review, today, terminating)
     if problems:
         raise AgreementError(*next(iter(problems.items())))
+    if agreement.id is not None and db.session.scalar(
+        sa.select(Review.id).where(Review.agreement_id == agreement.id, Review.reviewed_on == reviewed_on).limit(1)
+    ):
+        raise AgreementError("reviewed_on", f"A review of {agreement.reference} on {_day(reviewed_on)} is already recorded")
 
     if terminating:
         _move(agreement, AgreementStatus.TERMINATED)

@@ -90,6 +90,13 @@ def new(reference):
             commit_or_conflict(agreement, form.version.data)
             if review.outcome == ReviewOutcome.TERMINATE:
                 flash(f"Review recorded. {agreement.reference} is terminated.", "success")
+            elif review.outcome == ReviewOutcome.AMEND:
+                flash(
+                    f"Review recorded. The next review of {agreement.reference} is due on {govdate(review.next_review_date)}. "
+                    "Next, make the amendments: edit the details, parties or data flows (a change to the parties or flows "
+                    "starts a new protocol version for every party to sign). Then choose Activate.", "success",
+                )
+                return redirect(url_for("agreements.show", reference=reference))
             else:
                 flash(f"Review recorded. The next review of {agreement.reference} is due on {govdate(review.next_review_date)}.", "success")
             return redirect(url_for("agreements.show", reference=reference, _anchor="reviews"))

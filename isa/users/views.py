@@ -1,8 +1,10 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
+from wtforms.validators import InputRequired
 
 from ..core.auth import admin_required, signed_in_required
+from ..core.filters import ordering, sort_order
 from ..core.forms import organisation_choices
 from ..core.web import safe_redirect_target
 from ..extensions import db, limiter
@@ -10,10 +12,13 @@ from ..identity.forms import OrganisationSignInForm
 from ..identity.signin import after_first_factor, stamp_session
 from ..organisations.models import Organisation
 from .forms import LoginForm, PasswordChangeForm, UserForm
-from .models import Role, User
+from .models import MIN_PASSWORD_LENGTH, Role, User
 from .operations import UserError, authenticate, change_password, create_user, is_throttled, normalise_email, password_problem
 
 bp = Blueprint("users", __name__)
+# The list's sortable columns (?sort=email, ?sort=-email for the other way).
+SORTS = {"name": sa.func.lower(sa.func.coalesce(User.name, User.email)), "email": User.email, "role": User.role,
+         "last_login": User.last_login_at}
 
 
 def _account_key():
@@ -58,13 +63,20 @@ def logout():
 @bp.route("/users")
 @admin_required
 def index():
-    users = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
-    return render_template("users/index.html", users=users, page_title="Users")
+    sort = sort_order(request.args, SORTS, "role")
+    users = db.session.scalars(sa.select(User).order_by(*ordering(sort, SORTS, User.email))).all()
+    return render_template("users/index.html", users=users, sort=sort, page_title="Users")
 
 
 def _user_form(obj=None):
     form = UserForm(obj=obj)
     form.organisation.choices = [("", "None")] + organisation_choices()
+    if obj is None:  # a new user: no role chosen for the admin, and the password is needed
+        form.role.choices = [("", "Choose a role")] + [(r.value, r.label) for r in reversed(Role)]
+        form.password.description = f"At least {MIN_PASSWORD_LENGTH} characters. Give it to the person in a safe way: they can change it later."
+        form.password.validators = [
+            InputRequired(f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters"), *form.password.validators[1:]
+        ]
     if request.method == "GET" and obj is not None:
         form.role.data = obj.role.value
         form.organisation.data = obj.organisation.slug if obj.organisation else ""
@@ -81,21 +93,18 @@ def _organisation_for(slug):
 @admin_required
 def new():
     form = _user_form()
-    if form.validate_on_submit():
-        if not form.password.data:
-            form.password.errors.append("Enter a password of at least 12 characters")
-        else:
-            try:
-                user = create_user(
-                    form.email.data, form.role.data, form.password.data, name=form.name.data,
-                    organisation=_organisation_for(form.organisation.data),
-                )
-                db.session.commit()
-                flash(f"User {user.email} created.", "success")
-                return redirect(url_for("users.index"))
-            except UserError as error:
-                db.session.rollback()
-                form.email.errors.append(str(error))
+    if form.validate_on_submit():  # every field's errors in one round
+        try:
+            user = create_user(
+                form.email.data, form.role.data, form.password.data, name=form.name.data,
+                organisation=_organisation_for(form.organisation.data),
+            )
+            db.session.commit()
+            flash(f"User {user.email} created.", "success")
+            return redirect(url_for("users.index"))
+        except UserError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
     return render_template("users/form.html", form=form, page_title="Add a user", user=None)
 
 

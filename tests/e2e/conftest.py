@@ -25,6 +25,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+SHOTS_FOLDER = Path(os.environ["ISA_E2E_SHOTS"]) if os.environ.get("ISA_E2E_SHOTS") else None  # to look at them
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
@@ -92,9 +93,16 @@ class Visitor:
         self.checked()
 
     def checked(self):
-        """Run axe-core on the current page: no WCAG 2.2 A/AA violation allowed."""
+        """Run axe-core on the current page: no WCAG 2.2 A/AA violation allowed, and no page wider
+        than the screen (WCAG 2.2 reflow: wide tables scroll in their own region)."""
         self.page.wait_for_load_state("load")
         self.shots.append(self.page.screenshot(full_page=True))
+        if SHOTS_FOLDER:
+            SHOTS_FOLDER.mkdir(parents=True, exist_ok=True)
+            width = self.page.viewport_size["width"]
+            (SHOTS_FOLDER / f"{width}-{len(self.shots):03d}-{self.page.url.split('/', 3)[-1].replace('/', '_')[:60]}.png").write_bytes(self.shots[-1])
+        page_width = self.page.evaluate("document.documentElement.scrollWidth")
+        assert page_width <= self.page.viewport_size["width"], f"{self.page.url} is {page_width} px wide"
         self.page.add_script_tag(path=str(AXE))
         result = self.page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
         violations = [
@@ -124,7 +132,19 @@ class Visitor:
             return db.session.scalar(sa.select(User.totp_last_step).where(User.email == email.strip().lower())) or 0
 
     def sign_out(self):
+        self.open_menu()
         self.page.click("button:has-text('Sign out')")
+        self.checked()
+
+    def open_menu(self):
+        """On a phone the navigation is folded behind its Menu button."""
+        toggle = self.page.locator(".govuk-service-navigation__toggle")
+        if toggle.count() and toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
+
+    def navigate(self, label):
+        self.open_menu()
+        self.page.click(f".govuk-service-navigation__link:has-text('{label}')")
         self.checked()
 
 

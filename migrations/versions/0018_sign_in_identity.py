@@ -1,8 +1,8 @@
 """Signing in: each user's second factor (TOTP) and recovery codes, organisations' identity
 providers (OpenID Connect), password reset links, and the outbox that sends them
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-11-30 04:00:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017'
-down_revision = '0016'
+revision = '0018'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """Sign-in throttling counts in Flask-Limiter's storage (by default the app's database, rows reset
 in place and expired ones deleted daily): the ever-growing log of sign-in attempts goes
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-11-30 04:10:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0016'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
