@@ -49,6 +49,8 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    from .core import ratelimit  # noqa: F401  (registers the database:// storage before the limiter looks for it)
+
     limiter.init_app(app)
 
     from . import models  # noqa: F401  (the whole schema, for SQLAlchemy and Alembic)
@@ -116,6 +118,7 @@ def _register_blueprints(app):
     from .dpia.views import bp as dpia_bp
     from .exchange.views import bp as exchange_bp
     from .flows.views import bp as flows_bp
+    from .identity.views import bp as identity_bp
     from .legal.views import bp as legal_bp
     from .organisations.views import bp as organisations_bp
     from .public.views import bp as public_bp
@@ -129,6 +132,7 @@ def _register_blueprints(app):
     for blueprint in (
         core_bp,
         users_bp,
+        identity_bp,
         organisations_bp,
         channels_bp,
         agreements_bp,

@@ -13,6 +13,8 @@ from .organisations.types import OrganisationType, StatutoryRole  # noqa: F401
 from .reminders.models import Reminder, ReminderStatus, SweepLock  # noqa: F401
 from .reviews.models import Review, ReviewOutcome  # noqa: F401
 from .sharing.models import CheckLog  # noqa: F401
-from .users.models import LoginAttempt, Role, User  # noqa: F401
+from .users.models import Role, User  # noqa: F401
+from .identity.models import IdentityProvider, OutgoingMail, PasswordReset, RecoveryCode  # noqa: F401
+from .core.ratelimit import RateLimitCounter  # noqa: F401
 from .dpia.models import Dpia, DpiaRisk  # noqa: F401
 from .records.models import RecordDocument  # noqa: F401

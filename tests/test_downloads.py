@@ -22,7 +22,8 @@ from isa.agreements.models import AgreementStatus
 from isa.api.tokens import create_token
 from isa.audit.tracking import acting_as
 from tests.conftest import run_render_queue
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, totp_code
+from tests.servers import last_totp_step
 
 
 @pytest.fixture
@@ -55,7 +56,9 @@ class Browser:
             return response.status, response.read()
 
     def sign_in(self, email):
-        self.post("/login", {"email": email, "password": PASSWORD})
+        _status, page = self.post("/login", {"email": email, "password": PASSWORD})
+        if b"Enter your code" in page:  # officers and admins: then the code from their authenticator
+            self.post("/login/code", {"code": totp_code(last_totp_step(email))})
 
 
 @pytest.fixture

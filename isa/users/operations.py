@@ -1,12 +1,10 @@
 """Signing in, throttling failed attempts, and creating users."""
-from datetime import timedelta
-
 import sqlalchemy as sa
 
 from ..core.errors import DomainError
-from ..core.db import utcnow
+from ..core.ratelimit import count_failure, too_many_failures
 from ..extensions import db
-from .models import MIN_PASSWORD_LENGTH, LoginAttempt, Role, User, spend_a_password_check
+from .models import MIN_PASSWORD_LENGTH, Role, User, spend_a_password_check
 
 MAX_PASSWORD_LENGTH = 200
 
@@ -15,24 +13,25 @@ def normalise_email(email):
     return (email or "").strip().lower()
 
 
-def is_throttled(email, address, config, now=None):
+def failure_rates(config):
+    """The failed sign-ins allowed within the window: to one account from one address, from one address."""
+    window = config["LOGIN_FAILURE_WINDOW_MINUTES"]
+    return (f"{config['LOGIN_MAX_FAILURES_PER_ACCOUNT']} per {window} minutes",
+            f"{config['LOGIN_MAX_FAILURES_PER_ADDRESS']} per {window} minutes")
+
+
+def is_throttled(email, address, config):
     """Too many recent failures for this account from this address, or from this address at all
-    (state in the database, so it holds across workers). Keyed on the pair, so no one can lock a
-    user out from the user's own address; Flask-Limiter caps attempts on an account from everywhere."""
-    now = now or utcnow()
-    since = now - timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
-    failures = sa.select(sa.func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False)
+    (counted by Flask-Limiter in its configured storage). Keyed on the pair, so no one can lock a
+    user out from the user's own address; the view's rate limit caps attempts on an account from everywhere."""
+    per_account, per_address = failure_rates(config)
+    return too_many_failures(per_account, "sign-in", normalise_email(email), address) or too_many_failures(
+        per_address, "sign-in", address
     )
-    per_account = db.session.scalar(failures.where(LoginAttempt.email == normalise_email(email), LoginAttempt.address == address))
-    if per_account >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]:
-        return True
-    per_address = db.session.scalar(failures.where(LoginAttempt.address == address))
-    return per_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
 
 
 def authenticate(email, password, address, config):
-    """Return the user for good credentials, or None. Every attempt is recorded."""
+    """Return the user for good credentials, or None. A failure counts towards the throttle."""
     email = normalise_email(email)
     if is_throttled(email, address, config):
         return None
@@ -41,11 +40,12 @@ def authenticate(email, password, address, config):
         ok = spend_a_password_check(password)
     else:
         ok = user.check_password(password) and user.is_active
-    db.session.add(LoginAttempt(email=email, address=address or "unknown", succeeded=ok))
-    if ok:
-        user.last_login_at = utcnow()
-    db.session.flush()
-    return user if ok else None
+    if not ok:
+        per_account, per_address = failure_rates(config)
+        count_failure(per_account, "sign-in", email, address)
+        count_failure(per_address, "sign-in", address)
+        return None
+    return user
 
 
 def password_problem(password, email=""):

@@ -1,8 +1,6 @@
-import time
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from wtforms.validators import InputRequired
 
 from ..core.errors import DomainError, fail
@@ -11,6 +9,8 @@ from ..core.filters import ordering, sort_order
 from ..organisations.queries import organisation_choices
 from ..core.web import safe_redirect_target
 from ..extensions import db, limiter
+from ..identity.forms import OrganisationSignInForm
+from ..identity.signin import after_first_factor, stamp_session
 from ..organisations.models import Organisation
 from .forms import LoginForm, PasswordChangeForm, UserForm
 from .models import MIN_PASSWORD_LENGTH, Role, User
@@ -45,19 +45,9 @@ def login():
                 current_app.logger.info("sign-in failed for %s from %s", normalise_email(form.email.data), address)
                 form.email.errors.append("Enter a correct email address and password")
             else:
-                next_url = safe_redirect_target(request.args.get("next"))
-                session.clear()  # a new session at sign-in: nothing carried over from before
-                login_user(user)
-                stamp_session(user)
-                current_app.logger.info("signed in: %s from %s", user.email, address)
-                return redirect(next_url or url_for("core.home"))
-    return render_template("users/login.html", form=form, page_title="Sign in")
-
-
-def stamp_session(user):
-    """What every later request checks (isa.core.web): the user's session generation, and when they signed in."""
-    session["generation"] = user.session_generation
-    session["signed_in_at"] = int(time.time())
+                current_app.logger.info("password accepted: %s from %s", user.email, address)
+                return after_first_factor(user, safe_redirect_target(request.args.get("next")))
+    return render_template("users/login.html", form=form, organisation_form=OrganisationSignInForm(formdata=None), page_title="Sign in")
 
 
 @bp.route("/logout", methods=["POST"])

@@ -18,7 +18,7 @@ from isa import create_app
 from isa.audit.tracking import acting_as
 from isa.extensions import db
 from isa.legal.catalogue import sync_catalogue
-from tests.factories import PASSWORD, Factory
+from tests.factories import PASSWORD, Factory, totp_code
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -48,6 +48,7 @@ def live_server(tmp_path_factory):
         db.create_all()
         sync_catalogue(db.session.connection())
         db.session.commit()
+    Visitor.live_app = app  # where a Visitor reads a user's last accepted code (tests made without passing it)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -82,8 +83,10 @@ def browser():
 class Visitor:
     """A person in the browser: visits pages, and checks each one for accessibility."""
 
-    def __init__(self, page, base, shots):
-        self.page, self.base, self.shots = page, base, shots
+    live_app = None
+
+    def __init__(self, page, base, shots, app=None):
+        self.page, self.base, self.shots, self.app = page, base, shots, app
 
     def goto(self, path):
         self.page.goto(self.base + path)
@@ -108,11 +111,25 @@ class Visitor:
         assert not violations, f"accessibility violations on {self.page.url}:\n" + "\n".join(violations)
 
     def sign_in(self, email, password=PASSWORD):
+        """The password, then (officers, admins, partners who chose it) the code from the authenticator
+        app: factory users' key is tests.factories.TOTP_SECRET."""
         self.goto("/login")
         self.page.fill("#email", email)
         self.page.fill("#password", password)
         self.page.click("button:has-text('Sign in'), input[value='Sign in']")
         self.checked()
+        if self.page.url.endswith("/login/code"):
+            self.page.fill("#code", totp_code(self.last_totp_step(email)))
+            self.page.click("button:has-text('Continue'), input[value='Continue']")
+            self.checked()
+
+    def last_totp_step(self, email):
+        import sqlalchemy as sa
+
+        from isa.users.models import User
+
+        with (self.app or self.live_app).app_context():
+            return db.session.scalar(sa.select(User.totp_last_step).where(User.email == email.strip().lower())) or 0
 
     def sign_out(self):
         self.open_menu()
@@ -137,7 +154,7 @@ def visitor(browser, live_server, request):
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900}, accept_downloads=True)  # CSP would block axe's injected script
     page = context.new_page()
     shots = []
-    yield Visitor(page, base, shots)
+    yield Visitor(page, base, shots, app)
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
     if failed:
         folder = ARTIFACTS / request.node.name
