@@ -16,10 +16,11 @@ setup: system-deps $(VENV)/.installed node_modules/.installed isa/static/build/i
 system-deps:
 	bash scripts/system-deps.sh
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# The package in editable mode with its `dev` extra (pyproject.toml): the app and the test tools.
+$(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

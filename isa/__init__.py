@@ -9,15 +9,22 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from .config import DefaultConfig
 from .extensions import csrf, db, limiter, login_manager, migrate
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+# In the repository the templates and migrations sit beside the package (SPEC §8); an installed
+# wheel carries them inside it, and Flask then keeps the instance folder under the environment's
+# prefix (`var/isa-instance`).
+IN_REPOSITORY = (ROOT / "pyproject.toml").is_file() and (ROOT / "templates").is_dir()
+TEMPLATES = ROOT / "templates" if IN_REPOSITORY else PACKAGE / "_templates"
+MIGRATIONS = ROOT / "migrations" if IN_REPOSITORY else PACKAGE / "_migrations"
 
 
 def create_app(test_config=None):
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(ROOT / "instance") if IN_REPOSITORY else None,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(TEMPLATES),
     )
     app.config.from_object(DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
@@ -28,7 +35,7 @@ def create_app(test_config=None):
 
     app.jinja_loader = ChoiceLoader(
         [
-            FileSystemLoader(str(ROOT / "templates")),
+            FileSystemLoader(str(TEMPLATES)),
             PrefixLoader(
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
@@ -39,21 +46,25 @@ def create_app(test_config=None):
     )
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    from .core import ratelimit  # noqa: F401  (registers the database:// storage before the limiter looks for it)
+
     limiter.init_app(app)
 
     from . import models  # noqa: F401  (the whole schema, for SQLAlchemy and Alembic)
     from .audit.tracking import install_append_only_guard
     from .core.db import install_sqlite_tuning
     from .core import i18n, web
+    from .users import sessions
     from .documents.queue import install_enqueue_listener
 
     install_append_only_guard()
     install_enqueue_listener()
     install_sqlite_tuning()
     web.init_app(app)
+    sessions.init_app(app)
     i18n.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
@@ -108,6 +119,7 @@ def _register_blueprints(app):
     from .dpia.views import bp as dpia_bp
     from .exchange.views import bp as exchange_bp
     from .flows.views import bp as flows_bp
+    from .identity.views import bp as identity_bp
     from .legal.views import bp as legal_bp
     from .organisations.views import bp as organisations_bp
     from .public.views import bp as public_bp
@@ -121,6 +133,7 @@ def _register_blueprints(app):
     for blueprint in (
         core_bp,
         users_bp,
+        identity_bp,
         organisations_bp,
         channels_bp,
         agreements_bp,

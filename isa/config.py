@@ -27,14 +27,27 @@ class DefaultConfig:
     # Sign-in attempts of any outcome (Flask-Limiter): per account from every address, per address.
     LOGIN_RATE_PER_ACCOUNT = "10 per minute"
     LOGIN_RATE_PER_ADDRESS = "30 per minute"
-    RATELIMIT_STORAGE_URI = "memory://"  # per worker; e.g. redis://host:6379 to count across workers
+    # Where Flask-Limiter counts: database:// (the app's own database: every worker and machine counts
+    # together), memory:// (each worker alone) or redis://host:6379.
+    RATELIMIT_STORAGE_URI = "database://"
     RATELIMIT_HEADERS_ENABLED = True
+    # The second factor (TOTP) and password resets
+    SECOND_FACTOR_MAX_FAILURES = 5  # wrong codes for one account within the window before code entry is refused
+    SECOND_FACTOR_WINDOW_MINUTES = 15
+    SECOND_FACTOR_RATE_PER_ADDRESS = "20 per minute"  # code entries of any outcome from one address
+    TOTP_ISSUER = "isa"  # the name authenticator apps show next to the account
+    PASSWORD_RESET_MINUTES = 30  # how long a reset link works (once)
+    PASSWORD_RESET_RATE_PER_ADDRESS = "5 per 15 minutes"  # reset requests from one address
+    ENCRYPTION_KEY = None  # a Fernet key for secrets at rest; derived from SECRET_KEY when unset
+    OIDC_HTTP_TIMEOUT = 10  # seconds to wait for an identity provider's discovery, keys and token endpoints
+    OUTBOX_MAX_ATTEMPTS = 5  # failed sends of a security e-mail before it is given up
     # Behind a proxy: how many proxies set X-Forwarded-For / -Proto / -Host in front of the app (0: none,
     # the address is the connection's). With the recommended HTTPS proxy in front, set X_FOR and X_PROTO to 1.
     PROXY_FIX_X_FOR = 0
     PROXY_FIX_X_PROTO = 0
     PROXY_FIX_X_HOST = 0
 
+    ACCESSIBILITY_CONTACT = None  # the e-mail address the accessibility statement gives for problems and other formats
     AGREEMENTS_PER_PAGE = 25
     ORGANISATIONS_PER_PAGE = 50
     SERVER_NAME_FOR_LINKS = "http://127.0.0.1:5000"

@@ -96,6 +96,23 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if _upgrading():
+            with connection.begin():
+                _refresh_catalogue(connection)
+
+
+def _upgrading():
+    """`db upgrade` (not `db current`, `stamp` or `downgrade`): the alembic command's function."""
+    return getattr(context.get_context().opts.get('fn'), '__name__', None) == 'upgrade'
+
+
+def _refresh_catalogue(connection):
+    """The shipped lawful-basis catalogue, loaded into the schema the migrations left: the
+    revisions themselves hold no data and import no application code, so they never go stale."""
+    from isa.legal.catalogue import sync_catalogue
+
+    inserted, updated = sync_catalogue(connection)
+    logger.info('Catalogue: %d added, %d refreshed', inserted, updated)
 
 
 if context.is_offline_mode():

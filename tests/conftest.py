@@ -136,14 +136,27 @@ def post_form(client, url, data, get_url=None):
     return client.post(url, data=data)
 
 
+def sign_in(client, email, password=PASSWORD, next_path=None):
+    """Sign in as a person does: the password, then the code from their authenticator (factory
+    officers and admins have one with the key TOTP_SECRET). Returns the last response."""
+    from isa.users.models import User
+
+    login_url = "/login" + (f"?next={next_path}" if next_path else "")
+    response = post_form(client, login_url, {"email": email, "password": password}, get_url="/login")
+    if response.status_code == 302 and response.headers["Location"].endswith("/login/code"):
+        last_step = _db.session.scalar(sa.select(User.totp_last_step).where(User.email == email.strip().lower()))
+        response = post_form(client, "/login/code", {"code": factories.totp_code(last_step)})
+    return response
+
+
 @pytest.fixture
 def login_as(client, make):
-    """Sign in as a new user of `role` (partners belong to `organisation`); returns the user."""
+    """Sign in as a new user of `role` (partners belong to `organisation`), second factor and all; returns the user."""
 
-    def login(role, organisation=None, email=None):
-        user = make.user(role=role, organisation=organisation, email=email)
-        response = post_form(client, "/login", {"email": user.email, "password": PASSWORD})
-        assert response.status_code == 302, response.get_data(as_text=True)
+    def login(role, organisation=None, email=None, **overrides):
+        user = make.user(role=role, organisation=organisation, email=email, **overrides)
+        response = sign_in(client, user.email)
+        assert response.status_code == 302 and "/login" not in response.headers["Location"], response.get_data(as_text=True)
         return user
 
     return login

@@ -11,6 +11,17 @@ from isa.users.models import Role, User
 
 _seq = itertools.count(1)
 PASSWORD = "correct horse battery staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # every factory officer's and admin's authenticator key
+
+
+def totp_code(last_step=0, secret=TOTP_SECRET):
+    """A code the app accepts now: the current time step's, or the next one's when the current one
+    was already used (a second sign-in within 30 seconds), as an authenticator a moment later would show."""
+    import time
+
+    import pyotp
+
+    return pyotp.TOTP(secret).generate_otp(max(int(time.time()) // 30, (last_step or 0) + 1))
 
 
 class Factory:
@@ -37,13 +48,20 @@ class Factory:
         values.update(overrides)
         return self._save(TransferChannel(**values))
 
-    def user(self, role="officer", organisation=None, email=None, **overrides):
+    def user(self, role="officer", organisation=None, email=None, second_factor=None, **overrides):
+        """Officers and admins come with their second factor set up (key TOTP_SECRET), as they must;
+        partners without, unless `second_factor=True`."""
+        from isa.identity.operations import enrol_with_secret
+
         n = next(_seq)
         role = Role(role)
         if role == Role.PARTNER and organisation is None:
             organisation = self.organisation()
-        user = User(email=email or f"{role.value}{n}@example.org", role=role, name=f"User {n}", organisation=organisation, **overrides)
+        overrides.setdefault("name", f"User {n}")
+        user = User(email=email or f"{role.value}{n}@example.org", role=role, organisation=organisation, **overrides)
         user.set_password(PASSWORD)
+        if second_factor if second_factor is not None else role != Role.PARTNER:
+            enrol_with_secret(user, TOTP_SECRET)
         return self._save(user)
 
     def partner_of(self, slug):

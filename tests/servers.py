@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from tests.factories import totp_code
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -124,8 +126,26 @@ class Browser:
         return self.request("POST", path, body=urlencode(data), headers=sent)
 
     def sign_in(self, email, password, path="/login", headers=None):
-        """Sign in through `path` (the login page, with any ?next= exactly as given)."""
-        return self.post_form(path, {"email": email, "password": password}, get_path="/login", headers=headers)
+        """Sign in through `path` (the login page, with any ?next= exactly as given), then with the
+        code from the authenticator when the account has one (factory users: tests.factories.TOTP_SECRET)."""
+        response = self.post_form(path, {"email": email, "password": password}, get_path="/login", headers=headers)
+        if response.status == 302 and response.location.endswith("/login/code"):
+            response = self.post_form("/login/code", {"code": totp_code(last_totp_step(email))}, headers=headers)
+        return response
+
+
+def last_totp_step(email):
+    """The user's last accepted time step, read from the test's database (0 without an app context)."""
+    import sqlalchemy as sa
+    from flask import has_app_context
+
+    from isa.extensions import db
+    from isa.users.models import User
+
+    if not has_app_context():
+        return 0
+    db.session.expire_all()
+    return db.session.scalar(sa.select(User.totp_last_step).where(User.email == email.strip().lower())) or 0
 
 
 def form_fields(html):

@@ -8,7 +8,7 @@ import pytest
 
 from isa.agreements.models import AgreementStatus
 from isa.core.heartbeat import beat
-from tests.conftest import PASSWORD, csrf_token, run_render_queue
+from tests.conftest import PASSWORD, csrf_token, run_render_queue, sign_in
 
 ROLES = ("anonymous", "partner_of_party", "partner_not_party", "officer", "admin")
 
@@ -30,6 +30,12 @@ LEVELS = {
     "own_party": dict(anonymous=302, partner_of_party=200, partner_not_party=404, officer=403, admin=403),
     # the records index: officers choose an organisation, a partner is sent to its own
     "records_index": dict(anonymous=302, partner_of_party=302, partner_not_party=302, officer=200, admin=200),
+    # the second step of a sign-in: only for someone whose password was just accepted, else back to sign in
+    "pending_sign_in": dict(anonymous=302, partner_of_party=302, partner_not_party=302, officer=302, admin=302),
+    # an organisation's sign-in coming back with no sign-in started here: refused
+    "no_sign_in_started": dict(anonymous=403, partner_of_party=403, partner_not_party=403, officer=403, admin=403),
+    # a password reset link that is not one: gone, for everyone
+    "reset_link": dict(anonymous=410, partner_of_party=410, partner_not_party=410, officer=410, admin=410),
     # a document the scheduler makes when asked: 202 while it is prepared, for whoever may have it
     "party_queued": dict(anonymous=302, partner_of_party=202, partner_not_party=404, officer=202, admin=202),
 }
@@ -43,6 +49,17 @@ ACCESS = {
     "users.edit": "admin",
     "users.toggle_active": "admin",
     "users.password": "signed_in",
+    "core.accessibility": "public",
+    "identity.code": "pending_sign_in",
+    "identity.enrol": "pending_sign_in",
+    "identity.account": "signed_in",
+    "identity.new_codes": "signed_in",
+    "identity.admin_reset": "admin",
+    "identity.oidc_start": "public",
+    "identity.oidc_callback": "no_sign_in_started",
+    "identity.provider": "admin",
+    "identity.reset_request": "public",
+    "identity.reset": "reset_link",
     "organisations.index": "signed_in",
     "organisations.show": "signed_in",
     "organisations.new": "officer",
@@ -90,6 +107,7 @@ ACCESS = {
     "sharing.log": "officer",
     "sharing.log_csv": "officer",
     "api.openapi": "public",
+    "api.register_schema": "public",
     "api.me": "token",
     "api.organisations": "token",
     "api.agreements": "token",
@@ -159,7 +177,7 @@ def world(app, make, db):
     values = {
         "reference": agreement.reference, "slug": "mine", "party_id": agreement.parties[0].id,
         "flow_id": agreement.flows[0].id, "user_id": users["officer"].id, "code": "UKGDPR-A6-1E",
-        "token_id": _api_token(db, users["officer"]), "path": "no-such-endpoint",
+        "token_id": _api_token(db, users["officer"]), "path": "no-such-endpoint", "token": "not-a-reset-token",
         "decision_id": make.decision(discloser=mine, recipient=other, recorded_by=users["officer"]).id,
         "document_id": _protocol_document(db, agreement),
         "risk_id": _dpia_risk(db, agreement),
@@ -219,8 +237,8 @@ def _url(rule, values, channel_values):
 def _sign_in(client, user):
     if user is None:
         return
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)})
-    assert response.status_code == 302
+    response = sign_in(client, user.email)
+    assert response.status_code == 302 and "/login" not in response.headers["Location"]
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -274,7 +292,7 @@ def owned(app, make, db):
         "admin": make.user(role="admin", email="a@example.org"),
     }
     common = {"user_id": users["officer"].id, "code": "UKGDPR-A6-1E", "token_id": _api_token(db, users["officer"]),
-              "path": "no-such-endpoint"}
+              "path": "no-such-endpoint", "token": "not-a-reset-token"}
 
     def values(agreement, slug, discloser, recipient, case):
         return dict(

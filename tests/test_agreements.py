@@ -1,3 +1,4 @@
+import re
 from datetime import date
 from types import SimpleNamespace
 
@@ -92,7 +93,7 @@ def test_officer_creates_an_agreement_as_a_draft(client, login_as, make, db):
         ({"title": ""}, "Enter a title"),
         ({"review_date": ["1", "12", "2023"]}, "The review date must be after the start date"),
         ({"start_date": ["31", "2", "2024"]}, "Start date must be a real date"),
-        ({"start_date": ["1", "", "2024"]}, "Start date must include a day, month and year"),
+        ({"start_date": ["1", "", "2024"]}, "Start date must include a month"),
         ({"review_interval_months": "0"}, "Enter a review interval between 1 and 60 months"),
         ({"review_interval_months": "twelve"}, "Not a valid integer value"),
         ({"data_location": "mars"}, "Choose where the data is held"),
@@ -123,13 +124,11 @@ def test_activation_waits_for_every_signature(client, login_as, make, db):
         response = post_form(
             client, f"/agreements/{agreement.reference}/parties/{party.id}/edit",
             {"organisation": party.organisation.slug, "role": "both", "signatory_name": "Jane Doe", "signatory_title": "Director",
-             "signed_on": ["20", "11", "2024"], "version": version},
+             "signed_on": [str(date.today().day), str(date.today().month), str(date.today().year)], "version": version},
         )
         assert response.status_code == 302, response.get_data(as_text=True)
     db.session.refresh(agreement)
-    post_form(client, f"/agreements/{agreement.reference}/status", {"target": "active", "version": agreement.version}, get_url=f"/agreements/{agreement.reference}")
-    db.session.refresh(agreement)
-    assert agreement.status == S.ACTIVE
+    assert agreement.status == S.ACTIVE  # the last signature activates it
 
 
 def test_every_change_raises_the_version_and_is_audited(client, login_as, make, db):
@@ -167,6 +166,12 @@ def test_second_concurrent_save_is_refused(client, login_as, make, db):
     assert "Second officer&#39;s title" in html  # their input is still on the form, not lost
     db.session.refresh(agreement)
     assert agreement.title == "First officer's title"
+    # the form now carries the version the officer was warned about: saving again works
+    version = re.search(r'name="version" type="hidden" value="(\d+)"|value="(\d+)"[^>]*name="version"', html)
+    assert int(version.group(1) or version.group(2)) == agreement.version
+    assert post_form(client, url, dict(stale, version=version.group(1) or version.group(2))).status_code == 302
+    db.session.refresh(agreement)
+    assert agreement.title == "Second officer's title"
 
 
 def test_database_refuses_a_stale_write(app, make, db):
@@ -285,7 +290,57 @@ def test_list_filters_and_search(client, login_as, make):
     assert listed(f"party={b.parties[0].organisation.slug}") == {b.reference}
     assert listed("review_due_before=2026-01-01") == {a.reference}
     html = client.get("/agreements/?review_due_before=tomorrow&status=nonsense").get_data(as_text=True)
-    assert "Enter the date as YYYY-MM-DD" in html and "Unknown status" in html
+    assert "Review due before must be a real date" in html and "Unknown status" in html
+    # the GOV.UK date input's three boxes
+    assert listed("review_due_before-day=1&review_due_before-month=1&review_due_before-year=2026") == {a.reference}
+    html = client.get("/agreements/?review_due_before-day=1&review_due_before-year=2026").get_data(as_text=True)
+    assert "Review due before must include a month" in html
+
+
+def test_search_is_word_by_word_across_reference_title_purpose_and_parties(client, login_as, make):
+    police = make.organisation(name="Hertfordshire Constabulary")
+    a = make.agreement(title="Family Safeguarding Service", purpose="The FSS model of social work",
+                       parties=[police, make.organisation()])
+    b = make.agreement(title="Youth Justice")
+    login_as("officer")
+
+    def listed(query):
+        html = client.get(f"/agreements/?q={query}").get_data(as_text=True)
+        return {ref for ref in (a.reference, b.reference) if ref in html}
+
+    assert listed("constabulary") == {a.reference}
+    assert listed("FSS") == {a.reference}
+    assert listed("safeguarding+family") == {a.reference}
+    assert listed("youth+constabulary") == set()
+    assert listed("100%25") == set()  # a wildcard typed is a character searched for
+
+
+def test_the_list_sorts_by_its_columns(client, login_as, make):
+    make.agreement(reference="ISA-S-001", title="Bravo", review_date=date(2029, 1, 1))
+    make.agreement(reference="ISA-S-002", title="Alpha", review_date=date(2028, 1, 1))
+    login_as("officer")
+
+    def order(query):
+        html = client.get(f"/agreements/?{query}").get_data(as_text=True)
+        return sorted(("ISA-S-001", "ISA-S-002"), key=html.index)
+
+    assert order("") == ["ISA-S-001", "ISA-S-002"]
+    assert order("sort=title") == ["ISA-S-002", "ISA-S-001"]
+    assert order("sort=-reference") == ["ISA-S-002", "ISA-S-001"]
+    assert order("sort=review_date") == ["ISA-S-002", "ISA-S-001"]
+    html = client.get("/agreements/?sort=title").get_data(as_text=True)
+    assert 'aria-sort="ascending"' in html and "sort=-title" in html
+    assert client.get("/agreements/?sort=nonsense").status_code == 200
+
+
+def test_a_partner_is_told_which_agreements_wait_for_its_signature(client, login_as, make):
+    mine = make.organisation(name="County Council")
+    make.agreement(reference="ISA-WAIT-001", parties=[mine, make.organisation()], signed=False, status=S.AWAITING_SIGNATURES)
+    make.agreement(reference="ISA-WAIT-002", parties=[mine, make.organisation()], status=S.ACTIVE)
+    login_as("partner", organisation=mine)
+    html = client.get("/agreements/").get_data(as_text=True)
+    assert "1 agreement is waiting for County Council to sign" in html
+    assert 'href="/agreements/ISA-WAIT-001/sign"' in html and "/agreements/ISA-WAIT-002/sign" not in html
 
 
 def test_list_is_paginated(client, login_as, make, app):
@@ -344,3 +399,41 @@ def test_partners_cannot_re_map(client, login_as, make):
     # With a valid token (from a page the partner may open), so the role check is what refuses it.
     response = post_form(client, "/agreements/ISA-OLD2/remap", {"version": str(agreement.version)}, get_url="/check")
     assert response.status_code == 403
+
+
+def test_pages_show_only_the_protocol_version_not_the_edit_counter(client, login_as, make, db):
+    agreement = make.agreement(reference="ISA-VER-001")
+    for n in range(5):  # five edits: the edit counter moves, the protocol version does not
+        agreement.title = f"Title {n}"
+        db.session.commit()
+    assert agreement.version > 5 and agreement.protocol_version == 1
+    login_as("officer")
+    for url in ("/agreements/ISA-VER-001", "/agreements/ISA-VER-001/edit"):
+        page = client.get(url).get_data(as_text=True)
+        assert "protocol version 1" in page
+        assert f"version {agreement.version}" not in page.lower()
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"title": "x" * 301}, "Title must be 300 characters or less"),
+        ({"end_date": ["1", "", "2028"]}, "End date must include a month"),
+        ({"end_date": ["", "", "2028"]}, "End date must include a day and month"),
+    ],
+)
+def test_messages_follow_the_gov_uk_pattern(client, login_as, make, db, changes, message):
+    login_as("officer")
+    make.organisation(slug="herts-cc")
+    html = post_form(client, "/agreements/new", {**AGREEMENT, "lead_organisation": "herts-cc", **changes}).get_data(as_text=True)
+    assert message in html
+    assert "Field cannot be longer" not in html and "(optional) must" not in html
+
+
+def test_a_status_change_is_told_in_plain_words(client, login_as, make, db):
+    agreement = make.agreement(reference="ISA-WORDS-001")
+    login_as("officer")
+    response = post_form(client, "/agreements/ISA-WORDS-001/status", {"target": "consultation", "version": agreement.version},
+                         get_url="/agreements/ISA-WORDS-001")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "ISA-WORDS-001 has been sent for consultation" in page and "is now consultation" not in page

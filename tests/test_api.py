@@ -11,8 +11,11 @@ from openapi_core.deserializing.media_types.util import plain_loads
 from isa.agreements.models import AgreementStatus
 from isa.api.models import ApiToken
 from isa.api.openapi import openapi_document
-from isa.api.tokens import create_token, hash_token
+from isa.api.tokens import TokenError, create_token, hash_token
 from isa.audit.tracking import acting_as
+from isa.core.db import utcnow
+from isa.core.i18n import govdate
+from isa.users.models import Role
 from isa.sharing.models import CheckLog
 from isa.documents.models import ProtocolDocument
 from isa.extensions import db as _db
@@ -51,7 +54,8 @@ def world(make, db):
     tokens = {}
     with acting_as("test"):
         for role, user in users.items():
-            _record, tokens[role] = create_token(user, f"{role} system")
+            if role != "admin":  # an API token never acts as an administrator
+                _record, tokens[role] = create_token(user, f"{role} system")
         db.session.commit()
     return tokens
 
@@ -114,7 +118,41 @@ def test_a_revoked_token_or_a_deactivated_user_is_refused(client, db, world):
     db.session.commit()
     assert get(client, "/api/v1/me", world["officer"]).status_code == 401
     assert get(client, "/api/v1/me", world["partner"]).status_code == 401
-    assert get(client, "/api/v1/me", world["admin"]).status_code == 200
+    assert get(client, "/api/v1/me", world["outsider"]).status_code == 200
+
+
+def test_a_token_expires_after_its_chosen_lifetime(client, db, world):
+    record = db.session.scalars(sa.select(ApiToken).where(ApiToken.name == "officer system")).one()
+    assert record.expires_at - record.created_at == timedelta(days=90)  # the default
+    assert get(client, "/api/v1/me", world["officer"]).status_code == 200
+    record.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    response = get(client, "/api/v1/me", world["officer"])
+    assert response.status_code == 401 and "expired" in response.json["error"]
+
+
+def test_no_token_acts_as_an_administrator(client, db, world, make):
+    admin = make.user(role="admin", email="another-admin@example.org")
+    with acting_as("test"), pytest.raises(TokenError, match="cannot act as an administrator"):
+        create_token(admin, "admin system")
+    # an officer's token, the officer later made an administrator: refused, not promoted
+    record = db.session.scalars(sa.select(ApiToken).where(ApiToken.name == "officer system")).one()
+    record.user.role = Role.ADMIN
+    db.session.commit()
+    response = get(client, "/api/v1/me", world["officer"])
+    assert response.status_code == 403 and "cannot act as an administrator" in response.json["error"]
+
+
+def test_the_admin_page_refuses_an_administrators_token_and_shows_the_expiry(client, db, world, login_as):
+    admin = login_as("admin")
+    before = count(db, ApiToken)
+    response = post_form(client, "/tokens/new", {"scope": "api", "user": str(admin.id), "name": "Mine", "lifetime": "30"})
+    assert "cannot act as an administrator" in response.get_data(as_text=True) and count(db, ApiToken) == before
+    officer = db.session.scalars(sa.select(ApiToken).where(ApiToken.name == "officer system")).one().user
+    response = post_form(client, "/tokens/new", {"scope": "api", "user": str(officer.id), "name": "Case system", "lifetime": "30"})
+    record = db.session.scalars(sa.select(ApiToken).where(ApiToken.name == "Case system")).one()
+    assert record.expires_at - record.created_at == timedelta(days=30)
+    assert f"Expires on {govdate(record.expires_at)}" in response.get_data(as_text=True)
 
 
 def test_me_names_the_tokens_user(client, world):

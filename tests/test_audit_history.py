@@ -1,6 +1,6 @@
 """The history shown on the pages: each change in words (names, dates, choices), never raw ids."""
 import re
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -88,3 +88,66 @@ def test_a_decisions_answers_read_as_words(db):
                        changes={"answers": [None, {"legitimate_purpose": "yes", "how": ["how_much", "fact_opinion"], "lawful_reasons": []}]})
     (presented,) = present([event])
     assert presented.changes[0].new == "legitimate purpose: yes; how: how much, fact opinion; lawful reasons: none"
+
+
+def test_the_audit_trail_is_in_the_officers_navigation(client, login_as):
+    login_as("officer")
+    assert 'href="/audit/">Audit trail</a>' in client.get("/agreements/").get_data(as_text=True)
+
+
+def _trail_rows(client, query=""):
+    page = client.get("/audit/" + query).get_data(as_text=True)
+    return _history(page) if "<caption class=\"govuk-table__caption govuk-table__caption--m\">History" in page else ""
+
+
+def test_the_trail_filters_by_who_what_record_and_dates(client, login_as, make, db):
+    make.user(role="officer", email="sam@example.org", name="Sam Green")
+    first, second = make.agreement(title="Family safeguarding"), make.agreement(title="Youth offending")
+    with acting_as("sam@example.org"):
+        first.title = "Family safeguarding, renamed"
+        db.session.commit()
+    # a change made years ago (the trail is append-only: written as it was then)
+    db.session.add(AuditEvent(actor="someone@example.org", action="updated", entity_type="Agreement", entity_id=second.id,
+                              entity_label=second.reference, agreement_id=second.id, at=datetime(2020, 6, 1, 12),
+                              changes={"title": ["Youth offending", "Youth offending, renamed"]}))
+    db.session.commit()
+    login_as("officer")
+    by_sam = _trail_rows(client, "?who=sam@example.org")
+    assert "Family safeguarding, renamed" in by_sam and "Youth offending" not in by_sam
+    assert "Sam Green" in by_sam and "sam@example.org" not in by_sam  # a name, as on every page
+    assert "Family safeguarding" not in _trail_rows(client, f"?record={second.reference.lower()}")
+    assert "Created" not in _trail_rows(client, "?action=updated&entity=Agreement")
+    recent = _trail_rows(client, "?from-day=1&from-month=1&from-year=2021")
+    assert "Family safeguarding, renamed" in recent and "Youth offending, renamed" not in recent
+    before = _trail_rows(client, "?to-day=31&to-month=12&to-year=2020")
+    assert "Youth offending, renamed" in before and "Family safeguarding" not in before
+    problem = client.get("/audit/?from-day=1&from-month=13&from-year=2021").get_data(as_text=True)
+    assert "Changed from must be a real date" in problem and 'type="date"' not in problem
+
+
+def test_the_trail_sorts_by_who(client, login_as, make, db):
+    make.user(role="officer", email="zed@example.org", name="Zed Able")
+    make.user(role="officer", email="amy@example.org", name="Amy Zee")
+    agreement = make.agreement()
+    for email in ("zed@example.org", "amy@example.org"):
+        with acting_as(email):
+            agreement.title = f"Changed by {email}"
+            db.session.commit()
+    login_as("officer")
+    rows = _trail_rows(client, "?sort=actor&action=updated")
+    assert rows.index("Amy Zee") < rows.index("Zed Able")
+    rows = _trail_rows(client, "?sort=-actor&action=updated")
+    assert rows.index("Zed Able") < rows.index("Amy Zee")
+
+
+def test_who_is_a_name_on_every_page(client, login_as, make, db):
+    from isa.api.tokens import create_token
+
+    make.user(role="admin", email="ada@example.org", name="Ada Admin")
+    officer = make.user(role="officer", email="olu@example.org", name="Olu Officer")
+    with acting_as("ada@example.org"):
+        create_token(officer, "Case system")
+        db.session.commit()
+    login_as("admin")
+    listing = client.get("/tokens/").get_data(as_text=True)
+    assert "by Ada Admin" in listing and "Olu Officer" in listing

@@ -1,7 +1,9 @@
+import re
 import sqlalchemy as sa
 
-from isa.users.models import LoginAttempt, Role, User
-from tests.conftest import PASSWORD, count, csrf_token, post_form
+from isa.core.ratelimit import RateLimitCounter
+from isa.users.models import Role, User
+from tests.conftest import PASSWORD, count, csrf_token, post_form, sign_in
 
 
 def test_password_is_hashed_with_argon2(make):
@@ -14,7 +16,7 @@ def test_password_is_hashed_with_argon2(make):
 
 def test_sign_in_and_out(client, make):
     user = make.user(role="officer")
-    response = post_form(client, "/login", {"email": user.email.upper(), "password": PASSWORD})
+    response = sign_in(client, user.email.upper())
     assert response.status_code == 302
     assert client.get("/agreements/").status_code == 200
     response = post_form(client, "/logout", {}, get_url="/agreements/")
@@ -29,7 +31,9 @@ def test_wrong_password_shows_error_next_to_field(client, make, db):
     assert response.status_code == 200
     assert "Enter a correct email address and password" in html
     assert "govuk-error-summary" in html
-    assert db.session.scalar(sa.select(LoginAttempt.succeeded).where(LoginAttempt.email == user.email)) is False
+    # the failure is counted by the rate limiter's storage (the database by default), not logged row by row
+    keys = db.session.scalars(sa.select(RateLimitCounter.key)).all()
+    assert any(user.email in key and "failures" in key for key in keys), keys
 
 
 def test_failed_sign_ins_lock_the_account(client, make, app):
@@ -58,7 +62,7 @@ def test_deactivated_user_cannot_sign_in(client, make):
 
 def test_post_without_csrf_token_is_refused(client, make, db):
     user = make.user(role="officer")
-    post_form(client, "/login", {"email": user.email, "password": PASSWORD})
+    sign_in(client, user.email)
     before = count(db, User)
     response = client.post("/organisations/new", data={"name": "X", "slug": "x", "type": "police"})
     assert response.status_code == 400
@@ -77,14 +81,14 @@ def test_session_is_renewed_at_sign_in(client, make):
     client.get("/login")
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
-    post_form(client, "/login", {"email": user.email, "password": PASSWORD})
+    sign_in(client, user.email)
     with client.session_transaction() as session:
         assert "planted" not in session
 
 
 def test_idle_session_expires(client, make, app):
     user = make.user(role="officer")
-    post_form(client, "/login", {"email": user.email, "password": PASSWORD})
+    sign_in(client, user.email)
     assert client.get("/agreements/").status_code == 200
     with client.session_transaction() as session:
         session["last_seen"] -= app.config["SESSION_IDLE_MINUTES"] * 60 + 5
@@ -92,7 +96,7 @@ def test_idle_session_expires(client, make, app):
 
 
 def test_cookie_flags(client, make):
-    user = make.user(role="officer")
+    user = make.user(role="partner")
     token = csrf_token(client)
     response = client.post("/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token})
     cookie = response.headers.get("Set-Cookie")
@@ -101,7 +105,7 @@ def test_cookie_flags(client, make):
 
 
 def test_open_redirect_after_login_is_ignored(client, make):
-    user = make.user(role="officer")
+    user = make.user(role="partner")
     data = {"email": user.email, "password": PASSWORD, "csrf_token": csrf_token(client)}
     response = client.post("/login?next=//evil.example.org/", data=data)
     assert response.headers["Location"] == "/"
@@ -142,4 +146,44 @@ def test_admin_user_form_validation(client, login_as, db):
     assert "Enter the person&#39;s name" in html
     assert "Choose the organisation this partner user acts for" in html
     assert "at least 12 characters" in html
+    assert count(db, User) == before
+
+
+def test_failed_sign_ins_keep_one_counter_per_key_and_expired_ones_are_forgotten(client, make, db, app):
+    """The old log of attempts grew by a row per attempt, forever; counters stay one per key and window."""
+    import time
+
+    from isa.core.ratelimit import forget_expired
+
+    user = make.user(role="officer")
+    for _ in range(3):
+        post_form(client, "/login", {"email": user.email, "password": "wrong password"})
+    failures = db.session.scalars(sa.select(RateLimitCounter).where(RateLimitCounter.key.contains("failures"))).all()
+    assert len(failures) == 2 and {row.count for row in failures} == {3}  # per account+address, per address
+    assert forget_expired(db.session) == 0
+    assert forget_expired(db.session, now=time.time() + 16 * 60) >= 2
+    assert count(db, RateLimitCounter) == 0
+
+
+def test_a_counter_whose_window_passed_starts_again(db, app):
+    from isa.core.ratelimit import DatabaseStorage
+
+    storage = DatabaseStorage("database://")
+    assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
+    db.session.execute(sa.update(RateLimitCounter).values(expires_at=0))
+    db.session.commit()
+    assert storage.get("k") == 0 and storage.incr("k", 60) == 1
+    assert count(db, RateLimitCounter) == 1
+
+def test_the_new_user_form_starts_with_no_role_and_reports_every_error_at_once(client, login_as, db):
+    login_as("admin")
+    html = client.get("/users/new").get_data(as_text=True)
+    assert "Leave empty to keep the current password" not in html
+    assert re.search(r'<option[^>]*value=""[^>]*>Choose a role</option>', html)
+    assert 'value="admin" selected' not in html
+    before = count(db, User)
+    response = post_form(client, "/users/new", {"email": "", "name": "", "role": "", "organisation": "", "password": ""})
+    html = response.get_data(as_text=True)
+    for message in ("Enter an email address", "Enter the person&#39;s name", "Choose a role", "Enter a password of at least 12 characters"):
+        assert message in html, message
     assert count(db, User) == before

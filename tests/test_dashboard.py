@@ -58,10 +58,10 @@ def test_officers_land_on_the_dashboard_and_partners_on_the_agreements(client, l
     login_as("officer")
     assert client.get("/").headers["Location"].endswith("/dashboard")
     other = client.application.test_client()
-    from tests.conftest import PASSWORD, csrf_token
+    from tests.conftest import sign_in
 
     partner = make.user(role="partner")
-    other.post("/login", data={"email": partner.email, "password": PASSWORD, "csrf_token": csrf_token(other)})
+    sign_in(other, partner.email)
     assert other.get("/").headers["Location"].endswith("/agreements/")
 
 

@@ -18,6 +18,7 @@ from isa.decisions.models import SharingDecision
 from isa.decisions.operations import create_decision_from_json
 from isa.decisions.queries import counts_per_month
 from isa.decisions.rules import case_reference_problem
+from isa.extensions import db as _db
 from isa.flows.models import ConsentApproach, DataFlow, Frequency
 from isa.organisations.types import OrganisationType
 from tests.conftest import count, post_form
@@ -195,6 +196,8 @@ def test_checking_the_answers_shows_the_suggestion_and_the_covering_agreement(cl
     assert '<option value="secure-email" selected' in page
     assert 'id="outcome" name="outcome" type="radio" value="share" checked' in page
     assert count(db, SharingDecision) == 0
+    # checking again brings the reloaded page to the suggestion, not to its top
+    assert 'formaction="/decisions/new#decision"' in page and 'id="decision"' in page
 
 
 def test_without_a_covering_agreement_the_form_says_so(client, login_as, register):
@@ -408,8 +411,10 @@ def test_filters(client, login_as, decisions, query, expected):
         ("?outcome=maybe", "Choose an outcome from the list"),
         ("?organisation=nowhere", "Choose an organisation from the list"),
         ("?basis=NOPE", "Choose a lawful basis from the list"),
-        ("?from=yesterday", "enter the date as YYYY-MM-DD"),
-        ("?from=2025-02-01&to=2025-01-01", "must be the same as or after"),
+        ("?from=yesterday", "Decided from must be a real date, for example 1 3 2025"),
+        ("?from=2025-02-01&to=2025-01-01", "Decided to must be the same as or after decided from"),
+        ("?from-day=1&from-month=2", "Decided from must include a year"),
+        ("?from-day=31&from-month=2&from-year=2025", "Decided from must be a real date"),
     ],
 )
 def test_bad_filters_are_reported_not_applied(client, login_as, decisions, query, message):
@@ -547,3 +552,29 @@ def test_hostile_form_input_never_fails(client, login_as, register, db, values):
     assert response.status_code == 400 if nul else response.status_code in (200, 302)
     if response.status_code != 302:
         assert count(db, SharingDecision) == before
+
+
+def test_the_list_filters_with_govuk_date_inputs_not_the_browser_picker(client, login_as, decisions):
+    login_as("officer")
+    page = client.get("/decisions/").get_data(as_text=True)
+    assert 'type="date"' not in page and 'name="from-day"' in page and 'name="to-year"' in page
+    everything = _listed(client, "")
+    first = min(d.decided_on for d in _db.session.scalars(sa.select(SharingDecision)))
+    later = {d.case_reference for d in _db.session.scalars(sa.select(SharingDecision).where(SharingDecision.decided_on > first))}
+    after = first + timedelta(days=1)
+    query = f"?from-day={after.day}&from-month={after.month}&from-year={after.year}"
+    assert _listed(client, query) == later != everything
+    # the links onwards carry the date as 2025-03-01
+    assert f"/decisions/months?from={after.isoformat()}" in client.get("/decisions/" + query).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("sort", ["case_reference", "-case_reference", "purpose", "outcome", "decided_on"])
+def test_the_list_sorts_by_its_columns(client, login_as, decisions, sort):
+    login_as("officer")
+    page = client.get(f"/decisions/?sort={sort}").get_data(as_text=True)
+    decisions_ = _db.session.scalars(sa.select(SharingDecision)).all()
+    key = sort.lstrip("-")
+    expected = [d.case_reference for d in sorted(decisions_, key=lambda d: (getattr(d, key).value if key == "outcome" else getattr(d, key), -d.id),
+                                               reverse=sort.startswith("-"))]
+    positions = [page.index(reference) for reference in expected]
+    assert positions == sorted(positions), (sort, expected)

@@ -7,20 +7,23 @@ import http.server
 import io
 import re
 import threading
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pypdf
 import pytest
 import sqlalchemy as sa
 
-from isa.agreements.models import AgreementStatus as S
+from isa.agreements.models import Agreement, AgreementStatus as S
 from isa.audit.models import AuditEvent
 from isa.audit.tracking import acting_as
-from isa.documents import render as rendering, versions
+from isa.agreements import rules as versions
+from isa.documents import render as rendering
 from isa.documents.content import GOLDEN_RULES
-from isa.documents.models import ProtocolDocument, Signature, SignatureMethod
-from isa.documents.operations import current_document, documents_of, sign_in_app
+from isa.agreements.models import Signature, SignatureMethod
+from isa.documents.models import ProtocolDocument
+from isa.agreements.signatures import sign_in_app
+from isa.documents.operations import current_document, documents_of
 from isa.documents.render import StaticFilesOnly, html_to_pdf, protocol_html, render_protocol
 from isa.exchange.demo import load_demo
 from isa.extensions import db as _db
@@ -544,6 +547,22 @@ def test_last_signature_of_a_new_version_restores_the_agreement(app, awaiting, d
     assert agreement.status == S.ACTIVE and agreement.resume_status is None
 
 
+def test_the_last_signature_activates_an_agreement_sent_for_signature(client, login_as, awaiting, db, make):
+    for organisation in (awaiting.council, awaiting.police):
+        client._cookies.clear()  # a new browser for each partner
+        login_as("partner", organisation=organisation)
+        response = _sign(client, "ISA-SIGN-001")
+        assert response.status_code == 302
+    db.session.refresh(awaiting.agreement)
+    assert awaiting.agreement.status == S.ACTIVE
+    page = client.get("/agreements/ISA-SIGN-001").get_data(as_text=True)
+    assert "Every party has now signed. ISA-SIGN-001 is active." in page
+    client._cookies.clear()
+    login_as("officer")
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Agreements awaiting signatures (0)" in dashboard
+
+
 # --- a material change after signing, through the pages -------------------------------------------
 
 
@@ -629,19 +648,81 @@ def test_officer_records_a_paper_signature_of_a_stored_copy(client, login_as, ma
     assert document.sha256[:16] in form and "Document signed" in form
     response = post_form(client, f"/agreements/ISA-PAPER-001/parties/{party.id}/edit", {
         "organisation": party.organisation.slug, "role": "both", "signatory_name": "Pat Paper", "signatory_title": "Director",
-        "signed_on": ["3", "2", "2025"], "signed_document": str(document.id), "version": str(agreement.version)})
+        "signed_on": _form_date(date.today()), "signed_document": str(document.id), "version": str(agreement.version)})
     assert response.status_code == 302
     db.session.refresh(party)
-    assert (party.signed_on, party.signed_document_version, party.signed_document_sha256) == (date(2025, 2, 3), 1, document.sha256)
+    assert (party.signed_on, party.signed_document_version, party.signed_document_sha256) == (date.today(), 1, document.sha256)
     signature = db.session.scalars(sa.select(Signature)).one()
     assert signature.method == SignatureMethod.PAPER and signature.signatory == "Pat Paper, Director"
     # a document that is not a copy of this agreement's current version is refused, changing nothing
     response = post_form(client, f"/agreements/ISA-PAPER-001/parties/{party.id}/edit", {
         "organisation": party.organisation.slug, "role": "both", "signatory_name": "Pat Paper", "signatory_title": "Director",
-        "signed_on": ["4", "2", "2025"], "signed_document": "999999", "version": str(agreement.version)})
+        "signed_on": _form_date(date.today()), "signed_document": "999999", "version": str(agreement.version)})
     assert response.status_code == 200
     db.session.refresh(party)
-    assert party.signed_on == date(2025, 2, 3) and count(db, Signature) == 1
+    assert party.signed_on == date.today() and count(db, Signature) == 1
+
+
+def _form_date(value):
+    return [str(value.day), str(value.month), str(value.year)]
+
+
+def _record_signature(client, agreement, party, signed_on, **extra):
+    return post_form(client, f"/agreements/{agreement.reference}/parties/{party.id}/edit", {
+        "organisation": party.organisation.slug, "role": "both", "signatory_name": "Pat Paper", "signatory_title": "Director",
+        "signed_on": _form_date(signed_on) if signed_on else ["", "", ""], "version": str(db_version(agreement)), **extra})
+
+
+def db_version(agreement):
+    from isa.extensions import db
+
+    return db.session.get(Agreement, agreement.id).version
+
+
+@pytest.mark.parametrize("days, message", [
+    (1, "The date signed must be today or in the past"),
+    (-400, "when the agreement was created"),
+])
+def test_a_signature_date_must_be_possible(client, login_as, make, db, days, message):
+    agreement = make.agreement(reference="ISA-DATE-001", signed=False, status=S.AWAITING_SIGNATURES)
+    login_as("officer")
+    response = _record_signature(client, agreement, agreement.parties[0], date.today() + timedelta(days=days))
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    assert count(db, Signature) == 0
+
+
+def test_a_signature_date_before_the_signed_copy_existed_is_refused(client, login_as, make, db, app):
+    agreement = make.agreement(reference="ISA-DATE-002", signed=False, status=S.AWAITING_SIGNATURES)
+    agreement.created_at = agreement.created_at - timedelta(days=30)
+    db.session.commit()
+    with acting_as("tester"):  # as the scheduler does: a web request never renders
+        document = current_document(agreement)
+    login_as("officer")
+    response = _record_signature(client, agreement, agreement.parties[0], date.today() - timedelta(days=3), signed_document=str(document.id))
+    assert response.status_code == 200 and "when the signed copy was made" in response.get_data(as_text=True)
+    assert count(db, Signature) == 0
+
+
+def test_a_draft_cannot_have_a_signature_recorded(client, login_as, make, db):
+    agreement = make.agreement(reference="ISA-DATE-003", signed=False, status=S.DRAFT)
+    login_as("officer")
+    response = _record_signature(client, agreement, agreement.parties[0], date.today())
+    assert response.status_code == 200 and "Send the agreement for signature before you record a signature" in response.get_data(as_text=True)
+
+
+def test_a_corrected_signature_leaves_one_record_and_a_withdrawn_one_none(client, login_as, make, db):
+    agreement = make.agreement(reference="ISA-DATE-004", signed=False, status=S.AWAITING_SIGNATURES,
+                               parties=[make.organisation(), make.organisation(), make.organisation()])
+    agreement.created_at = agreement.created_at - timedelta(days=30)
+    db.session.commit()
+    party = agreement.parties[0]
+    login_as("officer")
+    assert _record_signature(client, agreement, party, date.today()).status_code == 302
+    assert _record_signature(client, agreement, party, date.today() - timedelta(days=1)).status_code == 302
+    signatures = db.session.scalars(sa.select(Signature)).all()
+    assert [s.signed_on for s in signatures] == [date.today() - timedelta(days=1)]
+    assert _record_signature(client, agreement, party, None).status_code == 302
+    assert count(db, Signature) == 0
 
 
 def test_removing_a_flow_of_a_signed_agreement_starts_a_new_version(client, login_as, make, db):
@@ -753,3 +834,20 @@ def test_the_small_user_agent_stylesheet_keeps_bookmarks_links_and_list_numbers(
     appendix = flat(reader.pages[-1].extract_text())
     assert all(f"{n}. " in appendix for n in range(1, 8))  # the seven golden rules, numbered
     assert "Information Sharing Protocol, version 1" not in flat(reader.pages[0].extract_text())  # <title> is not printed
+
+
+def test_section_3_keeps_each_line_of_a_cell_apart_and_several_parties_to_a_page(make, db):
+    names = ("Watford Borough Council", "Hertfordshire Constabulary", "Hertfordshire County Council", "NHS Herts Valleys",
+             "Three Rivers District Council", "St Albans City Council", "Dacorum Borough Council")
+    parties = [make.organisation(name=name, dpo_name="Sam Green", dpo_email=f"dpo{n}@example.gov.uk") for n, name in enumerate(names)]
+    agreement = make.agreement(parties=parties, signed=False, status=S.AWAITING_SIGNATURES, reference="ISA-CELLS-1")
+    with acting_as("tester"):
+        reader, _text = pdf_text(current_document(agreement).pdf)
+    pages = [page.extract_text() for page in reader.pages]
+    section = [n for n, page in enumerate(pages) if "Single point of contact" in page]  # the table's header, on each page
+    assert section and len(section) <= 2  # rows follow one another, not one to a page
+    text = "\n".join(pages[n] for n in section)
+    for n, name in enumerate(names):
+        assert f"{name}\nDiscloser and recipient" in text, name  # a line break, not "CouncilDiscloser"
+        assert f"Sam Green\ndpo{n}@" in text
+    assert "CouncilDiscloser" not in text and "Greendpo" not in text

@@ -1,6 +1,7 @@
 """The permitted-purpose check (SPEC §4): the rule, the page, the log and its fixed cost."""
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -78,7 +79,7 @@ CASES = [
      [rules.NOT_IN_FORCE, rules.CATEGORY]),
     ("one of two agreements covers it", [candidate("ISA-1", status="draft"), candidate("ISA-2")], question(), True, []),
     ("neither of two agreements covers it", [candidate("ISA-1", status="draft"), candidate("ISA-2", flows=[])], question(), False,
-     [rules.NOT_IN_FORCE, rules.DIRECTION]),
+     [rules.DIRECTION, rules.NOT_IN_FORCE]),  # the agreement in force first
 ]
 
 
@@ -271,6 +272,17 @@ def test_no_answer_explains_and_reminds_about_ad_hoc_sharing(app, client, db, lo
     assert ("Record a sharing decision" in html) == ("decisions.new" in app.view_functions)
     entry = db.session.scalars(sa.select(CheckLog)).one()
     assert entry.permitted is False and entry.reasons[0]["code"] == rules.CATEGORY
+
+
+def test_recording_a_decision_from_a_refusal_carries_the_question_over(client, login_as, herts):
+    police, *_ = herts
+    login_as("partner", organisation=police)
+    html = _check(client, category="criminal_offence", purpose="youth offending").get_data(as_text=True)
+    link = re.search(r'href="(/decisions/new\?[^"]+)">Record a sharing decision', html).group(1).replace("&amp;", "&")
+    form = client.get(link).get_data(as_text=True)
+    assert '<option value="herts-cc" selected' in form
+    assert '<option value="criminal_offence" selected' in form
+    assert 'value="youth offending"' in form
 
 
 def test_review_overdue_is_a_warning_not_a_refusal(client, make, login_as, herts):
@@ -486,3 +498,52 @@ def test_the_check_page_shows_legal_errors_and_notes(client, login_as, make):
     assert "no lawful basis that counts" in html and "UKGDPR-A6-1E" in html
     anonymised = _check(client, discloser="old-police", recipient="old-council", category="anonymised").get_data(as_text=True)
     assert "Pseudonymised data" in anonymised
+
+
+# --- the partnership's purposes -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("asked, purposes, nearest", [
+    ("safeguarding", ["safeguarding children", "housing", "safeguarding adults"], ["safeguarding adults", "safeguarding children"]),
+    ("safegaurding children", ["safeguarding children", "crime prevention"], ["safeguarding children"]),
+    ("family support", ["Early help for families", "family support services", "FAMILY SUPPORT SERVICES"], ["family support services"]),
+    ("housing", ["safeguarding children"], []),
+    (None, ["safeguarding children"], []),
+])
+def test_nearest_purposes(asked, purposes, nearest):
+    assert rules.nearest_purposes(asked, purposes) == nearest
+
+
+def test_a_purpose_worded_differently_is_answered_with_the_purposes_that_would_match_first():
+    superseded = candidate("ISA-2020-001", status="superseded", flows=[flow(purposes=["safeguarding"])])
+    answer = rules.answer(question(purpose="safeguarding"), [superseded, candidate("ISA-2024-001")], CATALOGUE)
+    assert not answer.permitted
+    assert answer.nearest_purposes == ["safeguarding children"]  # from the agreement in force only
+    assert [reason.agreement for reason in answer.reasons] == ["ISA-2024-001", "ISA-2020-001"]  # in force first
+    assert answer.as_dict()["nearest_purposes"] == ["safeguarding children"]
+
+
+def test_the_check_page_offers_the_partnerships_purposes_and_the_nearest_ones(client, login_as, herts, make):
+    police, council, _charity, _agreement = herts
+    make.agreement(parties=[police, council], status=AgreementStatus.TERMINATED, reference="ISA-2019-001").flows[0].purposes = ["old purpose"]
+    make.db.session.commit()
+    login_as("partner", organisation=police)
+    page = client.get("/check").get_data(as_text=True)
+    assert 'list="known-purposes"' in page and '<option value="safeguarding children">' in page
+    assert "old purpose" not in page  # only the agreements in force make the vocabulary
+    html = _check(client, purpose="safeguarding").get_data(as_text=True)
+    assert "No agreement covers this" in html
+    assert html.index("Check for safeguarding children") < html.index("Why no agreement covers it")
+    terminated = [r for r in re.findall(r'href="/agreements/([^"]+)">\1</a></h3>', html)]
+    assert terminated[0] == "ISA-2024-001" and len(terminated) == 2  # the agreement in force first, the terminated one after
+    again = _check(client, purpose="safeguarding children").get_data(as_text=True)
+    assert "Yes, under ISA-2024-001" in again
+
+
+def test_the_flow_form_offers_the_partnerships_purposes(client, login_as, herts, make):
+    police, council, _charity, _agreement = herts
+    draft = make.agreement(parties=[police, council], status=AgreementStatus.DRAFT)
+    login_as("officer")
+    page = client.get(f"/agreements/{draft.reference}/flows/new").get_data(as_text=True)
+    listed = page[page.index("Purposes the partnership already uses"):]
+    assert "<li>safeguarding children</li>" in listed

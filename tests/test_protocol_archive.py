@@ -20,8 +20,10 @@ from isa.agreements.models import AgreementStatus as S
 from isa.audit.tracking import acting_as
 from isa.documents import render as rendering
 from isa.documents.archive import NS
-from isa.documents.models import ProtocolDocument, SignatureMethod
-from isa.documents.operations import current_document, record_paper_signature, sign_in_app
+from isa.agreements.models import SignatureMethod
+from isa.documents.models import ProtocolDocument
+from isa.agreements.signatures import record_paper_signature, sign_in_app
+from isa.documents.operations import current_document
 from isa.exchange.demo import load_demo
 from isa.exchange.operations import export_agreement, export_register
 from tests.conftest import count
@@ -208,8 +210,8 @@ def test_pdf_data_prints_the_record_of_a_stored_document(runner, make, db, app):
     # after a material change, the stored document of version 1 still says what version 1 said
     agreement.parties[0].signed_on = date(2025, 1, 2)
     db.session.commit()
-    from isa.documents.signatures import after_material_change
-    from isa.documents.versions import material_terms
+    from isa.agreements.versions import after_material_change
+    from isa.agreements.rules import material_terms
 
     before = material_terms(agreement)
     agreement.flows[0].purposes = ["safeguarding adults"]
@@ -261,7 +263,7 @@ def test_the_signed_copy_shows_each_signature_and_the_document_signed(app, make,
     police_party.signatory_name, police_party.signatory_title, police_party.signed_on = "John Roe", "Chief Constable", date(2025, 2, 3)
     record_paper_signature(agreement, police_party, pinned, "officer@example.org")
     db.session.commit()
-    assert agreement.status == S.AWAITING_SIGNATURES
+    assert agreement.status == S.ACTIVE  # the last signature brings it into force
     with acting_as("tester"):
         signed = current_document(agreement)
     assert signed.id != pinned.id and signed.signed_copy and signed.protocol_version == 1

@@ -12,7 +12,7 @@ from isa.flows.models import ConsentApproach, DataFlow, Frequency
 SENTINELS = {
     # contacts
     "spoc_name": "SENTINEL-SPOC-NAME", "spoc_email": "sentinel-spoc@example.org",
-    "dpo_name": "SENTINEL-DPO-NAME", "dpo_email": "sentinel-dpo@example.org", "address": "SENTINEL ADDRESS",
+    "dpo_name": "SENTINEL-DPO-NAME", "address": "SENTINEL ADDRESS",
     # agreement fields that are not published
     "scope": "SENTINEL-SCOPE", "data_subjects": "SENTINEL-DATA-SUBJECTS", "retention": "SENTINEL-RETENTION",
     "security": "SENTINEL-SECURITY", "dpia_reference": "SENTINEL-DPIA", "owner": "sentinel-owner@example.org",
@@ -30,7 +30,7 @@ SENTINELS = {
 def published(make, db):
     s = SENTINELS
     council = make.organisation(slug="council", name="Hertfordshire County Council", spoc_name=s["spoc_name"],
-                                spoc_email=s["spoc_email"], dpo_name=s["dpo_name"], dpo_email=s["dpo_email"], address=s["address"])
+                                spoc_email=s["spoc_email"], dpo_name=s["dpo_name"], dpo_email="dpo@herts.example.org", address=s["address"])
     police = make.organisation(slug="police", name="Hertfordshire Constabulary")
     owner = make.user(role="officer", email=s["owner"])
     channel = make.channel(name=s["channel"])
@@ -93,6 +93,26 @@ def test_the_public_summary(client, published):
                  "Hertfordshire County Council", "Hertfordshire Constabulary", "1 December 2024", "1 December 2027"):
         assert text in page
     assert client.get("/register/ISA-2023-004").status_code == 200
+    assert "Status In force" in " ".join(page.replace("<", " <").split()) or ">In force<" in page
+
+
+def test_the_public_summary_gives_each_partys_data_protection_officer(client, published):
+    _, page = _page(client, "/register/ISA-2024-001")
+    assert 'href="mailto:dpo@herts.example.org"' in page
+    assert "Hertfordshire County Council: " in page
+    _, listing = _page(client, "/register")
+    assert "dpo@herts.example.org" not in listing  # the contact is on the agreement's own page
+
+
+def test_an_agreement_signed_but_not_yet_started_is_not_in_force(client, make):
+    from datetime import timedelta
+
+    make.agreement(reference="ISA-2030-001", title="Starts next month", status=AgreementStatus.ACTIVE,
+                   start_date=date.today() + timedelta(days=30), review_date=date.today() + timedelta(days=400))
+    _, page = _page(client, "/register/ISA-2030-001")
+    assert "Signed, in force from" in page and ">In force<" not in page
+    _, listing = _page(client, "/register")
+    assert "In force from" in listing
 
 
 @pytest.mark.parametrize("hidden", sorted(SENTINELS))

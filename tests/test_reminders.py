@@ -25,7 +25,8 @@ from isa.documents.models import ProtocolDocument
 from isa.reminders import mail, rules
 from isa.reminders.models import Reminder, ReminderStatus as RS, SweepLock
 from isa.reminders.notifications import ReminderMail, render_bodies
-from isa.reminders.scheduler import add_sweep_job, daily_sweep, london_today, reminder_time, should_start_in_process
+from isa.core import clock
+from isa.reminders.scheduler import add_sweep_job, daily_sweep, reminder_time, should_start_in_process
 from isa.reminders.sweep import INTERRUPTED, SweepSettings, acquire_lock, queue_due, release_lock, run_sweep
 from tests.conftest import forget_planner_statistics, planner_statistics, post_form, run_render_queue
 
@@ -71,7 +72,7 @@ def test_escalation_day_is_a_stage_of_its_own(today, escalation_days, stage):
 
 
 def _agreement(id_=1, status="active", review=REVIEW, end=None):
-    return SimpleNamespace(id=id_, status=S(status), review_date=review, end_date=end)
+    return SimpleNamespace(id=id_, status=S(status), start_date=review - timedelta(days=365), review_date=review, end_date=end)
 
 
 @pytest.mark.parametrize(
@@ -795,7 +796,7 @@ def test_create_app_never_starts_the_scheduler_in_tests(app):
 def test_apscheduler_runs_the_sweep(app, db, make, inbox):
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    make.agreement(status=S.ACTIVE, review_date=london_today() + timedelta(days=7), owner=make.user(role="officer"))
+    make.agreement(status=S.ACTIVE, review_date=clock.today() + timedelta(days=7), owner=make.user(role="officer"))
     scheduler = BackgroundScheduler(timezone="Europe/London")
     scheduler.add_job(daily_sweep, args=[app])  # run once, now
     scheduler.start()
@@ -809,7 +810,7 @@ def test_apscheduler_runs_the_sweep(app, db, make, inbox):
 
 
 def test_the_daily_sweep_refreshes_the_query_planners_statistics(app, db, make, inbox):
-    make.agreement(status=S.ACTIVE, review_date=london_today() + timedelta(days=7), owner=make.user(role="officer"))
+    make.agreement(status=S.ACTIVE, review_date=clock.today() + timedelta(days=7), owner=make.user(role="officer"))
     forget_planner_statistics(db, "agreements")
     daily_sweep(app)
     assert len(inbox.messages) == 1

@@ -238,7 +238,7 @@ def test_no_page_renders_while_documents_wait(app, make, db, role):
     db.session.commit()
     values = {
         "reference": agreement.reference, "slug": "mine", "party_id": agreement.parties[0].id, "flow_id": agreement.flows[0].id,
-        "user_id": users["officer"].id, "code": "UKGDPR-A6-1E", "token_id": token_record.id, "path": "no-such-endpoint",
+        "user_id": users["officer"].id, "code": "UKGDPR-A6-1E", "token_id": token_record.id, "path": "no-such-endpoint", "token": "not-a-reset-token",
         "decision_id": make.decision(discloser=mine, recipient=other, recorded_by=users["officer"]).id, "document_id": 999,
         "risk_id": 999,
     }

@@ -104,6 +104,25 @@ def test_amend_with_a_new_interval_and_an_explicit_date(client, login_as, db, ma
     assert agreement.status == S.UNDER_REVIEW  # stays under review while the partners amend it
     assert agreement.review_date == following and agreement.review_interval_months == 6
     assert db.session.scalar(sa.select(Review.outcome)) == ReviewOutcome.AMEND
+    # the next step is said, on the page the officer lands on
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Next, make the amendments" in page and "then choose <strong>Activate</strong>" in page
+    assert "Record the review</a>" not in page
+
+
+def test_a_review_under_way_links_to_recording_it(client, login_as, make):
+    agreement = make.agreement(status=S.UNDER_REVIEW, start_date=date(2023, 1, 1), review_date=TODAY)
+    login_as("officer")
+    page = client.get(f"/agreements/{agreement.reference}").get_data(as_text=True)
+    assert f'href="/agreements/{agreement.reference}/reviews/new">Record the review</a>' in page
+
+
+def test_one_review_a_day(client, login_as, db, agreement):
+    login_as("officer")
+    assert _record(client, agreement).status_code == 302
+    response = _record(client, agreement, version=str(db.session.get(type(agreement), agreement.id).version))
+    assert response.status_code == 200 and "is already recorded" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Review)) == 1
 
 
 def test_terminate_ends_the_agreement(client, login_as, db, agreement):

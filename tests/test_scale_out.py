@@ -29,7 +29,8 @@ from isa.documents.models import ProtocolDocument, RenderJob, RenderStatus as RS
 from isa.extensions import db
 from isa.legal.catalogue import sync_catalogue
 from isa.reminders.models import Reminder
-from tests.factories import PASSWORD, Factory
+from tests.factories import PASSWORD, Factory, totp_code
+from tests.servers import last_totp_step
 from tests.test_reminders import SmtpServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,8 +81,9 @@ class Browser:
         except urllib.error.HTTPError as error:
             return error.code
 
-    def sign_in(self, email):
+    def sign_in(self, email, last_step=0):
         assert self.post("/login", {"email": email, "password": PASSWORD}) == 302
+        assert self.post("/login/code", {"code": totp_code(last_step)}) == 302
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -158,7 +160,9 @@ def test_two_web_servers_and_two_schedulers_on_one_postgresql(scale_database, tm
             _wait_until(lambda: _serving(port), 60, f"gunicorn on port {port}")
         browsers = [Browser(f"http://127.0.0.1:{port}") for port in ports]
         for browser in browsers:
-            browser.sign_in("officer@scale.example.org")
+            with app.app_context():
+                last_step = last_totp_step("officer@scale.example.org")
+            browser.sign_in("officer@scale.example.org", last_step)
 
         def version():
             with app.app_context():

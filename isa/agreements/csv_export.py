@@ -1,10 +1,10 @@
 """The agreements list as a CSV download, with the list's filters applied, for spreadsheet users."""
-from datetime import date
 
 from flask import Blueprint, abort, request
 from flask_login import current_user
 
-from ..core.auth import signed_in_required
+from ..core import clock
+from ..users.access import signed_in_required
 from ..core.spreadsheet import csv_download
 from ..extensions import db
 from .queries import agreements_query, parse_filters
@@ -13,7 +13,7 @@ bp = Blueprint("agreements_csv", __name__)
 
 HEADER = [
     "Reference", "Title", "Status", "Lead organisation", "Parties", "Not yet signed", "Start date", "Review date",
-    "End date", "Review overdue", "Owner", "Data location", "Version",
+    "End date", "Review overdue", "Owner", "Data location", "Protocol version",
 ]
 
 
@@ -29,10 +29,10 @@ def agreement_row(agreement, today):
         agreement.start_date.isoformat(),
         agreement.review_date.isoformat(),
         agreement.end_date.isoformat() if agreement.end_date else "",
-        agreement.status.in_force and agreement.review_date < today,
+        agreement.review_overdue(today),
         agreement.owner.email if agreement.owner else "",
         agreement.data_location.label,
-        agreement.version,
+        agreement.protocol_version,
     ]
 
 
@@ -42,7 +42,10 @@ def download():
     filters, errors = parse_filters(request.args)
     if errors:
         abort(400, "; ".join(errors.values()))
-    today = date.today()
+    today = clock.today()
     query = agreements_query(filters, current_user).execution_options(yield_per=500)
-    rows = (agreement_row(agreement, today) for agreement in db.session.scalars(query))
+
+    def rows():
+        return (agreement_row(agreement, today) for agreement in db.session.scalars(query))
+
     return csv_download(f"agreements-{today.isoformat()}.csv", HEADER, rows)

@@ -1,10 +1,10 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
 
 from ..core import validation
-from ..core.forms import ChoiceField, GovDateField
+from ..core.forms import ChoiceField, GovDateField, Length
 from ..flows.models import DataCategory
 from .lifecycle import date_problems
 from .models import DataLocation, PartyRole
@@ -47,7 +47,7 @@ class AgreementForm(VersionedForm):
         "Review interval in months",
         widget=GovTextInput(),
         default=12,
-        validators=[InputRequired("Enter the review interval in months"), NumberRange(1, 60, "Enter a review interval between 1 and 60 months")],
+        validators=[InputRequired("Enter the review interval in months"), NumberRange(validation.REVIEW_INTERVAL_MIN, validation.REVIEW_INTERVAL_MAX, validation.REVIEW_INTERVAL_MESSAGE)],
     )
     data_subjects = TextAreaField("Data subjects", widget=GovTextArea(), description="Whose information is shared, for example children, parents and carers.", validators=[Optional(), Length(max=5000)])
     retention = TextAreaField("Retention", widget=GovTextArea(), description="How long each partner keeps shared information, and how it is destroyed.", validators=[Optional(), Length(max=5000)])

@@ -3,7 +3,7 @@
 Pure functions over an agreement-like object (status, parties with `signed_on`, dates), with no
 Flask import, so the pages, the importer and the command line share one copy of each rule.
 """
-from .models import AgreementStatus as S
+from .types import AgreementStatus as S
 
 TRANSITIONS = {
     S.DRAFT: (S.CONSULTATION, S.AWAITING_SIGNATURES, S.TERMINATED),

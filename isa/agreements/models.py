@@ -1,51 +1,14 @@
-import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit.tracking import Audited
 from ..core.db import enum_column, utcnow
 from ..extensions import db
-
-
-class AgreementStatus(enum.StrEnum):
-    DRAFT = "draft"
-    CONSULTATION = "consultation"  # circulated to partners for comment
-    AWAITING_SIGNATURES = "awaiting_signatures"
-    ACTIVE = "active"
-    UNDER_REVIEW = "under_review"  # in force while its review is carried out
-    EXPIRED = "expired"  # passed its end date without renewal
-    TERMINATED = "terminated"  # ended early by the partners
-    SUPERSEDED = "superseded"  # replaced by a newer agreement
-
-    @property
-    def label(self):
-        return self.value.replace("_", " ").capitalize()
-
-    @property
-    def in_force(self):
-        return self in (AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW)
-
-
-class DataLocation(enum.StrEnum):
-    UK = "uk"
-    EEA = "eea"
-    OTHER = "other"  # a restricted transfer outside the UK and EEA
-
-    @property
-    def label(self):
-        return {"uk": "United Kingdom", "eea": "European Economic Area", "other": "Outside the UK and EEA"}[self.value]
-
-
-class PartyRole(enum.StrEnum):
-    DISCLOSER = "discloser"
-    RECIPIENT = "recipient"
-    BOTH = "both"
-
-    @property
-    def label(self):
-        return {"discloser": "Discloser", "recipient": "Recipient", "both": "Discloser and recipient"}[self.value]
+from . import rules
+from .types import AgreementStatus, DataLocation, PartyRole, SignatureMethod  # noqa: F401  (imported from here too)
 
 
 class Agreement(Audited, db.Model):
@@ -101,8 +64,21 @@ class Agreement(Audited, db.Model):
     def party_for(self, organisation):
         return next((p for p in self.parties if p.organisation_id == organisation.id), None)
 
-    def review_overdue(self, today):
-        return self.review_date < today
+    @hybrid_method
+    def in_force_on(self, day):
+        return rules.in_force_on(self, day)
+
+    @in_force_on.expression
+    def in_force_on(cls, day):
+        return rules.in_force_sql(cls, day)
+
+    @hybrid_method
+    def review_overdue(self, day):
+        return rules.review_overdue(self, day)
+
+    @review_overdue.expression
+    def review_overdue(cls, day):
+        return rules.review_overdue_sql(cls, day)
 
     def __repr__(self):
         return f"<Agreement {self.reference}>"
@@ -128,7 +104,7 @@ class Party(Audited, db.Model):
     organisation = relationship("Organisation", lazy="joined")
 
     def audit_label(self):
-        return f"{self.organisation.name if self.organisation else self.organisation_id} in {self.agreement.reference}"
+        return party_label(self.organisation.name if self.organisation else self.organisation_id, self.agreement.reference)
 
     def audit_agreement(self):
         return self.agreement
@@ -141,6 +117,11 @@ class Party(Audited, db.Model):
     def signatory(self):
         """Name and title as one line, as the import/export format carries it."""
         return ", ".join(part for part in (self.signatory_name, self.signatory_title) if part) or None
+
+
+def party_label(organisation, reference):
+    """How the history names a party."""
+    return f"{organisation} in {reference}"
 
 
 class AgreementVersion(db.Model):
@@ -165,3 +146,33 @@ class AgreementVersion(db.Model):
 
     def __repr__(self):
         return f"<AgreementVersion {self.agreement_id} v{self.protocol_version}>"
+
+
+class Signature(db.Model):
+    """A party's signature of one protocol version: kept when a later version asks for new ones.
+
+    Party holds the signature of the current version; this is the permanent record of every one.
+    """
+
+    __tablename__ = "signatures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
+    # The name is kept as signed: the record outlives the organisation's place in the agreement.
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    organisation_name: Mapped[str] = mapped_column(sa.String(200))
+    protocol_version: Mapped[int]
+    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("protocol_documents.id"))
+    document_sha256: Mapped[str | None] = mapped_column(sa.String(64))
+    signatory_name: Mapped[str] = mapped_column(sa.String(200))
+    signatory_title: Mapped[str | None] = mapped_column(sa.String(200))
+    signed_on: Mapped[date]
+    method: Mapped[SignatureMethod] = enum_column(SignatureMethod)
+    recorded_by: Mapped[str] = mapped_column(sa.String(254))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    document = relationship("ProtocolDocument")
+
+    @property
+    def signatory(self):
+        return ", ".join(part for part in (self.signatory_name, self.signatory_title) if part)

@@ -6,29 +6,25 @@ between, ConflictError refuses the save instead of overwriting their work (optim
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..documents import signatures, versions
+from ..core.errors import DomainError
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..users.models import User
 from . import lifecycle
+from . import rules, versions
+from .signatures import forget_signature, record_paper_signature, signature_date_problem
 from .models import Agreement, AgreementStatus, DataLocation, Party, PartyRole
 
 CONFLICT_MESSAGE = (
-    "Someone else changed this agreement while you were editing it (it is now version {current}, "
-    "you started from version {expected}). Your changes have not been saved: review the latest "
-    "version and make them again."
+    "Someone else changed this agreement while you were editing it. Your changes have not been saved. "
+    "Check the agreement as it is now, then save again to keep your changes."
 )
 
 
-class AgreementError(ValueError):
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
-
-
-class ConflictError(AgreementError):
+class ConflictError(DomainError):
     def __init__(self, agreement, expected):
-        super().__init__(None, CONFLICT_MESSAGE.format(current=agreement.version, expected=expected))
+        super().__init__(None, CONFLICT_MESSAGE)
+        self.agreement = agreement
 
 
 def find_by_reference(reference):
@@ -63,11 +59,11 @@ def save_agreement(agreement, data, expected_version=None):
     with db.session.no_autoflush:
         clash = find_by_reference(data["reference"])
         if clash is not None and clash is not agreement:
-            raise AgreementError("reference", f"The reference {data['reference']} is already used by {clash.title}")
+            raise DomainError("reference", f"The reference {data['reference']} is already used by {clash.title}")
         problems = lifecycle.date_problems(data["start_date"], data["review_date"], data.get("end_date"))
         if problems:
             field, message = next(iter(problems.items()))
-            raise AgreementError(field, message)
+            raise DomainError(field, message)
         new = agreement is None
         if new:
             agreement = Agreement(status=AgreementStatus.DRAFT)
@@ -87,7 +83,7 @@ def save_agreement(agreement, data, expected_version=None):
         supersedes = data.get("supersedes")
         agreement.supersedes = find_by_reference(supersedes) if supersedes else None
         if agreement.supersedes is agreement:
-            raise AgreementError("supersedes", "An agreement cannot supersede itself")
+            raise DomainError("supersedes", "An agreement cannot supersede itself")
         if new:
             db.session.add(agreement)  # added last, so no autoflush writes it half-made
     return agreement
@@ -97,50 +93,58 @@ def change_status(agreement, target, expected_version):
     check_version(agreement, expected_version)
     problems = lifecycle.transition_problems(agreement, target)
     if problems:
-        raise AgreementError("status", "; ".join(problems))
+        raise DomainError("status", "; ".join(problems))
     agreement.status = AgreementStatus(target)
     agreement.resume_status = None  # an officer's choice replaces the return planned by a new version
     return agreement
 
 
-def save_party(agreement, party, data, expected_version):
+def save_party(agreement, party, data, expected_version, signed_document=None):
+    """Add or change a party. `signed_document`: the stored copy of the current version that the
+    form's `signed_document` names (None when it names none, or none of the current version)."""
     check_version(agreement, expected_version)
     organisation = _org(data["organisation"])
     if organisation is None:
-        raise AgreementError("organisation", "Choose the organisation")
+        raise DomainError("organisation", "Choose the organisation")
     existing = agreement.party_for(organisation)
     if existing is not None and existing is not party:
-        raise AgreementError("organisation", f"{organisation.name} is already a party to this agreement")
-    before = versions.material_terms(agreement)
+        raise DomainError("organisation", f"{organisation.name} is already a party to this agreement")
+    before = rules.material_terms(agreement)
     if party is None:
         party = Party()
         agreement.parties.append(party)
     elif party.organisation_id != organisation.id and _flows_of(agreement, party.organisation_id):
-        raise AgreementError("organisation", "This party has data flows: remove or change them before changing the organisation")
+        raise DomainError("organisation", "This party has data flows: remove or change them before changing the organisation")
     party.organisation = organisation
     party.role = PartyRole(data["role"])
     party.signatory_name = (data.get("signatory_name") or "").strip() or None
     party.signatory_title = (data.get("signatory_title") or "").strip() or None
-    if signatures.after_material_change(agreement, before):
+    if versions.after_material_change(agreement, before):
         return party  # a material change: every party, this one too, signs the new version
-    _apply_signature(agreement, party, data)
+    _apply_signature(agreement, party, data, signed_document)
     return party
 
 
-def _apply_signature(agreement, party, data):
+def _apply_signature(agreement, party, data, document):
     """A signature made on paper, as the officer recorded it on the party form."""
-    from ..documents.operations import document_of_current_version, record_paper_signature
-
     signed_on, document_id = data.get("signed_on"), data.get("signed_document")
     if signed_on is None:
-        versions.clear_signature(party)
+        if party.signed_on is not None:
+            forget_signature(agreement, party)
+        rules.clear_signature(party)
         return
-    document = None
     if document_id:
-        document = document_of_current_version(agreement, document_id)
         if document is None:
-            raise AgreementError("signed_document", f"Choose a copy of version {agreement.protocol_version}, the version to sign")
+            raise DomainError("signed_document", f"Choose a copy of version {agreement.protocol_version}, the version to sign")
+    else:
+        document = None
     changed = signed_on != party.signed_on or (document is not None and document.sha256 != party.signed_document_sha256)
+    if changed:
+        problem = signature_date_problem(agreement, signed_on, document)
+        if problem:
+            raise DomainError("signed_on", problem)
+        if party.signed_on is not None:
+            forget_signature(agreement, party)  # a correction replaces the record, it does not add a second one
     party.signed_on = signed_on
     if changed:
         record_paper_signature(agreement, party, document, None)
@@ -154,12 +158,12 @@ def remove_party(agreement, party, expected_version):
     check_version(agreement, expected_version)
     flows = _flows_of(agreement, party.organisation_id)
     if flows:
-        raise AgreementError(None, f"{party.organisation.name} sends or receives {len(flows)} data flow(s) in this agreement. Remove those flows first.")
-    if agreement.status.in_force:
-        raise AgreementError(None, "Parties cannot be removed from an agreement in force. Start a review, or supersede it with a new agreement.")
-    before = versions.material_terms(agreement)
+        raise DomainError(None, f"{party.organisation.name} sends or receives {len(flows)} data flow(s) in this agreement. Remove those flows first.")
+    if AgreementStatus(agreement.status) in rules.IN_FORCE:
+        raise DomainError(None, "Parties cannot be removed from an agreement in force. Start a review, or supersede it with a new agreement.")
+    before = rules.material_terms(agreement)
     db.session.delete(party)  # not removed from agreement.parties first: the audit entry needs its agreement
-    signatures.after_material_change(agreement, before, leaving=[party])
+    versions.after_material_change(agreement, before, leaving=[party])
 
 
 def legacy_remap_proposal(agreement):
@@ -179,13 +183,13 @@ def remap_legacy_bases(agreement, expected_version=None):
         check_version(agreement, expected_version)
     proposals = [p for p in legacy_remap_proposal(agreement) if p.changed]
     if not proposals:
-        raise AgreementError(None, f"{agreement.reference} relies on no DPA 1998 basis: there is nothing to re-map.")
+        raise DomainError(None, f"{agreement.reference} relies on no DPA 1998 basis: there is nothing to re-map.")
     by_id = {p.flow_id: p for p in proposals}
     with one_entry(db.session, agreement, "remapped"):
-        before = versions.material_terms(agreement)
+        before = rules.material_terms(agreement)
         for flow in agreement.flows:
             proposal = by_id.get(flow.id)
             if proposal is not None:
                 flow.lawful_bases = list(proposal.proposed)
-        signatures.after_material_change(agreement, before)
+        versions.after_material_change(agreement, before)
     return proposals

@@ -27,6 +27,17 @@ def visible_to(query, user):
     return query.where(party.exists())
 
 
+def awaiting_signature_of(organisation_id):
+    """Agreements sent for signature that this organisation has not signed yet, oldest first."""
+    unsigned = sa.select(Party.id).where(
+        Party.agreement_id == Agreement.id, Party.organisation_id == organisation_id, Party.signed_on.is_(None)
+    )
+    return db.session.scalars(
+        sa.select(Agreement).where(Agreement.status == AgreementStatus.AWAITING_SIGNATURES, unsigned.exists())
+        .order_by(Agreement.reference)
+    ).all()
+
+
 def can_see(user, agreement):
     if user.is_officer:
         return True
@@ -52,20 +63,61 @@ def parse_filters(args):
     party = (args.get("party") or "").strip()
     if party:
         filters["party"] = party
+    parts = [(args.get(f"review_due_before-{part}") or "").strip() for part in ("day", "month", "year")]
     due = (args.get("review_due_before") or "").strip()
-    if due:
+    if any(parts):  # the GOV.UK date input's three boxes
+        if not all(parts):
+            missing = " and ".join(name for name, value in zip(("day", "month", "year"), parts) if not value)
+            errors["review_due_before"] = f"Review due before must include a {missing}"
+        else:
+            try:
+                filters["review_due_before"] = date(int(parts[2]), int(parts[1]), int(parts[0]))
+            except ValueError:
+                errors["review_due_before"] = "Review due before must be a real date, for example 1 12 2027"
+    elif due:  # links and the CSV download carry the date as 2027-12-01
         try:
             filters["review_due_before"] = date.fromisoformat(due)
         except ValueError:
-            errors["review_due_before"] = "Enter the date as YYYY-MM-DD, for example 2027-12-01"
+            errors["review_due_before"] = "Review due before must be a real date, for example 2027-12-01"
     q = (args.get("q") or "").strip()[:100]
     if q:
         filters["q"] = q
+    sort = (args.get("sort") or "").strip()
+    if sort.lstrip("-") in SORTS:
+        filters["sort"] = sort
     return filters, errors
 
 
+# The list's sortable columns (?sort=review_date, ?sort=-review_date for the other way).
+SORTS = {
+    "reference": Agreement.reference,
+    "title": Agreement.title,
+    "status": Agreement.status,
+    "review_date": Agreement.review_date,
+}
+
+
+def _like(word):
+    return "%" + word.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _matches_word(word):
+    """The agreement's reference, title, purpose or a party's name contains `word` (any case)."""
+    like = _like(word)
+    party = (
+        sa.select(Party.id)
+        .join(Organisation, Organisation.id == Party.organisation_id)
+        .where(Party.agreement_id == Agreement.id, sa.func.lower(Organisation.name).like(like, escape="\\"))
+    )
+    columns = (Agreement.reference, Agreement.title, Agreement.purpose)
+    return sa.or_(*(sa.func.lower(column).like(like, escape="\\") for column in columns), party.exists())
+
+
 def agreements_query(filters, user=None):
-    query = sa.select(Agreement).order_by(Agreement.reference)
+    sort = filters.get("sort", "reference")
+    column = SORTS[sort.lstrip("-")]
+    order = column.desc() if sort.startswith("-") else column.asc()
+    query = sa.select(Agreement).order_by(order, Agreement.reference)
     if "status" in filters:
         query = query.where(Agreement.status == filters["status"])
     if "party" in filters:
@@ -78,8 +130,9 @@ def agreements_query(filters, user=None):
     if "review_due_before" in filters:
         query = query.where(Agreement.review_date < filters["review_due_before"])
     if "q" in filters:
-        like = f"%{filters['q'].lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Agreement.reference).like(like), sa.func.lower(Agreement.title).like(like)))
+        # word by word: "safeguarding family" finds "Family Safeguarding Service"
+        for word in filters["q"].split()[:10]:
+            query = query.where(_matches_word(word))
     if user is not None:
         query = visible_to(query, user)
     return query

@@ -1,15 +1,16 @@
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..core import clock
+from ..core.errors import DomainError, fail
 from ..audit.presenting import present
 from ..audit.queries import agreement_events, latest
-from ..core.auth import log_refusal, officer_required, signed_in_required
-from ..core.forms import organisation_choices
+from ..users.access import log_refusal, officer_required, signed_in_required
+from ..organisations.queries import organisation_choices
 from ..documents.forms import signable_document_choices, signed_document_choice
-from ..documents.versions import new_version_notice
+from ..documents.operations import document_of_current_version
+from .rules import new_version_notice
 from ..core.web import paginate
 from ..extensions import db
 from ..legal.queries import findings_by_agreement
@@ -18,8 +19,6 @@ from . import lifecycle
 from .forms import AgreementForm, ConfirmForm, PartyForm, StatusForm
 from .models import Agreement, AgreementStatus, Party
 from .operations import (
-    AgreementError,
-    ConflictError,
     change_status,
     commit_or_conflict,
     find_by_reference,
@@ -29,7 +28,7 @@ from .operations import (
     save_agreement,
     save_party,
 )
-from .queries import agreements_query, can_see, parse_filters
+from .queries import agreements_query, awaiting_signature_of, can_see, parse_filters
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
@@ -45,14 +44,17 @@ def get_visible(reference):
     return agreement
 
 
-def fail(form, error):
-    """Put an operation's error next to its field, or in a banner when it has none."""
-    db.session.rollback()
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors") and error.field != "version":
-        field.errors.append(str(error))
-    else:
-        flash(str(error), "info")
+# What the officer is told after changing the status, in GOV.UK's plain words.
+STATUS_MESSAGES = {
+    AgreementStatus.DRAFT: "{reference} is a draft again",
+    AgreementStatus.CONSULTATION: "{reference} has been sent for consultation",
+    AgreementStatus.AWAITING_SIGNATURES: "{reference} has been sent for signature: each party's users are asked to sign",
+    AgreementStatus.ACTIVE: "{reference} is now active",
+    AgreementStatus.UNDER_REVIEW: "Review of {reference} started: record the review when it is done",
+    AgreementStatus.EXPIRED: "{reference} has expired",
+    AgreementStatus.TERMINATED: "{reference} has been terminated",
+    AgreementStatus.SUPERSEDED: "{reference} has been superseded",
+}
 
 
 @bp.route("/")
@@ -68,12 +70,13 @@ def index():
         statuses=list(AgreementStatus),
         organisations=organisation_choices(),
         findings=_findings_for_page(page.items),
+        awaiting=awaiting_signature_of(current_user.organisation_id) if current_user.organisation_id and not current_user.is_officer else [],
         page_title="Agreements",
     )
 
 
 def _findings_for_page(agreements):
-    return findings_by_agreement(agreements, date.today())
+    return findings_by_agreement(agreements, clock.today())
 
 
 def _findings_for(agreement):
@@ -110,7 +113,7 @@ def new():
             db.session.commit()
             flash(f"Agreement {agreement.reference} created as a draft. Add its parties and data flows next.", "success")
             return redirect(url_for("agreements.show", reference=agreement.reference))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template("agreements/form.html", form=form, agreement=None, page_title="Create an agreement")
 
@@ -129,7 +132,7 @@ def show(reference):
         findings=_findings_for(agreement),
         history=present(history),
         older_history=older,
-        today=date.today(),
+        today=clock.today(),
         page_title=f"{agreement.reference}: {agreement.title}",
     )
 
@@ -143,9 +146,9 @@ def edit(reference):
         try:
             save_agreement(agreement, form.data, form.version.data)
             commit_or_conflict(agreement, form.version.data)
-            flash(f"Agreement {agreement.reference} saved (version {agreement.version}).", "success")
+            flash(f"Agreement {agreement.reference} saved.", "success")
             return redirect(url_for("agreements.show", reference=agreement.reference))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template("agreements/form.html", form=form, agreement=agreement, page_title=f"Edit {agreement.reference}")
 
@@ -161,8 +164,8 @@ def status(reference):
     try:
         change_status(agreement, form.target.data, form.version.data)
         commit_or_conflict(agreement, form.version.data)
-        flash(f"{agreement.reference} is now {agreement.status.label.lower()}.", "success")
-    except AgreementError as error:
+        flash(STATUS_MESSAGES[agreement.status].format(reference=agreement.reference), "success")
+    except DomainError as error:
         db.session.rollback()
         flash(f"The status was not changed: {error}", "info")
     return redirect(url_for("agreements.show", reference=reference))
@@ -195,6 +198,12 @@ def _get_party(agreement, party_id):
     return party
 
 
+def _signed_document(agreement, form):
+    """The stored copy of the current version the party form names as signed on paper, if any."""
+    document_id = form.data.get("signed_document")
+    return document_of_current_version(agreement, document_id) if document_id else None
+
+
 @bp.route("/<reference>/parties/new", methods=["GET", "POST"])
 @officer_required
 def new_party(reference):
@@ -203,12 +212,12 @@ def new_party(reference):
     if form.validate_on_submit():
         try:
             version_before = agreement.protocol_version
-            party = save_party(agreement, None, form.data, form.version.data)
+            party = save_party(agreement, None, form.data, form.version.data, _signed_document(agreement, form))
             commit_or_conflict(agreement, form.version.data)
             flash(f"{party.organisation.name} added as a party.", "success")
             _flash_new_version(agreement, version_before)
             return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template("agreements/party_form.html", form=form, agreement=agreement, party=None, page_title=f"Add a party to {reference}")
 
@@ -222,12 +231,12 @@ def edit_party(reference, party_id):
     if form.validate_on_submit():
         try:
             version_before = agreement.protocol_version
-            save_party(agreement, party, form.data, form.version.data)
+            save_party(agreement, party, form.data, form.version.data, _signed_document(agreement, form))
             commit_or_conflict(agreement, form.version.data)
             flash(f"{party.organisation.name} saved.", "success")
             _flash_new_version(agreement, version_before)
             return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template(
         "agreements/party_form.html", form=form, agreement=agreement, party=party, page_title=f"{party.organisation.name} in {reference}"
@@ -250,7 +259,7 @@ def remove_party_view(reference, party_id):
             commit_or_conflict(agreement, form.version.data)
             flash(f"{name} removed from {reference}.", "success")
             _flash_new_version(agreement, version_before)
-        except AgreementError as error:
+        except DomainError as error:
             db.session.rollback()
             flash(str(error), "info")
         return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
@@ -282,7 +291,7 @@ def remap(reference):
             flash(f"The DPA 1998 bases of {len(applied)} data flow{'s' if len(applied) != 1 else ''} were re-mapped.", "success")
             _flash_new_version(agreement, version_before)
             return redirect(url_for("agreements.show", reference=agreement.reference))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
             agreement = get_visible(reference)
             form.version.data = str(agreement.version)

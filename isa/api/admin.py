@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
-from ..core.auth import admin_required
+from ..users.access import admin_required
 from ..extensions import db
 from ..users.models import User
 from .forms import RevokeForm, TokenForm
@@ -33,7 +33,8 @@ def new():
     form = _token_form()
     if form.validate_on_submit():
         try:
-            record, token = create_token(db.session.get(User, int(form.user.data)), form.name.data, form.scope.data)
+            record, token = create_token(db.session.get(User, int(form.user.data)), form.name.data, form.scope.data,
+                                         int(form.lifetime.data))
             db.session.commit()
         except TokenError as error:
             db.session.rollback()

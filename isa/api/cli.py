@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 from ..audit.tracking import acting_as
 from ..extensions import db
 from .models import ApiToken
-from .tokens import TokenError, create_token, find_user, revoke_token
+from .tokens import DEFAULT_LIFETIME, LIFETIMES, TokenError, create_token, find_user, revoke_token
 
 
 def register(app):
@@ -22,19 +22,22 @@ def tokens():
 @click.argument("email")
 @click.option("--name", default="Command line", show_default=True, help="What the token is for.")
 @click.option("--calendar", is_flag=True, help="A calendar feed secret instead: reads only the review-dates calendar.")
+@click.option("--days", type=click.Choice([str(days) for days in LIFETIMES]), default=str(DEFAULT_LIFETIME), show_default=True,
+              help="How long the token lasts.")
 @with_appcontext
-def create(email, name, calendar):
+def create(email, name, calendar, days):
     user = find_user(email)
     if user is None:
         raise click.ClickException(f"No user has the email {email}")
     try:
         with acting_as("command line"):
-            record, token = create_token(user, name, "calendar" if calendar else "api")
+            record, token = create_token(user, name, "calendar" if calendar else "api", int(days))
             db.session.commit()
     except TokenError as error:
         db.session.rollback()
         raise click.ClickException(str(error))
-    click.echo(f"Created {record.kind} {record.prefix}… ({record.name}) for {user.email}. It is shown only now:", err=True)
+    click.echo(f"Created {record.kind} {record.prefix}… ({record.name}) for {user.email}, expiring on "
+               f"{record.expires_at:%Y-%m-%d}. It is shown only now:", err=True)
     click.echo(token)
 
 
@@ -42,7 +45,8 @@ def create(email, name, calendar):
 @with_appcontext
 def list_tokens():
     for record in db.session.scalars(sa.select(ApiToken).order_by(ApiToken.created_at)):
-        state = f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else "active"
+        state = (f"revoked {record.revoked_at:%Y-%m-%d}" if record.revoked_at else
+                 f"expired {record.expires_at:%Y-%m-%d}" if record.expired() else f"active until {record.expires_at:%Y-%m-%d}")
         used = f"last used {record.last_used_at:%Y-%m-%d %H:%M}" if record.last_used_at else "never used"
         click.echo(f"{record.prefix}…  {record.user.email}  {record.name}  {state}, {used}")
 

@@ -1,9 +1,10 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from ..core.forms import ChoiceField
+from ..core.forms import ChoiceField, Length
+from .tokens import DEFAULT_LIFETIME, LIFETIMES
 
 
 class TokenForm(FlaskForm):
@@ -19,8 +20,17 @@ class TokenForm(FlaskForm):
     user = ChoiceField(
         "User the token acts for",
         widget=GovSelect(),
-        description="The token sees what this user sees: a partner user's token only its organisation's agreements.",
+        description="The token sees what this user sees: a partner user's token only its organisation's agreements. "
+                    "An API token cannot act for an administrator.",
         validators=[InputRequired("Choose the user the token acts for")],
+    )
+    lifetime = ChoiceField(
+        "How long the token lasts",
+        widget=GovSelect(),
+        choices=[(str(days), f"{days} days") for days in LIFETIMES],
+        default=str(DEFAULT_LIFETIME),
+        description="After this it is refused, and the system needs a new token. A shorter life limits the harm of a lost token.",
+        # no InputRequired: a form posted without it (a script, an older page) gets the default
     )
     name = StringField(
         "What the token is for",

@@ -33,12 +33,16 @@ class ApiToken(Audited, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]  # refused from then on: a lost token stops working on its own
 
     user = relationship("User", lazy="joined")
 
     @property
     def active(self):
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.expired()
+
+    def expired(self, now=None):
+        return self.expires_at <= (now or utcnow())
 
     @property
     def kind(self):

@@ -1,9 +1,20 @@
-"""The OpenAPI 3.1 description of the JSON API. tests/test_api.py validates real responses against it."""
-from ..agreements.models import AgreementStatus, DataLocation, PartyRole
-from ..flows.models import ConsentApproach, DataCategory, DataSubjectCategory, Frequency
+"""The OpenAPI 3.1 description of the JSON API. tests/test_api.py validates real responses against it.
+
+The records' components (organisations, agreements, their parties and flows) are generated from the
+register file's schemas (`isa/<domain>/schemas.py`); the API's own answers are described here.
+"""
+import copy
+
+from pydantic.json_schema import models_json_schema
+
+from ..agreements.schemas import AgreementRecord
+from ..channels.schemas import ChannelRecord
+from ..organisations.schemas import OrganisationRecord
+from ..agreements.models import AgreementStatus, PartyRole
+from ..flows.models import ConsentApproach, DataCategory, Frequency
 from ..legal.findings import SEVERITIES
 from ..legal.models import BasisKind, Regime
-from ..organisations.types import OrganisationType, StatutoryRole
+from ..organisations.types import StatutoryRole
 from ..sharing.rules import REASON_CODES
 from ..users.models import Role
 
@@ -26,6 +37,26 @@ def _ref(name):
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def _record_schemas():
+    """The register file's record schemas (pydantic), as components: the API answers in the same shapes."""
+    _, generated = models_json_schema(
+        [(AgreementRecord, "serialization"), (OrganisationRecord, "serialization"), (ChannelRecord, "serialization")],
+        ref_template="#/components/schemas/{model}",
+    )
+    return generated["$defs"]
+
+
+RECORDS = _record_schemas()
+
+
+def _with_record(name, **extra):
+    """A record's schema with the API's own fields beside it; the API always sends every field."""
+    schema = copy.deepcopy(RECORDS[name])
+    schema["properties"].update(extra)
+    schema["required"] = list(schema["properties"])
+    return schema
+
+
 STRING = {"type": "string"}
 NULLABLE_STRING = {"type": ["string", "null"]}
 DATE = {"type": "string", "format": "date"}
@@ -33,6 +64,7 @@ NULLABLE_DATE = {"type": ["string", "null"], "format": "date"}
 STRINGS = {"type": "array", "items": STRING}
 
 SCHEMAS = {
+    **RECORDS,
     "Error": _object(
         {"error": {"type": "string", "description": "What went wrong, naming the bad parameter if there is one"},
          "parameter": {"type": "string", "description": "The query parameter at fault (400 only)"}},
@@ -42,13 +74,7 @@ SCHEMAS = {
         "email": STRING, "name": STRING, "role": {"enum": _values(Role)}, "organisation": NULLABLE_STRING,
         "token": _object({"name": STRING, "prefix": STRING}),
     }),
-    "Organisation": _object({
-        "slug": STRING, "name": STRING, "type": {"enum": _values(OrganisationType)}, "ico_registration": NULLABLE_STRING,
-        "dpo_name": NULLABLE_STRING, "dpo_email": NULLABLE_STRING, "spoc_name": NULLABLE_STRING, "spoc_email": NULLABLE_STRING,
-        "address": NULLABLE_STRING,
-        "law_enforcement_functions": {"type": "boolean", "description": "Statutory functions for law enforcement purposes (a competent authority to that extent)"},
-        "statutory_roles": {"type": "array", "items": {"enum": _values(StatutoryRole)}},
-    }),
+    "Organisation": _with_record("OrganisationRecord", statutory_roles={"type": "array", "items": {"enum": _values(StatutoryRole)}}),
     "AgreementSummary": _object({
         "reference": STRING, "title": STRING, "status": {"enum": _values(AgreementStatus)}, "start_date": DATE,
         "review_date": DATE, "end_date": NULLABLE_DATE,
@@ -63,27 +89,7 @@ SCHEMAS = {
         "total": {"type": "integer", "minimum": 0}, "page": {"type": "integer", "minimum": 1},
         "per_page": {"type": "integer", "minimum": 1}, "pages": {"type": "integer", "minimum": 0},
     }),
-    "Agreement": _object({
-        "reference": STRING, "title": STRING, "purpose": STRING, "scope": NULLABLE_STRING, "lead_organisation": NULLABLE_STRING,
-        "owner_email": NULLABLE_STRING, "status": {"enum": _values(AgreementStatus)}, "version": {"type": "integer"},
-        "start_date": DATE, "review_date": DATE, "end_date": NULLABLE_DATE, "review_interval_months": {"type": "integer"},
-        "review_overdue": {"type": "boolean"}, "data_subjects": NULLABLE_STRING, "retention": NULLABLE_STRING,
-        "security": NULLABLE_STRING, "data_location": {"enum": _values(DataLocation)}, "dpia_reference": NULLABLE_STRING,
-        "supersedes": NULLABLE_STRING,
-        "parties": {"type": "array", "items": _object({
-            "organisation": STRING, "role": {"enum": _values(PartyRole)}, "signatory": NULLABLE_STRING,
-            "signed_on": NULLABLE_DATE,
-        })},
-        "flows": {"type": "array", "items": _object({
-            "from": STRING, "to": {"type": "string", "description": "An organisation's slug, or * for every other party"},
-            "categories": {"type": "array", "items": {"enum": _values(DataCategory)}}, "items": STRING,
-            "purposes": STRINGS, "lawful_bases": STRINGS, "channel": NULLABLE_STRING,
-            "frequency": {"enum": _values(Frequency)}, "consent": {"enum": _values(ConsentApproach)},
-            "data_subject_categories": {"type": "array", "items": {"enum": _values(DataSubjectCategory)}},
-            "data_subjects": NULLABLE_STRING, "retention": NULLABLE_STRING, "source_system": NULLABLE_STRING,
-            "asset_owner": NULLABLE_STRING,
-        })},
-    }),
+    "Agreement": _with_record("AgreementRecord", version={"type": "integer"}, review_overdue={"type": "boolean"}),
     "Findings": _object({
         "agreement": STRING,
         "findings": {"type": "array", "items": _object({
@@ -130,6 +136,8 @@ SCHEMAS = {
                   "description": "Things to know whatever the answer: a version awaiting signatures, what anonymised means"},
         "advice": {"type": ["string", "null"], "description": "When not permitted: the reminder about ad hoc sharing"},
         "truncated": {"type": "boolean", "description": "True when more matches or reasons exist than the answer lists (a note says how many)"},
+        "nearest_purposes": {"type": "array", "items": STRING,
+                             "description": "When only the purpose's wording stood in the way: the purposes that would have matched, nearest first"},
     }),
 }
 
@@ -223,6 +231,7 @@ def openapi_document(server_url="/api/v1"):
         },
         "paths": {
             "/openapi.json": _get("This description of the API", {"description": "The OpenAPI document", "content": {"application/json": {"schema": {"type": "object"}}}}, security=False),
+            "/schema/register.json": _get("The JSON Schema of the import/export file (built from the same record schemas)", {"description": "A JSON Schema (2020-12)", "content": {"application/json": {"schema": {"type": "object"}}}}, security=False),
             "/me": _get("Who the token acts for", _json("The token's user", _ref("Me"))),
             "/organisations": _get(
                 "Every organisation in the register",

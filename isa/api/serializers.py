@@ -1,5 +1,6 @@
 """The JSON shapes of the API (described in openapi.py). Agreements use the import/export field names."""
-from ..exchange.operations import EVERY_PARTY
+from ..agreements.records import agreement_record
+from ..agreements.rules import review_overdue
 
 
 def _iso(day):
@@ -13,11 +14,6 @@ def organisation_json(org):
         "address": org.address, "law_enforcement_functions": org.law_enforcement_functions,
         "statutory_roles": [role.value for role in org.statutory_roles],
     }
-
-
-def review_overdue(agreement, today):
-    """An agreement in force whose review date has passed (the same test as the agreements list)."""
-    return agreement.status.in_force and agreement.review_date < today
 
 
 def agreement_summary_json(agreement, today):
@@ -39,52 +35,8 @@ def agreement_summary_json(agreement, today):
 
 
 def agreement_json(agreement, today):
-    """The agreement as the import/export format has it, with its version and review state."""
-    return {
-        "reference": agreement.reference,
-        "title": agreement.title,
-        "purpose": agreement.purpose,
-        "scope": agreement.scope,
-        "lead_organisation": agreement.lead_organisation.slug if agreement.lead_organisation else None,
-        "owner_email": agreement.owner.email if agreement.owner else None,
-        "status": agreement.status.value,
-        "version": agreement.version,
-        "start_date": _iso(agreement.start_date),
-        "review_date": _iso(agreement.review_date),
-        "end_date": _iso(agreement.end_date),
-        "review_interval_months": agreement.review_interval_months,
-        "review_overdue": review_overdue(agreement, today),
-        "data_subjects": agreement.data_subjects,
-        "retention": agreement.retention,
-        "security": agreement.security,
-        "data_location": agreement.data_location.value,
-        "dpia_reference": agreement.dpia_reference,
-        "supersedes": agreement.supersedes.reference if agreement.supersedes else None,
-        "parties": [
-            {"organisation": party.organisation.slug, "role": party.role.value, "signatory": party.signatory,
-             "signed_on": _iso(party.signed_on)}
-            for party in agreement.parties
-        ],
-        "flows": [
-            {
-                "from": flow.from_organisation.slug,
-                "to": flow.to_organisation.slug if flow.to_organisation else EVERY_PARTY,
-                "categories": list(flow.categories or []),
-                "items": flow.items or "",
-                "purposes": list(flow.purposes or []),
-                "lawful_bases": list(flow.lawful_bases or []),
-                "channel": flow.channel.slug if flow.channel else None,
-                "frequency": flow.frequency.value,
-                "consent": flow.consent.value,
-                "data_subject_categories": list(flow.data_subject_categories or []),
-                "data_subjects": flow.data_subjects,
-                "retention": flow.retention,
-                "source_system": flow.source_system,
-                "asset_owner": flow.asset_owner,
-            }
-            for flow in agreement.flows
-        ],
-    }
+    """The agreement as the import/export format has it (`agreement_record`), with its version and review state."""
+    return {**agreement_record(agreement), "version": agreement.version, "review_overdue": review_overdue(agreement, today)}
 
 
 def legal_basis_json(basis):

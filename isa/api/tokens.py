@@ -17,6 +17,9 @@ FEED_PREFIX = "isacal_"  # calendar feed secrets: read-only, revocable, and neve
 SHOWN_PREFIX_LENGTH = 12  # "isa_" and eight random characters
 # Recording every use would write on every request; once a minute tells an admin as much.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# How long a token may live, in days: a lost token stops working on its own.
+LIFETIMES = (30, 90, 180, 365)
+DEFAULT_LIFETIME = 90
 
 
 class TokenError(ValueError):
@@ -29,8 +32,11 @@ def hash_token(token):
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(user, name, scope=API):
-    """A new token for `user`: returns (ApiToken, the token itself, which is never stored).
+def create_token(user, name, scope=API, lifetime_days=DEFAULT_LIFETIME):
+    """A new token for `user`, expiring after `lifetime_days`: returns (ApiToken, the token itself, which is never stored).
+
+    An API token never acts as an administrator: administration is done signed in, where the
+    session, its time-outs and the audit trail's name are a person's, not a machine's.
 
     scope API: a bearer token for the API. scope CALENDAR: a feed secret that reads only the
     review-dates calendar, for calendar apps that must carry it in the subscription URL (where
@@ -46,10 +52,16 @@ def create_token(user, name, scope=API):
         raise TokenError("user", f"{user.email} is deactivated: reactivate the user first")
     if scope not in (API, CALENDAR):
         raise TokenError("scope", "Choose an API token or a calendar feed")
+    if scope == API and user.is_admin:
+        raise TokenError("user", "An API token cannot act as an administrator: choose an officer or a partner user")
+    if lifetime_days not in LIFETIMES:
+        raise TokenError("lifetime", "Choose how long the token lasts")
     token = (FEED_PREFIX if scope == CALENDAR else TOKEN_PREFIX) + secrets.token_urlsafe(32)
     shown = SHOWN_PREFIX_LENGTH + (len(FEED_PREFIX) - len(TOKEN_PREFIX) if scope == CALENDAR else 0)
+    now = utcnow()
     record = ApiToken(
-        user=user, name=name, token_hash=hash_token(token), prefix=token[:shown], created_by=current_actor(), scope=scope
+        user=user, name=name, token_hash=hash_token(token), prefix=token[:shown], created_by=current_actor(), scope=scope,
+        created_at=now, expires_at=now + timedelta(days=lifetime_days),
     )
     db.session.add(record)
     return record, token
@@ -60,12 +72,13 @@ def find_user(email):
 
 
 def authenticate(token, scope=API):
-    """The live token of `scope` for this value (an active user's, not revoked), else None; one statement."""
+    """The live token of `scope` for this value (an active user's, not revoked, not expired), else None; one statement."""
     prefix = FEED_PREFIX if scope == CALENDAR else TOKEN_PREFIX
     if not token or not token.startswith(prefix) or len(token) > 200:
         return None
     record = db.session.scalar(
-        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None), ApiToken.scope == scope)
+        sa.select(ApiToken).where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None), ApiToken.scope == scope,
+                                 ApiToken.expires_at > utcnow())
     )
     if record is None or not record.user.is_active:
         return None

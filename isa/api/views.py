@@ -1,5 +1,4 @@
 """The JSON API (SPEC §7) under /api/v1/, for partner case systems: bearer tokens, JSON errors."""
-import json
 from datetime import date
 from functools import wraps
 
@@ -8,13 +7,13 @@ from flask import Blueprint, Response, current_app, g, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
-from ..agreements.models import Agreement, AgreementStatus
+from ..agreements.models import Agreement
 from ..agreements.operations import find_by_reference
 from ..agreements.queries import agreements_query, can_see, parse_filters, visible_to
 from ..core import clock
-from ..core.auth import log_refusal
+from ..users.access import log_refusal
 from ..core.jsonload import JsonRejected, load_json
-from ..core.text import neutralise_bidi
+from ..core.web import json_response
 from ..extensions import csrf, db
 from ..flows.models import DataCategory
 from ..legal.queries import agreement_findings, catalogue_groups
@@ -41,15 +40,6 @@ class ApiError(Exception):
     def __init__(self, status, message, parameter=None):
         super().__init__(message)
         self.status, self.message, self.parameter = status, message, parameter
-
-
-def json_response(data, status=200):
-    """JSON with <, > and & escaped as \\u003c..., so no browser can ever read it as markup."""
-    text = neutralise_bidi(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    response = Response(text, status=status, mimetype="application/json")
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def error_response(status, message, parameter=None):
@@ -111,7 +101,9 @@ def token_required(view):
             raise ApiError(401, "Send an API token: Authorization: Bearer TOKEN")
         record = authenticate(token)
         if record is None:
-            raise ApiError(401, "The API token is not valid, or it has been revoked")
+            raise ApiError(401, "The API token is not valid, or it has expired or been revoked")
+        if record.user.is_admin:  # made for an officer who has since become an administrator
+            raise ApiError(403, "An API token cannot act as an administrator: sign in to administer isa")
         _act_as(record)
         return view(*args, **kwargs)
 
@@ -134,7 +126,7 @@ def feed_or_token_required(view):
                                 "for a calendar feed secret and subscribe with ?feed=SECRET")
         record = authenticate(secret, scope=CALENDAR)
         if record is None:
-            raise ApiError(401, "The calendar feed secret is not valid, or it has been revoked")
+            raise ApiError(401, "The calendar feed secret is not valid, or it has expired or been revoked")
         _act_as(record)
         return view(*args, **kwargs)
 
@@ -178,6 +170,14 @@ def openapi():
     return json_response(openapi_document(request.host_url.rstrip("/") + bp.url_prefix))
 
 
+@bp.route("/schema/register.json")
+def register_schema():
+    """The JSON Schema of the import/export file: public, like the API's description."""
+    from ..exchange.schema import register_json_schema
+
+    return json_response(register_json_schema(request.base_url))
+
+
 @bp.route("/me")
 @token_required
 def me():
@@ -208,7 +208,7 @@ def agreements():
     page_number = _positive_int("page", 1, MAX_PAGE)
     per_page = _positive_int("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
     page = db.paginate(agreements_query(filters, g.api_user), page=page_number, per_page=per_page, error_out=False, count=True)
-    today = date.today()
+    today = clock.today()
     return json_response({
         "agreements": [serializers.agreement_summary_json(agreement, today) for agreement in page.items],
         "total": page.total, "page": page_number, "per_page": per_page, "pages": page.pages,
@@ -218,14 +218,14 @@ def agreements():
 @bp.route("/agreements/<reference>")
 @token_required
 def agreement(reference):
-    return json_response(serializers.agreement_json(visible_agreement(reference), date.today()))
+    return json_response(serializers.agreement_json(visible_agreement(reference), clock.today()))
 
 
 @bp.route("/agreements/<reference>/findings")
 @token_required
 def findings(reference):
     found = visible_agreement(reference)
-    return json_response({"agreement": found.reference, "findings": [f.as_dict() for f in agreement_findings(found, date.today())]})
+    return json_response({"agreement": found.reference, "findings": [f.as_dict() for f in agreement_findings(found, clock.today())]})
 
 
 @bp.route("/agreements/<reference>/protocol.pdf")
@@ -259,7 +259,7 @@ def protocol(reference):
 
 def _visible_organisation(slug):
     """An organisation whose records the token may have (a partner: its own), or 404."""
-    from ..records.views import organisation_for
+    from ..records.downloads import organisation_for
 
     organisation = organisation_for(g.api_user, slug)
     if organisation is None:
@@ -270,7 +270,7 @@ def _visible_organisation(slug):
 @bp.route("/organisations/<slug>/processing-record.xlsx")
 @token_required
 def processing_record_xlsx(slug):
-    from ..records.views import processing_record_xlsx as download
+    from ..records.downloads import processing_record_xlsx as download
 
     return download(_visible_organisation(slug), clock.today())
 
@@ -278,7 +278,7 @@ def processing_record_xlsx(slug):
 @bp.route("/organisations/<slug>/processing-record.csv")
 @token_required
 def processing_record_csv(slug):
-    from ..records.views import processing_record_csv as download
+    from ..records.downloads import processing_record_csv as download
 
     return download(_visible_organisation(slug), clock.today())
 
@@ -289,7 +289,7 @@ def processing_record_pdf(slug):
     """The record as PDF (200) once the scheduler has made it; 202 with Retry-After and Location until then."""
     from ..documents.queue import RETRY_AFTER_SECONDS
     from ..records.queue import processing_record_document
-    from ..records.views import pdf_download
+    from ..records.downloads import pdf_download
 
     organisation = _visible_organisation(slug)
     document = processing_record_document(organisation, g.api_user.email)
@@ -310,7 +310,7 @@ def processing_record_pdf(slug):
 @bp.route("/organisations/<slug>/exit-pack.zip")
 @token_required
 def exit_pack(slug):
-    from ..records.views import exit_pack_zip
+    from ..records.downloads import exit_pack_zip
 
     return exit_pack_zip(_visible_organisation(slug), clock.today())
 
@@ -318,7 +318,7 @@ def exit_pack(slug):
 @bp.route("/legal-bases")
 @token_required
 def legal_bases():
-    groups = catalogue_groups(today=date.today())
+    groups = catalogue_groups(today=clock.today())
     return json_response({"legal_bases": [serializers.legal_basis_json(basis) for _kind, entries in groups for basis in entries]})
 
 
@@ -371,6 +371,7 @@ def record_decision():
     except JsonRejected as error:
         raise ApiError(400, str(error), "body")
     decision, problems = create_decision_from_json(payload, g.api_user)
+    db.session.commit()
     if problems:
         field, message = next(iter(problems.items()))
         body = {"error": message, "parameter": field, "errors": problems}
@@ -386,7 +387,7 @@ def calendar():
     """Calendar apps cannot send headers, so this feed takes a calendar feed secret in its URL."""
     query = visible_to(
         sa.select(Agreement.reference, Agreement.title, Agreement.review_date)
-        .where(Agreement.status.in_([AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW]))
+        .where(Agreement.in_force_on(clock.today()))
         .order_by(Agreement.review_date, Agreement.reference),
         g.api_user,
     )

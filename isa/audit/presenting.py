@@ -11,8 +11,9 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ..core.web import govdate
+from ..core.i18n import govdate
 from ..extensions import db
+from ..users.queries import names_by_email, person
 
 # Where a column's name does not read well as a label.
 LABELS = {
@@ -115,13 +116,14 @@ def present(events):
         if ids:
             for record in db.session.scalars(sa.select(model).where(model.id.in_(sorted(ids)))):
                 names[(model, record.id)] = _record_name(record)
+    people = names_by_email(event.actor for event, _plan in plans)
     presented = []
     for event, plan in plans:
         changes = [
             Change(_label(key), _value(old, column, target, names), _value(new, column, target, names))
             for key, old, new, column, target in plan
         ]
-        presented.append(PresentedEvent(event.at, event.actor, event.action, event.entity_label, changes))
+        presented.append(PresentedEvent(event.at, person(event.actor, people), event.action, event.entity_label, changes))
     return presented
 
 

@@ -1,3 +1,5 @@
+import re
+
 import sqlalchemy as sa
 
 from ..extensions import db
@@ -18,3 +20,79 @@ def latest(query, limit=HISTORY_ROWS):
     """(the newest `limit` events of `query`, whether there are older ones)."""
     events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit + 1)).all()
     return events[:limit], len(events) > limit
+
+
+# The kinds of record the trail names, in words where the class name does not read well.
+ENTITY_LABELS = {"DataFlow": "Data flow", "LegalBasis": "Lawful basis", "ApiToken": "API token", "Dpia": "DPIA"}
+ACTIONS = {"created": "Created", "updated": "Changed", "deleted": "Deleted"}
+# The trail's sortable columns (?sort=actor, ?sort=-actor for the other way); newest first by default.
+SORTS = {"at": AuditEvent.id, "actor": AuditEvent.actor, "entity": AuditEvent.entity_type}
+DEFAULT_SORT = "-at"
+
+
+def entity_types():
+    """{entity type: its name in words} for every kind of record in the trail, A to Z: the "what" filter."""
+    recorded = db.session.scalars(sa.select(AuditEvent.entity_type).distinct()).all()
+    named = {kind: ENTITY_LABELS.get(kind) or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", kind).capitalize() for kind in recorded}
+    return dict(sorted(named.items(), key=lambda pair: pair[1]))
+
+
+def actors():
+    """Everyone who has changed the register, for the "who" filter: [(actor, as shown)], by name."""
+    from ..users.queries import names_by_email, person
+
+    recorded = db.session.scalars(sa.select(AuditEvent.actor).distinct()).all()
+    names = names_by_email(recorded)
+    return sorted(((actor, person(actor, names)) for actor in recorded), key=lambda pair: pair[1].lower())
+
+
+def parse_filters(args):
+    """(filters, problems by field) from the audit trail's query string: who, what, which record, when."""
+    from ..core.filters import date_range, sort_order
+
+    filters, problems = {}, {}
+    who = (args.get("who") or "").strip()
+    if who:
+        filters["who"] = who
+    entity = (args.get("entity") or "").strip()
+    if entity:
+        if re.fullmatch(r"[A-Za-z]{1,40}", entity):
+            filters["entity"] = entity
+        else:
+            problems["entity"] = "Choose a kind of record from the list"
+    action = (args.get("action") or "").strip()
+    if action:
+        if action in ACTIONS:
+            filters["action"] = action
+        else:
+            problems["action"] = "Choose what happened from the list"
+    record = " ".join((args.get("record") or "").split())[:100]
+    if record:
+        filters["record"] = record
+    date_range(args, filters, problems, labels=("Changed from", "Changed to"))
+    sort = sort_order(args, SORTS, DEFAULT_SORT)
+    if sort != DEFAULT_SORT:
+        filters["sort"] = sort
+    return filters, problems
+
+
+def filtered(query, filters):
+    """The events of `query` that match the filters, in the order asked for."""
+    from datetime import datetime, time, timedelta
+
+    from ..core.filters import ordering
+
+    if "who" in filters:
+        query = query.where(AuditEvent.actor == filters["who"])
+    if "entity" in filters:
+        query = query.where(AuditEvent.entity_type == filters["entity"])
+    if "action" in filters:
+        query = query.where(AuditEvent.action == filters["action"])
+    if "record" in filters:
+        needle = filters["record"].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(sa.func.lower(AuditEvent.entity_label).like(f"%{needle}%", escape="\\"))
+    if "from" in filters:
+        query = query.where(AuditEvent.at >= datetime.combine(filters["from"], time.min))
+    if "to" in filters:
+        query = query.where(AuditEvent.at < datetime.combine(filters["to"] + timedelta(days=1), time.min))
+    return query.order_by(*ordering(filters.get("sort", DEFAULT_SORT), SORTS, AuditEvent.id.desc()))

@@ -56,6 +56,15 @@ def one_entry(session, obj, action):
     )
 
 
+def actor_label(actor):
+    """Who did it, as the records keep it: an email, a name, or the current actor when None."""
+    if actor is None:
+        return current_actor()
+    if isinstance(actor, str):
+        return actor
+    return getattr(actor, "email", None) or str(actor)
+
+
 def current_actor():
     """The signed-in user making a web request, else whoever `acting_as` named, else "system"."""
     from flask import has_request_context
@@ -118,20 +127,32 @@ def _column_changes(obj, action):
     return changes
 
 
-def event_row(obj, action, entity_id, changes, actor, at=None):
-    """One audit_events row about `obj` (a model instance, or a stand-in with its audit methods)."""
-    agreement = obj.audit_agreement()
+def audit_row(action, entity_type, entity_id, label, changes, actor, at=None, agreement_id=None, organisation_id=None):
+    """One audit_events row: what the tracker writes for a model instance, and the bulk import for its rows."""
     return {
         "at": at or utcnow(),
         "actor": actor,
         "action": action,
-        "entity_type": obj.audit_entity_type(),
+        "entity_type": entity_type,
         "entity_id": entity_id,
-        "entity_label": obj.audit_label()[:300],
-        "agreement_id": agreement.id if agreement is not None else None,
-        "organisation_id": obj.audit_organisation_id(),
+        "entity_label": label[:300],
+        "agreement_id": agreement_id,
+        "organisation_id": organisation_id,
         "changes": changes,
     }
+
+
+def event_row(obj, action, entity_id, changes, actor, at=None):
+    """One audit_events row about a model instance, from its own audit methods."""
+    agreement = obj.audit_agreement()
+    return audit_row(action, obj.audit_entity_type(), entity_id, obj.audit_label(), changes, actor, at,
+                     agreement.id if agreement is not None else None, obj.audit_organisation_id())
+
+
+def created_event(model, entity_id, label, values, actor, at, agreement_id=None):
+    """The 'created' row of a record inserted without the ORM (the bulk import), given its label and agreement."""
+    return audit_row("created", model.__name__, entity_id, label, created_changes(values, model.audit_exclude), actor, at,
+                     agreement_id)
 
 
 def created_changes(values, exclude):

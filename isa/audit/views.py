@@ -2,16 +2,14 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 
 from ..agreements.operations import find_by_reference
-from ..core.auth import officer_required
+from ..users.access import officer_required
 from ..core.web import paginate
 from ..organisations.operations import find_by_slug
 from .models import AuditEvent
 from .presenting import present
-from .queries import agreement_events, organisation_events
+from .queries import ACTIONS, actors, agreement_events, entity_types, filtered, organisation_events, parse_filters
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
-
-ENTITY_TYPES = ("Organisation", "Agreement", "Party", "DataFlow", "TransferChannel", "User", "LegalBasis")
 
 
 @bp.route("/")
@@ -31,12 +29,11 @@ def index():
         query = organisation_events(subject.id)
     else:
         query = sa.select(AuditEvent)
-    entity = request.args.get("entity") or ""
-    if entity in ENTITY_TYPES:
-        query = query.where(AuditEvent.entity_type == entity)
-    else:
-        entity = ""
-    page = paginate(query.order_by(AuditEvent.id.desc()), per_page=50)
+    filters, problems = parse_filters(request.args)
+    if problems:  # a filter that cannot be applied is reported, and none is applied
+        filters = {}
+    page = paginate(filtered(query, filters), per_page=50)
     return render_template(
-        "audit/index.html", page=page, events=present(page.items), entity=entity, subject=subject, page_title="Audit trail"
+        "audit/index.html", page=page, events=present(page.items), subject=subject, filters=filters,
+        filter_problems=problems, actors=actors(), entity_types=entity_types(), actions=ACTIONS, page_title="Audit trail",
     )

@@ -1,13 +1,8 @@
 import sqlalchemy as sa
 
+from ..core.errors import DomainError
 from ..extensions import db
 from .models import TransferChannel
-
-
-class ChannelError(ValueError):
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
 
 
 def find_by_slug(slug):
@@ -17,7 +12,7 @@ def find_by_slug(slug):
 def save_channel(channel, data):
     clash = find_by_slug(data["slug"])
     if clash is not None and clash is not channel:
-        raise ChannelError("slug", f"The short name {data['slug']} is already used by {clash.name}")
+        raise DomainError("slug", f"The short name {data['slug']} is already used by {clash.name}")
     if channel is None:
         channel = TransferChannel()
         db.session.add(channel)
@@ -37,5 +32,5 @@ def flows_using(channel):
 def delete_channel(channel):
     used = flows_using(channel)
     if used:
-        raise ChannelError(None, f"{channel.name} is used by {used} data flow(s). Change them to another channel first.")
+        raise DomainError(None, f"{channel.name} is used by {used} data flow(s). Change them to another channel first.")
     db.session.delete(channel)

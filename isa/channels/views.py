@@ -1,11 +1,12 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from ..core.auth import officer_required
+from ..core.errors import DomainError, fail
+from ..users.access import officer_required
 from ..extensions import db
 from .forms import ChannelForm
 from .models import TransferChannel
-from .operations import ChannelError, delete_channel, find_by_slug, flows_using, save_channel
+from .operations import delete_channel, find_by_slug, flows_using, save_channel
 
 bp = Blueprint("channels", __name__, url_prefix="/channels")
 
@@ -25,9 +26,8 @@ def _form_page(channel):
             db.session.commit()
             flash(f"Channel {channel.name} saved.", "success")
             return redirect(url_for("channels.index"))
-        except ChannelError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+        except DomainError as error:
+            fail(form, error)
     title = f"Edit {channel.name}" if channel else "Add a transfer channel"
     return render_template("channels/form.html", form=form, channel=channel, page_title=title)
 
@@ -53,7 +53,7 @@ def delete(slug):
             delete_channel(channel)
             db.session.commit()
             flash(f"Channel {channel.name} removed.", "success")
-        except ChannelError as error:
+        except DomainError as error:
             db.session.rollback()
             flash(str(error), "info")
         return redirect(url_for("channels.index"))

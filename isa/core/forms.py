@@ -1,23 +1,39 @@
 """Form helpers shared by several domains."""
-import sqlalchemy as sa
 from wtforms import DateField, SelectField, SelectMultipleField
+from wtforms import validators as checks
 from wtforms.validators import ValidationError
 
-from ..extensions import db
 
 
-def organisation_choices():
-    from ..organisations.models import Organisation
+def field_name(field):
+    """The field's label as an error message starts with it: "End date", not "End date (optional)"."""
+    text = str(field.label.text).removesuffix("(optional)").strip()
+    return text[:1].upper() + text[1:]
 
-    rows = db.session.execute(sa.select(Organisation.slug, Organisation.name).order_by(Organisation.name))
-    return [(slug, name) for slug, name in rows]
+
+class Length(checks.Length):
+    """WTForms' Length, whose default message follows GOV.UK's pattern:
+    "Title must be 300 characters or less" (or "at least 12 characters")."""
+
+    def __call__(self, form, field):
+        if self.message is None:
+            name = field_name(field)
+            if self.max != -1 and self.min == -1:
+                self.message = f"{name} must be {self.max} characters or less"
+            elif self.min != -1 and self.max == -1:
+                self.message = f"{name} must be {self.min} characters or more"
+            else:
+                self.message = f"{name} must be between {self.min} and {self.max} characters"
+        super().__call__(form, field)
 
 
-def channel_choices():
-    from ..channels.models import TransferChannel
+class _DateOptional(checks.Optional):
+    """Optional for the three boxes of a date: empty only when every box is."""
 
-    rows = db.session.execute(sa.select(TransferChannel.slug, TransferChannel.name).order_by(TransferChannel.name))
-    return [(slug, name) for slug, name in rows]
+    def __call__(self, form, field):
+        if field.raw_data and any(str(value).strip() for value in field.raw_data):
+            return
+        super().__call__(form, field)
 
 
 class GovDateField(DateField):
@@ -26,6 +42,8 @@ class GovDateField(DateField):
     def __init__(self, label=None, validators=None, **kwargs):
         from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
+        # Optional() looks at the first box only: an empty day would drop a month and year typed
+        validators = [_DateOptional() if isinstance(v, checks.Optional) else v for v in validators or []]
         super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
 
     def process_formdata(self, valuelist):
@@ -34,9 +52,10 @@ class GovDateField(DateField):
         if not valuelist or not any(v.strip() for v in valuelist):
             self.data = None
             return
-        if not all(v.strip() for v in valuelist):
+        missing = [part for part, value in zip(("day", "month", "year"), valuelist) if not value.strip()]
+        if missing:
             self.data = None
-            raise ValueError(f"{self.label.text} must include a day, month and year")
+            raise ValueError(f"{field_name(self)} must include a {' and '.join(missing)}")
         try:
             day, month, year = (int(v) for v in valuelist)
             from datetime import date
@@ -46,7 +65,7 @@ class GovDateField(DateField):
             self.data = date(year, month, day)
         except ValueError:
             self.data = None
-            raise ValueError(f"{self.label.text} must be a real date")
+            raise ValueError(f"{field_name(self)} must be a real date")
 
 
 def not_before(other_name, message):

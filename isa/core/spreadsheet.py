@@ -35,12 +35,19 @@ def csv_lines(header, rows):
     yield buffer.getvalue()
 
 
-def csv_download(filename, header, rows):
-    """A CSV attachment; the byte-order mark makes Excel read it as UTF-8."""
+def csv_download(filename, header, make_rows):
+    """A CSV attachment; the byte-order mark makes Excel read it as UTF-8.
+
+    `make_rows()` is called only once the body is being sent: the request's database session has
+    closed by then, and the query must run in the fresh one the streamed body gets (results read
+    in the view itself would belong to the closed session and die half-way through the download).
+    """
+    if not callable(make_rows):
+        raise TypeError("csv_download needs a function that makes the rows, not the rows themselves")
 
     def body():
         yield "\ufeff"
-        yield from csv_lines(header, rows)
+        yield from csv_lines(header, make_rows())
 
     response = Response(stream_with_context(body()), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"

@@ -13,10 +13,12 @@ TEXT_LIMITS = {
     "items": 10000, "channel_description": 2000,
 }
 MAX_PURPOSES_PER_FLOW = 30  # short labels of up to 200 characters each
+REVIEW_INTERVAL_MIN, REVIEW_INTERVAL_MAX = 1, 60  # months between reviews
 
 SLUG_MESSAGE = "Use lower-case letters, numbers and hyphens only, like herts-police"
 ICO_MESSAGE = "Enter an ICO registration number in the correct format: Z and 7 digits, or ZA or ZB and 6 digits"
 REFERENCE_MESSAGE = "Enter a reference of letters, numbers and hyphens, like ISA-2024-001"
+REVIEW_INTERVAL_MESSAGE = f"Enter a review interval between {REVIEW_INTERVAL_MIN} and {REVIEW_INTERVAL_MAX} months"
 EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.org"
 
 

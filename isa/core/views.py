@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, jsonify, redirect, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..extensions import db
@@ -15,6 +15,12 @@ def home():
     if current_user.is_officer:
         return redirect(url_for("reviews.dashboard"))  # officers and admins work from the reviews dashboard
     return redirect(url_for("agreements.index"))
+
+
+@bp.route("/accessibility")
+def accessibility():
+    """The accessibility statement (GOV.UK's pattern), open to everyone."""
+    return render_template("core/accessibility.html", page_title="Accessibility statement for isa")
 
 
 @bp.route("/healthz")

@@ -1,9 +1,10 @@
 """App-wide web behaviour: template filters, error pages, security headers, idle sessions."""
+import json
 import time
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, send_from_directory, session
+from flask import Response, abort, flash, redirect, render_template, request, send_from_directory, session
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -11,44 +12,16 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..extensions import csrf, db, login_manager
+from ..extensions import csrf, db
+from . import clock
 from .db import is_sqlite_busy
-from .i18n import govdate  # noqa: F401  (dates in the page's language; imported from here by many modules)
-from .text import template_finalize
+from .text import neutralise_bidi, template_finalize
 
 
 def init_app(app):
-    from ..users.models import User, configure_password_hashing
-
-    configure_password_hashing(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
     WTFormsHelpers(app)
     app.jinja_env.finalize = template_finalize
-    from ..legal.findings import grouped_by_flow
-
-    app.add_template_global(grouped_by_flow, "grouped_findings")
-    app.jinja_env.globals["today"] = date.today
-
-    login_manager.login_view = "users.login"
-    login_manager.login_message = "Sign in to see this page."
-    login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
-
-    @login_manager.user_loader
-    def load_user(user_id):
-        """The signed-in user, checked on every request: the session must carry the user's current
-        session generation (raised by sign-out and password changes) and be younger than
-        SESSION_MAX_HOURS since sign-in, so a copied cookie dies with the session it came from."""
-        if not str(user_id).isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None:
-            return None
-        signed_in_at = session.get("signed_in_at")
-        too_old = not isinstance(signed_in_at, int) or time.time() - signed_in_at > app.config["SESSION_MAX_HOURS"] * 3600
-        if session.get("generation") != user.session_generation or too_old:
-            session.clear()
-            return None
-        return user
+    app.jinja_env.globals["today"] = clock.today
 
     root = app.config.get("GOVUK_FRONTEND_DIR") or str(
         __import__("pathlib").Path(app.root_path).parent / "node_modules" / "govuk-frontend" / "dist" / "govuk"
@@ -175,6 +148,15 @@ def init_app(app):
     def server_error(error):
         db.session.rollback()
         return error_page(500, _("Sorry, there is a problem with the service"), _("Try again later. Nothing you entered was saved."))
+
+
+def json_response(data, status=200):
+    """JSON with <, > and & escaped as \\u003c..., so no browser can ever read it as markup."""
+    text = neutralise_bidi(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    response = Response(text, status=status, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def safe_redirect_target(target):

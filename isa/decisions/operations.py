@@ -10,6 +10,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from ..core import clock
 from ..agreements.models import Agreement
 from ..audit.tracking import acting_as
 from ..channels.models import TransferChannel
@@ -63,7 +64,7 @@ def _organisation(slug):
 
 def review_decision(data, user, stage=RECORD, today=None):
     """Check a decision's values; `stage` CHECK stops after the case details and the "when" questions."""
-    today = today or date.today()
+    today = today or clock.today()
     review = Review()
     values = review.values
 
@@ -256,7 +257,7 @@ JSON_FIELDS = (
 
 
 def create_decision_from_json(payload, user, today=None):
-    """Record a decision sent by a case system: (decision, {}) once committed, or (None, problems by field).
+    """Record a decision sent by a case system: (decision, {}) once flushed, or (None, problems by field).
 
     The body is the record's fields (see JSON_FIELDS); `decided_on` (YYYY-MM-DD) defaults to
     today, `category` to "personal", and `agreement` to the first agreement covering the share.
@@ -270,7 +271,7 @@ def create_decision_from_json(payload, user, today=None):
     data.setdefault("category", DataCategory.PERSONAL.value)
     decided_on = data.get("decided_on")
     if decided_on in (None, ""):
-        data["decided_on"] = today or date.today()
+        data["decided_on"] = today or clock.today()
     else:
         try:
             data["decided_on"] = date.fromisoformat(decided_on) if isinstance(decided_on, str) and len(decided_on) == 10 else None
@@ -285,5 +286,5 @@ def create_decision_from_json(payload, user, today=None):
         return None, review.problems
     with acting_as(user.email):  # a token's request has no signed-in user for the audit trail
         decision = record_decision(review, user, via="api")
-        db.session.commit()
+        db.session.flush()  # audited as the token's user; the caller commits
     return decision, {}

@@ -5,13 +5,22 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from ..core.filters import date_range, ordering, sort_order
 from ..extensions import db
 from ..legal.models import LegalBasis
 from ..organisations.models import Organisation
 from .flowchart import Outcome
 from .models import SharingDecision
 
-FILTER_NAMES = ("organisation", "outcome", "basis", "from", "to", "q")
+FILTER_NAMES = ("organisation", "outcome", "basis", "from", "to", "q", "sort")
+# The list's sortable columns (?sort=case_reference, ?sort=-case_reference for the other way).
+SORTS = {
+    "decided_on": SharingDecision.decided_on,
+    "case_reference": SharingDecision.case_reference,
+    "purpose": SharingDecision.purpose,
+    "outcome": SharingDecision.outcome,
+}
+DEFAULT_SORT = "-decided_on"
 
 
 def visible_to(query, user):
@@ -49,15 +58,10 @@ def parse_filters(args):
             problems["basis"] = "Choose a lawful basis from the list"
         else:
             filters["basis"] = code
-    for name, label in (("from", "From"), ("to", "To")):
-        raw = (args.get(name) or "").strip()
-        if raw:
-            try:
-                filters[name] = date.fromisoformat(raw)
-            except ValueError:
-                problems[name] = f"{label}: enter the date as YYYY-MM-DD, for example 2025-03-01"
-    if "from" in filters and "to" in filters and filters["to"] < filters["from"]:
-        problems["to"] = "The 'to' date must be the same as or after the 'from' date"
+    date_range(args, filters, problems, labels=("Decided from", "Decided to"))
+    sort = sort_order(args, SORTS, DEFAULT_SORT)
+    if sort != DEFAULT_SORT:
+        filters["sort"] = sort
     q = (args.get("q") or "").strip()[:40]
     if q:
         filters["q"] = q
@@ -86,7 +90,8 @@ def _filtered(query, filters):
 
 
 def decisions_query(filters, user):
-    query = sa.select(SharingDecision).order_by(SharingDecision.decided_on.desc(), SharingDecision.id.desc())
+    order = ordering(filters.get("sort", DEFAULT_SORT), SORTS, SharingDecision.id.desc())
+    query = sa.select(SharingDecision).order_by(*order)
     return visible_to(_filtered(query, filters), user)
 
 

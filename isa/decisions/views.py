@@ -1,13 +1,13 @@
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..core import clock
 from ..agreements.models import Agreement
 from ..agreements.queries import visible_to as visible_agreements
-from ..core.auth import log_refusal, signed_in_required
-from ..core.forms import channel_choices, organisation_choices
+from ..users.access import log_refusal, signed_in_required
+from ..channels.queries import channel_choices
+from ..organisations.queries import organisation_choices
 from ..core.spreadsheet import csv_download
 from ..core.web import paginate
 from ..extensions import db
@@ -29,8 +29,11 @@ def _list_context():
     filters, problems = queries.parse_filters(request.args)
     if problems:  # a filter that cannot be applied is reported, and none is applied
         filters = {}
+    # The filters as links carry them (dates as 2025-03-01), for the other views, pages and the export.
     args = {name: request.args.get(name, "") for name in queries.FILTER_NAMES if request.args.get(name)}
-    return filters, problems, args
+    args.update({name: filters[name].isoformat() for name in ("from", "to") if name in filters})
+    raw = {name: value for name, value in request.args.items() if name.startswith(("from-", "to-"))}
+    return filters, problems, args if not problems else {**args, **raw}
 
 
 @bp.route("/")
@@ -64,7 +67,8 @@ def export():
         flash("The export was not made: " + "; ".join(problems.values()), "info")
         return redirect(url_for("decisions.index", **request.args))
     return csv_download(
-        f"sharing-decisions-{date.today().isoformat()}.csv", queries.CSV_HEADER, queries.csv_rows(filters, current_user)
+        f"sharing-decisions-{clock.today().isoformat()}.csv", queries.CSV_HEADER,
+        lambda: queries.csv_rows(filters, current_user),
     )
 
 
@@ -107,7 +111,7 @@ def _decision_form():
     form.recipient.choices = [("", "Choose the organisation")] + organisation_choices()
     form.channel.choices = [("", "Choose the channel")] + channel_choices()
     if request.method == "GET":
-        form.decided_on.data = date.today()
+        form.decided_on.data = clock.today()
         if len(disclosers) == 1:
             form.discloser.data = disclosers[0][0]
         for name in ("discloser", "recipient"):  # from the permitted-purpose check page, say
@@ -129,7 +133,7 @@ def _prefill_from_agreement(form, review):
     if not form.agreement.data:
         form.agreement.data = match.reference
     if not form.lawful_bases.data:
-        day = review.values.get("decided_on") or date.today()
+        day = review.values.get("decided_on") or clock.today()
         codes = [basis.code for basis in match.lawful_bases]
         in_force = {b.code for b in db.session.scalars(sa.select(LegalBasis).where(LegalBasis.code.in_(codes))) if b.in_force_on(day)}
         form.lawful_bases.data = [code for code in codes if code in in_force]
@@ -164,7 +168,7 @@ def new():
                 form.outcome.data = review.suggestion.outcome.value
     return render_template(
         "decisions/new.html", form=form, review=review, decide=decide, flowchart=flowchart, outcomes=list(Outcome),
-        basis_groups=_basis_groups(form.decided_on.data or date.today()), selected=set(form.lawful_bases.data or []),
+        basis_groups=_basis_groups(form.decided_on.data or clock.today()), selected=set(form.lawful_bases.data or []),
         purposes=_known_purposes(), page_title="Record a sharing decision",
     )
 

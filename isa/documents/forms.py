@@ -1,10 +1,12 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextInput
 from wtforms import BooleanField, HiddenField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from ..core.web import govdate
-from .operations import NAME_MAX, documents_of
+from ..core.forms import Length
+from ..core.i18n import govdate
+from ..agreements.signatures import NAME_MAX
+from .operations import documents_of
 
 
 class SignForm(FlaskForm):

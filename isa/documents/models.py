@@ -1,5 +1,5 @@
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -40,50 +40,6 @@ class ProtocolDocument(db.Model):
 
     def __repr__(self):
         return f"<ProtocolDocument {self.agreement_id} v{self.protocol_version} {self.sha256[:12]}>"
-
-
-class SignatureMethod(enum.StrEnum):
-    IN_APP = "in_app"  # a partner user confirmed in the register
-    PAPER = "paper"  # signed on paper; an officer recorded it
-    RECORDED = "recorded"  # on the party before signatures were pinned (an import, say): kept when a new version starts
-
-    @property
-    def label(self):
-        return {
-            "in_app": "In the register",
-            "paper": "On paper, recorded by an officer",
-            "recorded": "Recorded on the party (imported)",
-        }[self.value]
-
-
-class Signature(db.Model):
-    """A party's signature of one protocol version: kept when a later version asks for new ones.
-
-    Party holds the signature of the current version; this is the permanent record of every one.
-    """
-
-    __tablename__ = "signatures"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id", ondelete="CASCADE"), index=True)
-    # The name is kept as signed: the record outlives the organisation's place in the agreement.
-    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
-    organisation_name: Mapped[str] = mapped_column(sa.String(200))
-    protocol_version: Mapped[int]
-    document_id: Mapped[int | None] = mapped_column(sa.ForeignKey("protocol_documents.id"))
-    document_sha256: Mapped[str | None] = mapped_column(sa.String(64))
-    signatory_name: Mapped[str] = mapped_column(sa.String(200))
-    signatory_title: Mapped[str | None] = mapped_column(sa.String(200))
-    signed_on: Mapped[date]
-    method: Mapped[SignatureMethod] = enum_column(SignatureMethod)
-    recorded_by: Mapped[str] = mapped_column(sa.String(254))
-    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    document = relationship("ProtocolDocument")
-
-    @property
-    def signatory(self):
-        return ", ".join(part for part in (self.signatory_name, self.signatory_title) if part)
 
 
 class RenderStatus(enum.StrEnum):

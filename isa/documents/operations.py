@@ -1,46 +1,22 @@
-"""Business actions on protocol documents and signatures.
+"""Business actions on protocol documents: find, render and store them.
 
 Documents are produced by the scheduler from the render queue (queue.py); pages and the API
 show what is stored (`queue.protocol_state`). `current_document(agreement, actor)` renders on
 the spot when nothing stored matches: only the operator's `flask pdf` command calls it.
 """
-from datetime import date
 
 import sqlalchemy as sa
 
-from ..agreements.operations import AgreementError
-from ..audit.tracking import current_actor
+from ..audit.tracking import actor_label
 from ..core.db import utcnow
 from ..extensions import db
-from . import versions
-from .models import ProtocolDocument, Signature, SignatureMethod
+from .models import ProtocolDocument
 from .render import content_fingerprint, render
-
-NAME_MAX = 200  # the Party columns' width
-
-
-class SigningError(AgreementError):
-    """A signature that cannot be recorded; `field` names the form field it is about, if any."""
-
-
-def _actor_label(actor):
-    if actor is None:
-        return current_actor()
-    if isinstance(actor, str):
-        return actor
-    return getattr(actor, "email", None) or str(actor)
-
 
 def documents_of(agreement):
     """Every stored document of the agreement, newest first (without loading the PDF bytes)."""
     query = sa.select(ProtocolDocument).where(ProtocolDocument.agreement_id == agreement.id)
     return db.session.scalars(query.order_by(ProtocolDocument.id.desc())).all()
-
-
-def signatures_of(agreement):
-    """The signature record: every signature of every version, newest first."""
-    query = sa.select(Signature).where(Signature.agreement_id == agreement.id)
-    return db.session.scalars(query.order_by(Signature.id.desc())).all()
 
 
 def document_in_force(agreement_id, protocol_version):
@@ -86,7 +62,7 @@ def matching_document(agreement, fingerprint=None):
 
 def build_document(agreement, actor=None):
     """Render the agreement as it stands into a new, not yet stored, document."""
-    generated_by = _actor_label(actor)
+    generated_by = actor_label(actor)
     generated_at = utcnow().replace(microsecond=0)
     rendered = render(agreement, generated_by, generated_at)
     return ProtocolDocument(
@@ -129,56 +105,3 @@ def document_of_current_version(agreement, document_id):
     if document is None or document.protocol_version != agreement.protocol_version or document.signed_copy:
         return None
     return document
-
-
-def _record(agreement, party, document, name, title, signed_on, method, actor):
-    party.signatory_name = name
-    party.signatory_title = title
-    party.signed_on = signed_on
-    party.signed_document_version = document.protocol_version if document else agreement.protocol_version
-    party.signed_document_sha256 = document.sha256 if document else None
-    db.session.add(
-        Signature(
-            agreement_id=agreement.id, organisation_id=party.organisation_id, organisation_name=party.organisation.name,
-            protocol_version=party.signed_document_version, document=document,
-            document_sha256=party.signed_document_sha256, signatory_name=name, signatory_title=title,
-            signed_on=signed_on, method=method, recorded_by=_actor_label(actor),
-        )
-    )
-    versions.resume_when_signed(agreement)
-
-
-def sign_in_app(agreement, party, document, name, title, actor, today=None):
-    """A partner user signs for its own organisation, confirming the document they read.
-
-    `document` is the one shown on the page: if the agreement has moved to a new version since,
-    the signature is refused, so nobody signs text they have not seen.
-    """
-    problem = versions.signing_problem(agreement)
-    if problem:
-        raise SigningError(None, problem)
-    if party.signed_on is not None:
-        raise SigningError(None, f"{party.organisation.name} has already signed version {agreement.protocol_version}.")
-    if document is None or document.protocol_version != agreement.protocol_version:
-        raise SigningError(
-            None,
-            f"The protocol has changed since you opened the page: it is now version {agreement.protocol_version}. "
-            "Read the new version before you sign.",
-        )
-    name, title = (name or "").strip(), (title or "").strip()
-    if not name:
-        raise SigningError("signatory_name", "Enter your full name")
-    if not title:
-        raise SigningError("signatory_title", "Enter your job title")
-    if len(name) > NAME_MAX or len(title) > NAME_MAX:
-        raise SigningError("signatory_name" if len(name) > NAME_MAX else "signatory_title", f"Keep it to {NAME_MAX} characters or fewer")
-    _record(agreement, party, document, name, title, today or date.today(), SignatureMethod.IN_APP, actor)
-    return party
-
-
-def record_paper_signature(agreement, party, document, actor):
-    """An officer records a signature made on paper: the party's form set the name, title and date.
-
-    Called by save_party after it applied the form, when the date is new or the document changed.
-    """
-    _record(agreement, party, document, party.signatory_name, party.signatory_title, party.signed_on, SignatureMethod.PAPER, actor)

@@ -28,7 +28,8 @@ from ..legal.models import BasisKind
 from ..legal.queries import _code_sort_key, catalogue_map
 from . import archive
 from .content import GOLDEN_RULES, GOLDEN_RULES_SOURCE
-from .models import Signature, SignatureMethod
+from ..agreements.models import Signature, SignatureMethod
+from ..agreements.records import export_agreement
 
 STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
 BASE_URL = STATIC_ROOT.as_uri() + "/"  # relative links in the template resolve under isa/static
@@ -85,7 +86,7 @@ class StaticFilesOnly(URLFetcher):
 class ProtocolHTML(HTML):
     """WeasyPrint's HTML with the protocol's own small user-agent stylesheet (print/user-agent.css)
     in place of the HTML5 one, which styles every element and form control the protocol never uses.
-    `_ua_stylesheets` is the hook WeasyPrint's own tests use; requirements.txt pins the versions it
+    `_ua_stylesheets` is the hook WeasyPrint's own tests use; pyproject.toml pins the versions it
     is proved on, and test_documents checks what the document needs of it (lists, bookmarks, links)."""
 
     def _ua_stylesheets(self, forms=False):
@@ -214,8 +215,6 @@ def protocol_html(agreement, generated_by=None, generated_at=None, context=None)
 def agreement_record(agreement):
     """The agreement in the SPEC §7 JSON, exactly as `flask export` writes it, with the organisations
     and channels it names: what the document embeds."""
-    from ..exchange.operations import export_agreement  # the format is the exchange's; it reads, never writes
-
     return export_agreement(agreement.id)
 
 

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from ..agreements.models import Agreement
 from ..extensions import db
 from .archive import ProtocolFacts, read_protocol
-from .models import ProtocolDocument, Signature
+from ..agreements.models import Signature
+from .models import ProtocolDocument
 
 
 @dataclass(frozen=True)

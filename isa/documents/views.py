@@ -4,14 +4,15 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..agreements.operations import AgreementError
+from ..core.errors import DomainError, fail
 from ..agreements.views import get_visible
-from ..core.auth import officer_required, roles_required, signed_in_required
+from ..users.access import officer_required, roles_required, signed_in_required
 from ..extensions import db
 from ..users.models import Role
-from . import versions
+from ..agreements import rules
 from .forms import SignForm
-from .operations import document_of_current_version, documents_of, find_document, sign_in_app, signatures_of
+from ..agreements.signatures import sign_in_app, signatures_of
+from .operations import document_of_current_version, documents_of, find_document
 from .queue import RETRY_AFTER_SECONDS, preparing_message, protocol_state, try_again
 
 bp = Blueprint("documents", __name__, url_prefix="/agreements/<reference>")
@@ -96,7 +97,7 @@ def sign(reference):
     """A partner user signs the current version for their own organisation."""
     agreement = get_visible(reference)
     party = _own_party(agreement)
-    problem = versions.signing_problem(agreement)
+    problem = rules.signing_problem(agreement)
     form = SignForm()
     if request.method == "POST" and problem is None and party.signed_on is None:
         if form.validate_on_submit():
@@ -105,15 +106,12 @@ def sign(reference):
                 sign_in_app(agreement, party, document, form.signatory_name.data, form.signatory_title.data, current_user)
                 db.session.commit()
                 flash(f"You signed version {party.signed_document_version} of {agreement.reference} for {party.organisation.name}.", "success")
-                if versions.all_signed(agreement):
-                    flash(f"Every party has now signed. {agreement.reference} is {agreement.status.label.lower()}.", "info")
+                if rules.all_signed(agreement):
+                    flash(f"Every party has now signed. {agreement.reference} is {agreement.status.label.lower()}.", "success")
                 return redirect(url_for("agreements.show", reference=reference, _anchor="protocol"))
-            except AgreementError as error:
-                db.session.rollback()
-                if error.field and hasattr(form, error.field):
-                    getattr(form, error.field).errors.append(str(error))
-                else:
-                    flash(str(error), "info")
+            except DomainError as error:
+                fail(form, error)
+                if not (error.field and hasattr(form, error.field)):
                     return redirect(url_for("documents.sign", reference=reference))
             except StaleDataError:
                 db.session.rollback()
@@ -151,5 +149,5 @@ def protocol_records(agreement):
     }
 
 
-bp.add_app_template_global(versions.new_version_warning, "new_version_warning")
-bp.add_app_template_global(versions.signing_problem, "signing_problem")
+bp.add_app_template_global(rules.new_version_warning, "new_version_warning")
+bp.add_app_template_global(rules.signing_problem, "signing_problem")

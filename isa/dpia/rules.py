@@ -6,9 +6,9 @@ fires. The pages, the findings engine and the protocol document share them.
 """
 from functools import lru_cache
 
-from ..agreements.models import AgreementStatus
+from ..agreements.types import AgreementStatus
 from ..flows.models import DataCategory
-from .models import DpiaState, DpoOutcome, Likelihood, RiskLevel, ScreeningQuestion, Severity
+from .types import DpiaState, DpoOutcome, Likelihood, RiskLevel, ScreeningQuestion, Severity
 
 SENSITIVE = frozenset({DataCategory.SPECIAL_CATEGORY, DataCategory.CRIMINAL_OFFENCE})
 ENDED = frozenset({AgreementStatus.EXPIRED, AgreementStatus.TERMINATED, AgreementStatus.SUPERSEDED})

@@ -1,10 +1,11 @@
 """The DPIA pages of an agreement: officers and admins edit; partners of a party read."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from ..agreements.operations import AgreementError, commit_or_conflict
-from ..agreements.views import fail, get_visible
+from ..core.errors import DomainError, fail
+from ..agreements.operations import commit_or_conflict
+from ..agreements.views import get_visible
 from ..core import clock
-from ..core.auth import officer_required, signed_in_required
+from ..users.access import officer_required, signed_in_required
 from ..extensions import db
 from . import operations, rules
 from .forms import AdviceForm, DescriptionForm, DpiaConfirmForm, RiskForm, ScreeningForm, SignOffForm
@@ -83,7 +84,7 @@ def screening(reference):
             dpia, reopened = operations.save_screening(agreement, form.data, form.version.data)
             verdict = "a DPIA is required" if dpia.required else "no DPIA is required"
             return _saved(agreement, form.version.data, f"Screening saved: {verdict}.", reopened)
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     sensitive = rules.sensitive_flows(agreement)
     hints = []
@@ -110,7 +111,7 @@ def description(reference):
         try:
             _dpia, reopened = operations.save_description(agreement, form.data, form.version.data)
             return _saved(agreement, form.version.data, "Description, necessity and proportionality saved.", reopened)
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template(
         "dpia/description.html", form=form, agreement=agreement, dpia=dpia,
@@ -136,7 +137,7 @@ def _risk_page(reference, risk_id=None):
         try:
             _risk_saved, reopened = operations.save_risk(agreement, risk, form.data, form.version.data)
             return _saved(agreement, form.version.data, "Risk saved.", reopened, anchor="risks")
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template(
         "dpia/risk_form.html", form=form, agreement=agreement, dpia=dpia, risk=risk,
@@ -167,7 +168,7 @@ def remove_risk(reference, risk_id):
         try:
             reopened = operations.remove_risk(agreement, risk, form.version.data)
             return _saved(agreement, form.version.data, "Risk removed.", reopened, anchor="risks")
-        except AgreementError as error:
+        except DomainError as error:
             db.session.rollback()
             flash(str(error), "info")
             return _show(reference, "risks")
@@ -194,7 +195,7 @@ def advice(reference):
         try:
             _dpia, reopened = operations.save_advice(agreement, form.data, form.version.data)
             return _saved(agreement, form.version.data, "The DPO's advice is recorded.", reopened)
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template(
         "dpia/advice.html", form=form, agreement=agreement, dpia=dpia, page_title=f"The DPO's advice: DPIA of {reference}",
@@ -216,7 +217,7 @@ def sign_off(reference):
         try:
             operations.sign_off(agreement, form.data, form.version.data)
             return _saved(agreement, form.version.data, "The DPIA is signed off. It is reviewed with the agreement.")
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template(
         "dpia/sign_off.html", form=form, agreement=agreement, dpia=dpia, problems=problems,
@@ -236,7 +237,7 @@ def delete(reference):
             commit_or_conflict(agreement, form.version.data)
             flash(f"The DPIA of {reference} is deleted.", "success")
             return redirect(url_for("agreements.show", reference=reference, _anchor="dpia"))
-        except AgreementError as error:
+        except DomainError as error:
             db.session.rollback()
             flash(str(error), "info")
             return _show(reference)

@@ -1,12 +1,12 @@
 """`flask import`, `flask export` and `flask demo`."""
-from datetime import date
 
 import click
 from flask.cli import with_appcontext
 
+from ..core import clock
 from ..audit.tracking import acting_as
 from ..core.jsonload import JsonRejected, load_json
-from .demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from .demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, load_demo
 from .operations import ImportRejected, export_register, import_register, to_json
 
 
@@ -54,7 +54,7 @@ def export_command(file):
 def demo_command():
     try:
         with acting_as("demo"):
-            result = load_demo(date.today())
+            result = load_demo(clock.today())
     except ImportRejected as rejected:
         _reject(rejected.problems, "The demo data")
     if result is None:
@@ -64,3 +64,5 @@ def demo_command():
     click.echo(f"Sign in at /login with one of these, password {DEMO_PASSWORD}:")
     for email, label in DEMO_USERS:
         click.echo(f"  {email}  ({label})")
+    click.echo(f"The officer and the admin also enter a code from an authenticator app set up with the key {DEMO_TOTP_SECRET}")
+    click.echo(f"  (or print the current code: .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\")")

@@ -19,6 +19,9 @@ from ..users.models import User
 from .operations import import_register
 
 DEMO_PASSWORD = "demo-password-2024"
+# The demo officer's and admin's authenticator key (printed by `flask demo`, documented in the README):
+# officers and admins must use a second factor, and a demo should show the real sign-in.
+DEMO_TOTP_SECRET = "ISADEMOTOTPKEYNOTFORREALUSEXYZAB"
 OFFICER, ADMIN, PARTNER = "officer@example.org", "admin@example.org", "partner@example.org"
 DEMO_USERS = (
     (OFFICER, "governance officer"),
@@ -367,7 +370,11 @@ def load_demo(today):
     existing = set(db.session.scalars(sa.select(User.email).where(User.email.in_([email for email, *_ in users]))))
     for email, role, name, organisation in users:
         if email not in existing:
-            create_user(email, role, DEMO_PASSWORD, name=name, organisation=organisation)
+            user = create_user(email, role, DEMO_PASSWORD, name=name, organisation=organisation)
+            if role != "partner":
+                from ..identity.operations import enrol_with_secret
+
+                enrol_with_secret(user, DEMO_TOTP_SECRET)
     result = import_register(document)
     from ..decisions.demo import load_demo_decisions  # practitioners' records between the demo partners
 

@@ -1,5 +1,4 @@
 """Import and export of the whole register, for administrators."""
-from datetime import date
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
@@ -7,7 +6,8 @@ from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from wtforms import SubmitField
 
-from ..core.auth import admin_required
+from ..core import clock
+from ..users.access import admin_required
 from ..core.jsonload import JsonRejected, load_json
 from .operations import ImportRejected, export_register, import_register, to_json
 
@@ -62,7 +62,7 @@ def index():
 @bp.route("/export.json")
 @admin_required
 def export():
-    filename = f"isa-register-{date.today().isoformat()}.json"
+    filename = f"isa-register-{clock.today().isoformat()}.json"
     return Response(
         to_json(export_register()),
         mimetype="application/json",

@@ -1,10 +1,10 @@
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..agreements.forms import VersionedForm
 from ..core import validation
-from ..core.forms import ChoiceField, MultiChoiceField
+from ..core.forms import ChoiceField, Length, MultiChoiceField
 from .models import ConsentApproach, DataCategory, DataSubjectCategory, Frequency
 
 EVERY_OTHER_PARTY = "*"

@@ -116,9 +116,8 @@ class DataFlow(Audited, db.Model):
     channel = relationship("TransferChannel", lazy="joined")
 
     def audit_label(self):
-        to = self.to_organisation.name if self.to_organisation else "every other party"
         source = self.from_organisation.name if self.from_organisation else self.from_organisation_id
-        return f"Flow {source} → {to} in {self.agreement.reference}"
+        return flow_label(source, self.to_organisation.name if self.to_organisation else None, self.agreement.reference)
 
     def audit_agreement(self):
         return self.agreement
@@ -132,3 +131,8 @@ class DataFlow(Audited, db.Model):
 
     def subject_category_members(self):
         return [DataSubjectCategory(c) for c in self.data_subject_categories or ()]
+
+
+def flow_label(source, recipient, reference):
+    """How the history names a flow; `recipient` None: every other party."""
+    return f"Flow {source} → {recipient or 'every other party'} in {reference}"

@@ -1,8 +1,10 @@
 import sqlalchemy as sa
 
-from ..agreements.operations import AgreementError, check_version
+from ..core.errors import DomainError
+from ..agreements.operations import check_version
 from ..channels.models import TransferChannel
-from ..documents import signatures, versions
+from ..agreements import rules
+from ..agreements import versions
 from ..extensions import db
 from ..legal.models import LegalBasis
 from .models import ConsentApproach, DataFlow, Frequency
@@ -22,19 +24,19 @@ def save_flow(agreement, flow, data, expected_version):
     parties = {party.organisation.slug: party.organisation for party in agreement.parties}
     source = parties.get(data["from_organisation"])
     if source is None:
-        raise AgreementError("from_organisation", "Choose a party of this agreement")
+        raise DomainError("from_organisation", "Choose a party of this agreement")
     target_slug = data["to_organisation"]
     if target_slug != EVERY_OTHER_PARTY and target_slug not in parties:
-        raise AgreementError("to_organisation", "Choose a party of this agreement, or every other party")
+        raise DomainError("to_organisation", "Choose a party of this agreement, or every other party")
     unknown = unknown_codes(data["lawful_bases"])
     if unknown:
-        raise AgreementError("lawful_bases", f"Unknown lawful basis: {', '.join(unknown)}")
+        raise DomainError("lawful_bases", f"Unknown lawful basis: {', '.join(unknown)}")
     channel = None
     if data.get("channel"):
         channel = db.session.scalar(sa.select(TransferChannel).where(TransferChannel.slug == data["channel"]))
         if channel is None:
-            raise AgreementError("channel", "Choose a transfer channel from the list")
-    before = versions.material_terms(agreement)
+            raise DomainError("channel", "Choose a transfer channel from the list")
+    before = rules.material_terms(agreement)
     if flow is None:
         flow = DataFlow()
         agreement.flows.append(flow)
@@ -50,12 +52,12 @@ def save_flow(agreement, flow, data, expected_version):
     flow.data_subject_categories = list(data.get("data_subject_categories") or [])
     for key in ("data_subjects", "retention", "source_system", "asset_owner"):
         setattr(flow, key, (data.get(key) or "").strip() or None)
-    signatures.after_material_change(agreement, before)  # a material change once signed: a new version to sign
+    versions.after_material_change(agreement, before)  # a material change once signed: a new version to sign
     return flow
 
 
 def remove_flow(agreement, flow, expected_version):
     check_version(agreement, expected_version)
-    before = versions.material_terms(agreement)
+    before = rules.material_terms(agreement)
     db.session.delete(flow)  # not removed from agreement.flows first: the audit entry needs its agreement
-    signatures.after_material_change(agreement, before, leaving=[flow])
+    versions.after_material_change(agreement, before, leaving=[flow])

@@ -1,14 +1,16 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from ..core.errors import DomainError, fail
 from ..agreements.forms import ConfirmForm
-from ..agreements.operations import AgreementError, commit_or_conflict
-from ..agreements.views import fail, get_visible
-from ..core.auth import officer_required
-from ..core.forms import channel_choices
-from ..documents.versions import new_version_notice
+from ..agreements.operations import commit_or_conflict
+from ..agreements.views import get_visible
+from ..users.access import officer_required
+from ..channels.queries import channel_choices
+from ..agreements.rules import new_version_notice
 from ..extensions import db
 from ..legal.models import BasisKind, LegalBasis
+from ..sharing.queries import known_purposes
 from .forms import EVERY_OTHER_PARTY, FlowForm
 from .models import DataFlow
 from .operations import remove_flow, save_flow
@@ -47,7 +49,7 @@ def _flow_form(agreement, flow=None):
 def _render(form, agreement, flow):
     title = "Edit data flow" if flow else "Add a data flow"
     return render_template(
-        "flows/form.html", form=form, agreement=agreement, flow=flow, groups=catalogue_groups(),
+        "flows/form.html", form=form, agreement=agreement, flow=flow, groups=catalogue_groups(), known_purposes=known_purposes(),
         selected=set(form.lawful_bases.data or []), page_title=f"{title} – {agreement.reference}",
     )
 
@@ -80,7 +82,7 @@ def new(reference):
         try:
             _save(agreement, None, form, "Data flow added.")
             return redirect(url_for("agreements.show", reference=reference, _anchor="flows"))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return _render(form, agreement, None)
 
@@ -102,7 +104,7 @@ def edit(reference, flow_id):
         try:
             _save(agreement, flow, form, "Data flow saved.")
             return redirect(url_for("agreements.show", reference=reference, _anchor="flows"))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return _render(form, agreement, flow)
 
@@ -122,7 +124,7 @@ def remove(reference, flow_id):
             commit_or_conflict(agreement, form.version.data)
             flash("Data flow removed.", "success")
             _flash_new_version(agreement, version_before)
-        except AgreementError as error:
+        except DomainError as error:
             db.session.rollback()
             flash(str(error), "info")
         return redirect(url_for("agreements.show", reference=reference, _anchor="flows"))

@@ -1,9 +1,9 @@
-from datetime import date
-
 import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from ..core.errors import DomainError
+from ..core import clock
 from ..extensions import db
 from .catalogue import sync_catalogue
 from .findings import ERROR
@@ -46,7 +46,7 @@ def check(reference, today):
     agreement = db.session.scalar(sa.select(Agreement).where(Agreement.reference == reference))
     if agreement is None:
         raise click.BadParameter(f"there is no agreement with the reference {reference}", param_hint="REFERENCE")
-    findings = agreement_findings(agreement, today.date() if today else date.today())
+    findings = agreement_findings(agreement, today.date() if today else clock.today())
     for finding in findings:
         click.echo(f"{finding.severity} {finding.rule} {finding.message}")
     if not findings:
@@ -60,7 +60,7 @@ def check(reference, today):
 @click.option("--apply", "apply_", is_flag=True, help="Make the change: one new protocol version, one round of signatures.")
 @with_appcontext
 def remap(reference, apply_):
-    from ..agreements.operations import AgreementError, find_by_reference, legacy_remap_proposal, remap_legacy_bases
+    from ..agreements.operations import find_by_reference, legacy_remap_proposal, remap_legacy_bases
     from ..audit.tracking import acting_as
 
     agreement = find_by_reference(reference)
@@ -86,7 +86,7 @@ def remap(reference, apply_):
         with acting_as("command line: legal remap"):
             remap_legacy_bases(agreement)
             db.session.commit()
-    except AgreementError as error:
+    except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error))
     if agreement.protocol_version != version:

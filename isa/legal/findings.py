@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from functools import lru_cache
 
+from ..agreements.rules import review_overdue
 from ..agreements.lifecycle import unsigned_parties
 from ..agreements.models import AgreementStatus, DataLocation
 from ..dpia.rules import dpia_missing
@@ -147,7 +148,7 @@ def _no_flows(agreement, today):
 
 @_rule(_AGREEMENT_RULES, "review-overdue", WARNING)
 def _review_overdue(agreement, today):
-    if AgreementStatus(agreement.status).in_force and agreement.review_date < today:
+    if review_overdue(agreement, today):
         yield (
             f"The review was due on {_day(agreement.review_date)} and has not been completed. "
             "Review the agreement and record the outcome."
@@ -656,3 +657,19 @@ def grouped_by_flow(findings):
         counts = {severity: sum(1 for f in items if f.severity == severity) for severity in SEVERITY_ORDER}
         result.append((label, items, counts))
     return result
+
+
+def grouped_by_rule(findings):
+    """Findings that say the same thing gathered once, with the flows they touch.
+
+    Returns (severity, rule, detail, [(flow_id, flow_label), ...]) tuples, errors first, in the
+    order they come: a warning raised by eleven flows reads once, with eleven links.
+    """
+    groups = {}
+    for finding in findings:
+        key = (finding.severity, finding.rule, finding.detail)
+        flows = groups.setdefault(key, [])
+        if finding.flow_id is not None and (finding.flow_id, finding.flow_label) not in flows:
+            flows.append((finding.flow_id, finding.flow_label))
+    ordered = sorted(groups.items(), key=lambda item: SEVERITY_ORDER.index(item[0][0]) if item[0][0] in SEVERITY_ORDER else 99)
+    return [(severity, rule, detail, flows) for (severity, rule, detail), flows in ordered]

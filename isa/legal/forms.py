@@ -3,9 +3,9 @@ import re
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional, Regexp, ValidationError
 
-from ..core.forms import ChoiceField, GovDateField, not_before
+from ..core.forms import ChoiceField, GovDateField, Length, not_before
 from .models import BasisKind, Regime
 from .queries import find_basis
 

@@ -5,6 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from ..core import clock
 from ..agreements.models import Agreement, AgreementStatus, DataLocation, Party
 from ..audit.models import AuditEvent
 from ..channels.models import TransferChannel
@@ -47,7 +48,7 @@ def catalogue_groups(q="", when="", today=None):
     `q` matches code, title or summary (any case); `when` is "in_force" (in force today),
     "legacy" (no longer in force) or "" for all.
     """
-    today = today or date.today()
+    today = today or clock.today()
     needle = (q or "").strip().lower()
     entries = sorted(catalogue_map().values(), key=lambda b: _code_sort_key(b.code))
     groups = []

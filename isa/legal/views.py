@@ -1,20 +1,29 @@
-from datetime import date
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
+from ..core import clock
 from ..audit.presenting import present
 from ..audit.queries import latest
-from ..core.auth import admin_required, officer_required, signed_in_required
+from ..users.access import admin_required, officer_required, signed_in_required
 from ..extensions import db
-from .findings import INFO, RULES
+from .findings import INFO, RULES, grouped_by_flow, grouped_by_rule
 from .forms import REGIME_LABELS, LegalBasisForm, LocalBasisEditForm, RestoreShippedWordingForm, WordingForm
 from .models import LegalBasis
 from .operations import restore_shipped_wording, reword
 from .queries import basis_events, catalogue_groups, catalogue_map, find_basis, legacy_agreements, needs_attention, predecessors_of
 
 bp = Blueprint("legal", __name__)
+bp.add_app_template_global(grouped_by_flow, "grouped_findings")
+bp.add_app_template_global(grouped_by_rule, "findings_by_rule")
+
+
+@bp.app_template_global()
+def basis_title(code):
+    """A lawful basis's title from the catalogue (cached for the request), or "" for an unknown code."""
+    if "basis_titles" not in g:
+        g.basis_titles = {c: basis.title for c, basis in catalogue_map().items()}
+    return g.basis_titles.get(code, "")
 
 WHEN_CHOICES = {"": "All entries", "in_force": "In force today", "legacy": "Legacy (no longer in force)"}
 ATTENTION_PER_PAGE = 50
@@ -27,7 +36,7 @@ def index():
     when = request.args.get("when") or ""
     if when not in WHEN_CHOICES:
         when = ""
-    groups = catalogue_groups(q, when, date.today())
+    groups = catalogue_groups(q, when, clock.today())
     return render_template(
         "legal/index.html",
         groups=groups,
@@ -36,7 +45,7 @@ def index():
         when=when,
         when_choices=WHEN_CHOICES,
         regime_labels=REGIME_LABELS,
-        today=date.today(),
+        today=clock.today(),
         page_title="Lawful bases",
     )
 
@@ -68,7 +77,7 @@ def show(code):
         successors=[(c, catalogue.get(c)) for c in basis.successors or ()],
         predecessors=predecessors_of(code, catalogue),
         regime_labels=REGIME_LABELS,
-        today=date.today(),
+        today=clock.today(),
         page_title=f"{basis.code}: {basis.title}",
     )
 
@@ -130,7 +139,7 @@ def legacy():
 @bp.route("/attention")
 @officer_required
 def attention():
-    items = needs_attention(date.today())
+    items = needs_attention(clock.today())
     rule = request.args.get("rule") or ""
     raised = {f.rule for item in items for f in item.findings if f.severity != INFO}
     if rule in RULES:

@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 
+from ..core.errors import DomainError
 from ..extensions import db
 from .models import Organisation
 
@@ -7,12 +8,6 @@ FIELDS = (
     "name", "slug", "type", "ico_registration", "dpo_name", "dpo_email", "spoc_name", "spoc_email", "address",
     "law_enforcement_functions",
 )
-
-
-class OrganisationError(ValueError):
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
 
 
 def find_by_slug(slug):
@@ -24,7 +19,7 @@ def save_organisation(organisation, data):
     slug = data["slug"]
     clash = find_by_slug(slug)
     if clash is not None and clash is not organisation:
-        raise OrganisationError("slug", f"The short name {slug} is already used by {clash.name}")
+        raise DomainError("slug", f"The short name {slug} is already used by {clash.name}")
     if organisation is None:
         organisation = Organisation()
         db.session.add(organisation)
@@ -53,8 +48,8 @@ def delete_organisation(organisation):
     agreements = agreements_of(organisation)
     if agreements:
         refs = ", ".join(a.reference for a in agreements[:5]) + ("…" if len(agreements) > 5 else "")
-        raise OrganisationError(None, f"{organisation.name} is a party to {len(agreements)} agreement(s) ({refs}). Remove it from them first.")
+        raise DomainError(None, f"{organisation.name} is a party to {len(agreements)} agreement(s) ({refs}). Remove it from them first.")
     users = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.organisation_id == organisation.id))
     if users:
-        raise OrganisationError(None, f"{organisation.name} has {users} partner user(s). Move or remove them first.")
+        raise DomainError(None, f"{organisation.name} has {users} partner user(s). Move or remove them first.")
     db.session.delete(organisation)

@@ -2,18 +2,22 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..core.errors import DomainError, fail
 from ..agreements.queries import agreements_of as visible_agreements_of
 from ..audit.presenting import present
 from ..audit.queries import latest, organisation_events
-from ..core.auth import officer_required, signed_in_required
+from ..users.access import officer_required, signed_in_required
+from ..core.filters import ordering, sort_order
 from ..core.web import paginate
 from ..extensions import db
 from .forms import OrganisationForm
 from .models import Organisation
-from .operations import OrganisationError, agreements_of, delete_organisation, find_by_slug, save_organisation
+from .operations import agreements_of, delete_organisation, find_by_slug, save_organisation
 from .types import OrganisationType
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
+# The list's sortable columns (?sort=type, ?sort=-type for the other way).
+SORTS = {"name": Organisation.name, "type": Organisation.type, "ico": Organisation.ico_registration}
 
 
 def _get(slug):
@@ -25,7 +29,8 @@ def _get(slug):
 def index():
     q = (request.args.get("q") or "").strip()[:100]
     org_type = request.args.get("type") or ""
-    query = sa.select(Organisation).order_by(Organisation.name)
+    sort = sort_order(request.args, SORTS, "name")
+    query = sa.select(Organisation).order_by(*ordering(sort, SORTS, Organisation.id))
     if q:
         like = f"%{q.lower()}%"
         query = query.where(sa.or_(sa.func.lower(Organisation.name).like(like), Organisation.slug.like(like)))
@@ -35,7 +40,8 @@ def index():
         org_type = ""
     page = paginate(query, per_page=current_app.config["ORGANISATIONS_PER_PAGE"])
     return render_template(
-        "organisations/index.html", page=page, q=q, org_type=org_type, types=list(OrganisationType), page_title="Organisations"
+        "organisations/index.html", page=page, q=q, org_type=org_type, types=list(OrganisationType), sort=sort,
+        page_title="Organisations"
     )
 
 
@@ -49,9 +55,8 @@ def new():
             db.session.commit()
             flash(f"{organisation.name} added to the register.", "success")
             return redirect(url_for("organisations.show", slug=organisation.slug))
-        except OrganisationError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+        except DomainError as error:
+            fail(form, error)
     return render_template("organisations/form.html", form=form, organisation=None, page_title="Add an organisation")
 
 
@@ -83,9 +88,8 @@ def edit(slug):
             db.session.commit()
             flash(f"{organisation.name} saved.", "success")
             return redirect(url_for("organisations.show", slug=organisation.slug))
-        except OrganisationError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+        except DomainError as error:
+            fail(form, error)
     return render_template("organisations/form.html", form=form, organisation=organisation, page_title=f"Edit {organisation.name}")
 
 
@@ -101,7 +105,7 @@ def delete(slug):
             db.session.commit()
             flash(f"{name} removed from the register.", "success")
             return redirect(url_for("organisations.index"))
-        except OrganisationError as error:
+        except DomainError as error:
             db.session.rollback()
             flash(str(error), "info")
             return redirect(url_for("organisations.show", slug=slug))

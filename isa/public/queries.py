@@ -2,10 +2,12 @@
 
 Only `active` and `under_review` agreements are published, and only their reference, title,
 purpose, start, review and end dates, the names of their parties and which of them leads (the
-controller of the UK Government's register of information sharing agreements), and in outline
-what is shared under which legal power: the kinds of data (personal, special category...) and the
-statutory gateways cited. The queries read those columns alone, so contacts, data items, flows,
-their purposes and their UK GDPR conditions never reach the public pages or the open data feed.
+controller of the UK Government's register of information sharing agreements), each party's data
+protection officer's address (which UK GDPR Article 37(7) requires to be published, on the
+agreement's own page), and in outline what is shared under which legal power: the kinds of data
+(personal, special category...) and the statutory gateways cited. The queries read those columns
+alone, so other contacts, data items, flows, their purposes and their UK GDPR conditions never
+reach the public pages or the open data feed.
 """
 import json
 from dataclasses import dataclass
@@ -14,12 +16,14 @@ from datetime import date
 import sqlalchemy as sa
 
 from ..agreements.models import Agreement, AgreementStatus, Party
+from ..agreements.rules import review_overdue
+from ..agreements.types import IN_FORCE
 from ..extensions import db
 from ..flows.models import DataCategory, DataFlow
 from ..legal.models import BasisKind, LegalBasis
 from ..organisations.models import Organisation
 
-PUBLISHED = (AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW)
+PUBLISHED = IN_FORCE  # the statuses published; each agreement says whether it is in force on the day
 
 
 @dataclass(frozen=True)
@@ -35,19 +39,24 @@ class PublishedAgreement:
     controller: str | None = None  # the lead organisation's name
     data_shared: tuple = ()  # the kinds of data, in words: Personal data, Special category data...
     legal_powers: tuple = ()  # the statutory gateways cited, "CODE: title"
+    contacts: tuple = ()  # (organisation name, its DPO's email address or None)
+
+    def in_force(self, today):
+        """Signed and published, but only in force from its start date."""
+        return self.start_date <= today
 
     def review_overdue(self, today):
-        return self.review_date < today
+        return review_overdue(self, today)
 
 
 def _summaries(rows):
     rows = list(rows)
     ids = [row.id for row in rows]
-    names, outline = _party_names(ids), _outline(ids)
+    contacts, outline = _party_contacts(ids), _outline(ids)
     return [
         PublishedAgreement(row.reference, row.title, row.purpose or "", AgreementStatus(row.status), row.start_date,
-                           row.review_date, tuple(names.get(row.id, ())), row.end_date, row.controller,
-                           *outline.get(row.id, ((), ())))
+                           row.review_date, tuple(name for name, _email in contacts.get(row.id, ())), row.end_date,
+                           row.controller, *outline.get(row.id, ((), ())), contacts=tuple(contacts.get(row.id, ())))
         for row in rows
     ]
 
@@ -86,11 +95,11 @@ def _outline(agreement_ids):
     }
 
 
-def _party_names(agreement_ids):
+def _party_contacts(agreement_ids):
     if not agreement_ids:
         return {}
     query = (
-        sa.select(Party.agreement_id, Organisation.name)
+        sa.select(Party.agreement_id, Organisation.name, Organisation.dpo_email)
         .join(Organisation, Organisation.id == Party.organisation_id)
         .join(Agreement, Agreement.id == Party.agreement_id)
         .where(Agreement.status.in_(PUBLISHED))
@@ -99,11 +108,11 @@ def _party_names(agreement_ids):
     if len(agreement_ids) <= 500:  # a page; the whole register is read in one pass instead
         query = query.where(Party.agreement_id.in_(agreement_ids))
     wanted = set(agreement_ids)
-    names = {}
-    for agreement_id, name in db.session.execute(query):
+    contacts = {}
+    for agreement_id, name, dpo_email in db.session.execute(query):
         if agreement_id in wanted:
-            names.setdefault(agreement_id, []).append(name)
-    return names
+            contacts.setdefault(agreement_id, []).append((name, dpo_email))
+    return contacts
 
 
 _lead = Organisation.__table__.alias("lead")

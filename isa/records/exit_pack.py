@@ -15,8 +15,9 @@ from ..agreements.models import Agreement, Party
 from ..audit.models import AuditEvent
 from ..core.spreadsheet import csv_lines
 from ..decisions.models import SharingDecision
-from ..documents.models import ProtocolDocument, Signature
-from ..exchange.operations import export_register, to_json
+from ..agreements.models import Signature
+from ..documents.models import ProtocolDocument
+from ..agreements.records import export_register, to_json
 from ..extensions import db
 
 README = """Exit pack of {name} ({slug})

@@ -12,15 +12,13 @@ session: the pages, the API, the command line, the PDF and the benchmarks call t
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..agreements.rules import in_force_on
 from ..agreements.models import AgreementStatus, DataLocation
 from ..flows.models import ConsentApproach, DataCategory, DataSubjectCategory, Frequency
 from ..legal.models import BasisKind
 
 EVERY_PARTY = None  # a flow's recipient id for "every other party"
 
-# Agreements whose flows are processing now: in force, or an in-force agreement whose amendment
-# awaits signatures (the signed version still applies, SPEC §4).
-IN_FORCE = frozenset({AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW})
 # Sharings the DSPT register lists: any not ended for good (a draft or an expired agreement is a
 # sharing without a written agreement in place, which is what the toolkit asks about).
 LISTED_SHARINGS = frozenset(AgreementStatus) - {AgreementStatus.TERMINATED, AgreementStatus.SUPERSEDED}
@@ -140,15 +138,9 @@ class Snapshot:
 DISCLOSES, RECEIVES = "discloses", "receives"
 
 
-def in_force(agreement, today):
-    """Processing now under this agreement (the same test as the reminders and the dashboard)."""
-    status = agreement.resume_status if agreement.status == AgreementStatus.AWAITING_SIGNATURES and agreement.resume_status else agreement.status
-    return status in IN_FORCE and (agreement.end_date is None or agreement.end_date >= today)
-
-
 def agreement_in_place(agreement, today):
     """A written agreement in place: in force, and every party signed (the signed version, if amended)."""
-    if not in_force(agreement, today):
+    if not in_force_on(agreement, today):
         return False
     return agreement.resume_status is not None or all(signed_on is not None for _, signed_on in agreement.parties)
 
@@ -189,7 +181,7 @@ def processing_rows(snapshot, organisation_id, today):
     rows = []
     for flow, role in snapshot.involving(organisation_id):
         agreement = snapshot.agreements[flow.agreement_id]
-        if not in_force(agreement, today):
+        if not in_force_on(agreement, today):
             continue
         signed_on = next((signed for org_id, signed in agreement.parties if org_id == organisation_id), None)
         rows.append((

@@ -1,22 +1,19 @@
 """Records pages and downloads (officers: any organisation; partners: their own), and the open feed."""
-import tempfile
 import sqlalchemy as sa
-from io import BytesIO
-
-from flask import Blueprint, abort, jsonify, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..api.views import json_response
 from ..audit.tracking import current_actor
 from ..core import clock
-from ..core.auth import log_refusal, officer_required, signed_in_required
 from ..documents.queue import RETRY_AFTER_SECONDS
+from ..users.access import officer_required, signed_in_required
 from ..core.spreadsheet import csv_download
+from ..core.web import json_response
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..public.queries import published_all
 from . import queue, rules, spreadsheets
-from .exit_pack import write_exit_pack
+from .downloads import exit_pack_zip, organisation_for, pdf_download, processing_record_csv, processing_record_xlsx, spooled_download
 from .feed import FEED_COLUMNS, feed_record, feed_row
 from .queries import snapshot
 
@@ -24,63 +21,11 @@ bp = Blueprint("records", __name__, url_prefix="/records")
 feed_bp = Blueprint("feed", __name__)
 
 
-def may_see_records(user, organisation):
-    """Officers and admins: every organisation's records; a partner: its own organisation's only."""
-    return user.is_officer or user.organisation_id == organisation.id
-
-
-def organisation_for(user, slug):
-    """The organisation whose records `user` asks for, or None (unknown, or another's for a partner: refusal logged)."""
-    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
-    if organisation is not None and not may_see_records(user, organisation):
-        log_refusal(user, "records of another organisation")
-        return None
-    return organisation
-
-
 def _visible(slug):
     organisation = organisation_for(current_user, slug)
     if organisation is None:
         abort(404)
     return organisation
-
-
-def spooled_download(write, filename, mimetype):
-    """Write a file with `write(target)` to a temporary file and send it: the whole file, never half of one."""
-    target = tempfile.TemporaryFile()
-    write(target)
-    target.seek(0)
-    response = send_file(target, mimetype=mimetype, as_attachment=True, download_name=filename, max_age=0)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def processing_record_xlsx(organisation, today):
-    register = snapshot(organisation.id)
-    return spooled_download(
-        lambda target: spreadsheets.processing_workbook(target, register, [organisation.id], today),
-        f"processing-record-{organisation.slug}-{today.isoformat()}.xlsx", spreadsheets.XLSX_MIMETYPE,
-    )
-
-
-def processing_record_csv(organisation, today):
-    rows = rules.processing_rows(snapshot(organisation.id), organisation.id, today)
-    return csv_download(f"processing-record-{organisation.slug}-{today.isoformat()}.csv", rules.PROCESSING_COLUMNS,
-                        spreadsheets.csv_values(rows))
-
-
-def pdf_download(document):
-    """A stored record document, whole, with its SHA-256."""
-    response = send_file(BytesIO(document.pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=document.filename, max_age=0, etag=document.sha256)
-    response.headers["X-Content-SHA256"] = document.sha256
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def exit_pack_zip(organisation, today):
-    return spooled_download(lambda target: write_exit_pack(target, organisation),
-                            f"exit-pack-{organisation.slug}-{today.isoformat()}.zip", "application/zip")
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -164,9 +109,12 @@ def sharing_xlsx(slug):
 @signed_in_required
 def sharing_csv(slug):
     organisation, today = _visible(slug), clock.today()
-    rows = rules.sharing_register_rows(snapshot(organisation.id), organisation.id, today)
-    return csv_download(f"sharing-register-{organisation.slug}-{today.isoformat()}.csv", rules.SHARING_COLUMNS,
-                        spreadsheets.csv_values(rows))
+    organisation_id = organisation.id
+
+    def rows():  # read while the body is sent, in the session the stream has then
+        return spreadsheets.csv_values(rules.sharing_register_rows(snapshot(organisation_id), organisation_id, today))
+
+    return csv_download(f"sharing-register-{organisation.slug}-{today.isoformat()}.csv", rules.SHARING_COLUMNS, rows)
 
 
 @bp.route("/<slug>/processing-record.pdf")
@@ -228,7 +176,10 @@ def register_json():
 @feed_bp.route("/register.csv")
 def register_csv():
     today = clock.today()
-    rows = (feed_row(feed_record(summary, today)) for summary in published_all())
+
+    def rows():  # read while the body is sent, in the session the stream has then
+        return (feed_row(feed_record(summary, today)) for summary in published_all())
+
     response = csv_download(f"register-{today.isoformat()}.csv", FEED_COLUMNS, rows)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

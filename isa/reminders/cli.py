@@ -1,11 +1,12 @@
 """`flask reminders run [--today YYYY-MM-DD]` and `flask scheduler`."""
-from datetime import datetime
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .scheduler import JOB_ID, LONDON, add_jobs, executors, london_today
+from ..core import clock
+from ..core.clock import LONDON
+from .scheduler import JOB_ID, add_jobs, executors
 from .sweep import run_sweep
 
 
@@ -32,7 +33,7 @@ def _line(label, outcome):
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Sweep as on this date (YYYY-MM-DD) instead of today.")
 @with_appcontext
 def run(today):
-    today = today.date() if today else london_today()
+    today = today.date() if today else clock.today()
     try:
         report = run_sweep(today)
     except ValueError as error:  # a setting that cannot be read, such as ISA_REMINDER_OFFSETS
@@ -59,7 +60,7 @@ def scheduler_command():
     app = current_app._get_current_object()
     scheduler = add_jobs(BlockingScheduler(timezone=LONDON, executors=executors()), app)
     trigger = scheduler.get_job(JOB_ID).trigger
-    first = trigger.get_next_fire_time(None, datetime.now(LONDON))
+    first = trigger.get_next_fire_time(None, clock.now())
     click.echo(f"Scheduler started: protocol documents are produced as they are queued; the review reminder sweep "
                f"runs daily at {first:%H:%M} Europe/London, next on {first:%Y-%m-%d}. Stop with Ctrl+C.")
     try:

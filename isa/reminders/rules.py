@@ -13,9 +13,10 @@ not the 90-, 30- and 7-day ones together.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..agreements.rules import in_force_on
+
 DEFAULT_OFFSETS = (90, 30, 7)
 OVERDUE_EVERY_DAYS = 7
-IN_FORCE = frozenset({"active", "under_review"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +41,6 @@ def parse_offsets(value):
     if not days or any(d < 0 or d > 3650 for d in days):
         raise ValueError(f"Reminder offsets must be between 0 and 3650 days (got {value!r})")
     return tuple(days)
-
-
-def in_force(status, end_date, today):
-    """In force as the permitted-purpose check sees it (SPEC §4): active or under review, not ended."""
-    return str(status) in IN_FORCE and (end_date is None or end_date >= today)
 
 
 def days_overdue(review_date, today):
@@ -76,11 +72,11 @@ def current_stage(review_date, today, offsets=DEFAULT_OFFSETS, escalation_days=N
 def due_reminders(agreements, today, offsets=DEFAULT_OFFSETS, escalation_days=30):
     """The reminder each agreement in force is due by `today` (its latest stage), in one list.
 
-    `agreements`: objects with `id`, `status`, `review_date` and `end_date`.
+    `agreements`: objects with `id`, `status`, `resume_status`, `start_date`, `review_date` and `end_date`.
     """
     due = []
     for agreement in agreements:
-        if not in_force(agreement.status, agreement.end_date, today):
+        if not in_force_on(agreement, today):
             continue
         stage = current_stage(agreement.review_date, today, offsets, escalation_days)
         if stage is None:

@@ -1,5 +1,6 @@
 """The scheduler (APScheduler 3.x): the daily sweep at ISA_REMINDER_TIME, Europe/London, the
-render queue every ISA_RENDER_POLL_SECONDS, and a heartbeat every ISA_HEARTBEAT_SECONDS.
+render queue every ISA_RENDER_POLL_SECONDS, the outbox of sign-in mail (password reset links)
+about every second, and a heartbeat every ISA_HEARTBEAT_SECONDS.
 
 It runs either inside the web process (ISA_SCHEDULER_IN_PROCESS, set by `make run`) or on its
 own (`flask --app isa scheduler`) for deployments with several web workers and machines. The
@@ -13,8 +14,6 @@ import logging
 import os
 import socket
 import uuid
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import click
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -22,24 +21,21 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from ..core import heartbeat
+from ..core import clock, heartbeat
+from ..core.clock import LONDON
 from ..core.db import refresh_statistics, utcnow
 from ..extensions import db
 
-LONDON = ZoneInfo("Europe/London")
 JOB_ID = "review-reminders"
 RENDER_JOB_ID = "render-queue"
 HEARTBEAT_JOB_ID = "heartbeat"
+OUTBOX_JOB_ID = "mail-outbox"
 RENDER_LOCK = "render-queue"  # the lock row that serialises renders on SQLite
 
 
 def new_holder():
     """This scheduler process's name in locks, claims and heartbeats."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def london_today():
-    return datetime.now(LONDON).date()
 
 
 def reminder_time(value):
@@ -60,7 +56,7 @@ def daily_sweep(app):
 
     with app.app_context():
         try:
-            report = run_sweep(london_today())
+            report = run_sweep(clock.today())
         except Exception:
             app.logger.exception("The review reminder sweep failed; it runs again at the next scheduled time")
             return
@@ -74,6 +70,11 @@ def daily_sweep(app):
         try:
             refresh_statistics(db.session)  # daily housekeeping: the query planner's statistics
             heartbeat.forget_old()  # and the heartbeats of scheduler processes long gone
+            from ..core.ratelimit import forget_expired
+            from ..identity.outbox import forget_old
+
+            forget_expired(db.session)  # rate-limit counters whose window has passed
+            forget_old()  # sent sign-in mail and old reset links
         except Exception:
             db.session.rollback()
             app.logger.exception("Refreshing the database statistics failed")
@@ -126,6 +127,22 @@ def render_queued(app, holder, max_jobs=None):
             db.session.remove()
 
 
+def send_mail_outbox(app):
+    """Send the sign-in mail waiting in the outbox (password reset links)."""
+    from ..identity.outbox import anything_to_send, send_outbox
+
+    with app.app_context():
+        try:
+            if anything_to_send():
+                return send_outbox(app.config, app.logger)
+        except Exception:
+            db.session.rollback()
+            app.logger.exception("Sending the mail outbox failed; it is tried again at the next poll")
+        finally:
+            db.session.remove()
+    return 0
+
+
 def beat(app, holder):
     with app.app_context():
         try:
@@ -157,24 +174,28 @@ def add_jobs(scheduler, app, holder=None):
     poll = max(float(app.config.get("RENDER_POLL_SECONDS", 0.5)), 0.2)
     scheduler.add_job(
         render_queued, IntervalTrigger(seconds=poll), args=[app, holder], id=RENDER_JOB_ID, name="Render queue",
+        coalesce=True, max_instances=1, misfire_grace_time=None, replace_existing=True, next_run_time=clock.now(),
+    )
+    scheduler.add_job(
+        send_mail_outbox, IntervalTrigger(seconds=max(poll, 1)), args=[app], id=OUTBOX_JOB_ID, name="Mail outbox",
         coalesce=True, max_instances=1, misfire_grace_time=None, replace_existing=True, next_run_time=datetime.now(LONDON),
     )
     every = max(float(app.config.get("HEARTBEAT_SECONDS", 30)), 1)
     scheduler.add_job(
         beat, IntervalTrigger(seconds=every), args=[app, holder], id=HEARTBEAT_JOB_ID, name="Heartbeat",
-        coalesce=True, max_instances=1, misfire_grace_time=None, replace_existing=True, next_run_time=datetime.now(LONDON),
+        coalesce=True, max_instances=1, misfire_grace_time=None, replace_existing=True, next_run_time=clock.now(),
     )
     return scheduler
 
 
 def executors():
-    """One thread per job: the sweep, renders and the heartbeat never wait for each other."""
-    return {"default": ThreadPoolExecutor(4)}
+    """One thread per job: the sweep, renders, the outbox and the heartbeat never wait for each other."""
+    return {"default": ThreadPoolExecutor(5)}
 
 
 def add_sweep_job(scheduler, app, run_now=False):
     hour, minute = reminder_time(app.config.get("REMINDER_TIME", "07:00"))
-    extra = {"next_run_time": datetime.now(LONDON)} if run_now else {}
+    extra = {"next_run_time": clock.now()} if run_now else {}
     scheduler.add_job(
         daily_sweep,
         CronTrigger(hour=hour, minute=minute, timezone=LONDON),

@@ -29,7 +29,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from ..agreements.models import Agreement, AgreementStatus, Party
+from ..agreements.rules import in_force_sql
+from ..agreements.models import Agreement, Party
 from ..core.db import utcnow
 from ..documents.models import ProtocolDocument
 from ..documents.operations import document_in_force
@@ -67,7 +68,6 @@ _parties = Party.__table__
 _organisations = Organisation.__table__
 _users = User.__table__
 _locks = SweepLock.__table__
-_IN_FORCE = [AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW]
 
 
 @dataclass(frozen=True)
@@ -226,9 +226,7 @@ def _insert_ignoring_duplicates(table, rows, keys):
 
 
 def _in_force(today):
-    return sa.and_(
-        _agreements.c.status.in_(_IN_FORCE), sa.or_(_agreements.c.end_date.is_(None), _agreements.c.end_date >= today)
-    )
+    return in_force_sql(_agreements.c, today)
 
 
 def queue_due(today, settings, report):
@@ -241,8 +239,8 @@ def queue_due(today, settings, report):
     owner, lead = _users.alias("owner"), _organisations.alias("lead")
     agreements = db.session.execute(
         sa.select(
-            _agreements.c.id, _agreements.c.reference, _agreements.c.status, _agreements.c.review_date,
-            _agreements.c.end_date, owner.c.email.label("owner_email"), lead.c.dpo_email.label("lead_dpo_email"),
+            _agreements.c.id, _agreements.c.reference, _agreements.c.status, _agreements.c.resume_status,
+            _agreements.c.start_date, _agreements.c.review_date, _agreements.c.end_date, owner.c.email.label("owner_email"), lead.c.dpo_email.label("lead_dpo_email"),
         )
         .select_from(
             _agreements.outerjoin(owner, owner.c.id == _agreements.c.owner_id).outerjoin(

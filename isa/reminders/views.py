@@ -1,7 +1,7 @@
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
 
-from ..core.auth import officer_required
+from ..users.access import officer_required
 from ..extensions import db
 from . import operations
 from .forms import ReminderActionForm

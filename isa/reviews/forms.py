@@ -1,11 +1,10 @@
-from datetime import date
-
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
+from ..core import clock, validation
 from ..agreements.forms import VersionedForm
-from ..core.forms import GovDateField
+from ..core.forms import GovDateField, Length
 from .models import ReviewOutcome
 from .rules import review_date_problems
 
@@ -40,7 +39,7 @@ class ReviewForm(VersionedForm):
         "Review interval in months",
         widget=GovTextInput(),
         description="The next review date is the date of this review plus this interval.",
-        validators=[InputRequired("Enter the review interval in months"), NumberRange(1, 60, "Enter a review interval between 1 and 60 months")],
+        validators=[InputRequired("Enter the review interval in months"), NumberRange(validation.REVIEW_INTERVAL_MIN, validation.REVIEW_INTERVAL_MAX, validation.REVIEW_INTERVAL_MESSAGE)],
     )
     next_review_date = GovDateField(
         "Next review date (optional)",
@@ -55,7 +54,7 @@ class ReviewForm(VersionedForm):
         ok = super().validate(extra_validators)
         if self.reviewed_on.data and not self.reviewed_on.errors:
             terminating = self.outcome.data == ReviewOutcome.TERMINATE.value
-            problems = review_date_problems(self.start_date, self.reviewed_on.data, self.next_review_date.data, date.today(), terminating)
+            problems = review_date_problems(self.start_date, self.reviewed_on.data, self.next_review_date.data, clock.today(), terminating)
             for field, message in problems.items():
                 getattr(self, field).errors.append(message)
                 ok = False

@@ -1,14 +1,17 @@
 """Recording a completed review: the one business action of this domain."""
-from datetime import date
+import sqlalchemy as sa
 
+from ..core.errors import DomainError
+from ..agreements.rules import IN_FORCE
+from ..core import clock
 from ..agreements import lifecycle
 from ..agreements.models import AgreementStatus
-from ..agreements.operations import AgreementError, check_version
+from ..agreements.operations import check_version
 from ..extensions import db
 from .models import Review, ReviewOutcome
 from .rules import add_months, review_date_problems
 
-REVIEWABLE = (AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW)
+REVIEWABLE = IN_FORCE
 
 
 def record_review(agreement, data, expected_version, recorded_by=None, today=None):
@@ -17,12 +20,12 @@ def record_review(agreement, data, expected_version, recorded_by=None, today=Non
     `continue` and `amend` keep the agreement in force and set its next review date (the one
     given, or the review date plus the review interval, which may be changed here); an agreement
     under review becomes active again on `continue`. `terminate` ends it on the review date.
-    Raises AgreementError (with the form field) when the review cannot be recorded.
+    Raises DomainError (with the form field) when the review cannot be recorded.
     """
     check_version(agreement, expected_version)
-    today = today or date.today()
+    today = today or clock.today()
     if agreement.status not in REVIEWABLE:
-        raise AgreementError(None, f"Only an agreement in force can be reviewed; this one is {agreement.status.label.lower()}.")
+        raise DomainError(None, f"Only an agreement in force can be reviewed; this one is {agreement.status.label.lower()}.")
     outcome = ReviewOutcome(data["outcome"])
     reviewed_on = data["reviewed_on"]
     interval = data.get("review_interval_months") or agreement.review_interval_months
@@ -30,7 +33,11 @@ def record_review(agreement, data, expected_version, recorded_by=None, today=Non
     next_review = None if terminating else (data.get("next_review_date") or add_months(reviewed_on, interval))
     problems = review_date_problems(agreement.start_date, reviewed_on, next_review, today, terminating)
     if problems:
-        raise AgreementError(*next(iter(problems.items())))
+        raise DomainError(*next(iter(problems.items())))
+    if agreement.id is not None and db.session.scalar(
+        sa.select(Review.id).where(Review.agreement_id == agreement.id, Review.reviewed_on == reviewed_on).limit(1)
+    ):
+        raise DomainError("reviewed_on", f"A review of {agreement.reference} on {_day(reviewed_on)} is already recorded")
 
     if terminating:
         _move(agreement, AgreementStatus.TERMINATED)
@@ -40,7 +47,7 @@ def record_review(agreement, data, expected_version, recorded_by=None, today=Non
         if outcome == ReviewOutcome.CONTINUE and agreement.status == AgreementStatus.UNDER_REVIEW:
             _move(agreement, AgreementStatus.ACTIVE)
         if agreement.end_date is not None and agreement.end_date < next_review:
-            raise AgreementError("next_review_date", f"The agreement ends on {_day(agreement.end_date)}, before that review date")
+            raise DomainError("next_review_date", f"The agreement ends on {_day(agreement.end_date)}, before that review date")
         agreement.review_interval_months = interval
 
     review = Review(
@@ -62,7 +69,7 @@ def record_review(agreement, data, expected_version, recorded_by=None, today=Non
 def _move(agreement, target):
     problems = lifecycle.transition_problems(agreement, target)
     if problems:
-        raise AgreementError("outcome", f"The agreement cannot become {target.label.lower()}: " + "; ".join(problems))
+        raise DomainError("outcome", f"The agreement cannot become {target.label.lower()}: " + "; ".join(problems))
     agreement.status = target
 
 

@@ -13,7 +13,6 @@ from ..users.models import User
 from .models import Review
 
 DASHBOARD_ROWS = 50
-IN_FORCE = [AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW]
 
 
 @dataclass
@@ -38,7 +37,7 @@ class DueRow:
 
 
 def _in_force(today):
-    return sa.and_(Agreement.status.in_(IN_FORCE), sa.or_(Agreement.end_date.is_(None), Agreement.end_date >= today))
+    return Agreement.in_force_on(today)
 
 
 def _due_section(today, escalation_days, condition, total, limit):
@@ -66,7 +65,7 @@ def _due_section(today, escalation_days, condition, total, limit):
 def dashboard(today, escalation_days, limit=DASHBOARD_ROWS):
     """Everything the officer's home page shows, in ten queries."""
     in_30, in_90, lapse_from = today + timedelta(days=30), today + timedelta(days=90), today - timedelta(days=escalation_days)
-    overdue_if = Agreement.review_date < today
+    overdue_if = Agreement.review_overdue(today)
     soon_if = Agreement.review_date.between(today, in_30)
     later_if = sa.and_(Agreement.review_date > in_30, Agreement.review_date <= in_90)
 

@@ -1,14 +1,14 @@
-from datetime import date
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..agreements.operations import AgreementError, commit_or_conflict
-from ..agreements.views import fail, get_visible
+from ..core.errors import DomainError, fail
+from ..core import clock
+from ..agreements.operations import commit_or_conflict
+from ..agreements.views import get_visible
 from ..core import heartbeat
-from ..core.auth import officer_required
+from ..users.access import officer_required
 from ..core.db import utcnow
-from ..core.web import govdate
+from ..core.i18n import govdate
 from ..reminders.forms import ReminderActionForm
 from ..reminders.rules import parse_offsets, stage_label
 from .forms import ReviewForm
@@ -38,7 +38,7 @@ def reminder_stage(offset_key):
 @bp.route("/dashboard")
 @officer_required
 def dashboard():
-    today = date.today()
+    today = clock.today()
     escalation_days = int(current_app.config.get("ESCALATION_DAYS", 30))
     return render_template(
         "reviews/dashboard.html",
@@ -81,7 +81,7 @@ def new(reference):
     form.start_date = agreement.start_date
     if request.method == "GET":
         form.version.data = str(agreement.version)
-        form.reviewed_on.data = date.today()
+        form.reviewed_on.data = clock.today()
         form.reviewer.data = current_user.display_name
         form.review_interval_months.data = agreement.review_interval_months
     if form.validate_on_submit():
@@ -90,10 +90,17 @@ def new(reference):
             commit_or_conflict(agreement, form.version.data)
             if review.outcome == ReviewOutcome.TERMINATE:
                 flash(f"Review recorded. {agreement.reference} is terminated.", "success")
+            elif review.outcome == ReviewOutcome.AMEND:
+                flash(
+                    f"Review recorded. The next review of {agreement.reference} is due on {govdate(review.next_review_date)}. "
+                    "Next, make the amendments: edit the details, parties or data flows (a change to the parties or flows "
+                    "starts a new protocol version for every party to sign). Then choose Activate.", "success",
+                )
+                return redirect(url_for("agreements.show", reference=reference))
             else:
                 flash(f"Review recorded. The next review of {agreement.reference} is due on {govdate(review.next_review_date)}.", "success")
             return redirect(url_for("agreements.show", reference=reference, _anchor="reviews"))
-        except AgreementError as error:
+        except DomainError as error:
             fail(form, error)
     return render_template(
         "reviews/form.html",

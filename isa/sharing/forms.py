@@ -1,9 +1,9 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import RadioField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from ..core.forms import ChoiceField, GovDateField
+from ..core.forms import ChoiceField, GovDateField, Length
 from ..flows.models import DataCategory
 from .rules import partner_may_ask
 
@@ -34,7 +34,8 @@ class CheckForm(FlaskForm):
     purpose = StringField(
         "Purpose (optional)",
         widget=GovTextInput(),
-        description="Why you want to share it, as the agreements word it, for example safeguarding children. Leave empty to see every purpose.",
+        description="Why you want to share it, as the agreements word it, for example safeguarding children: start typing to choose "
+                    "one the agreements list, or write your own. Leave empty to see every purpose.",
         validators=[Optional(), Length(max=200, message="Enter the purpose in 200 characters or fewer")],
     )
     on = GovDateField("Date of the sharing (optional)", description="For example, 27 3 2027. Leave empty for today.", validators=[Optional()])

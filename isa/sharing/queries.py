@@ -19,8 +19,10 @@ import sqlalchemy as sa
 
 from types import SimpleNamespace
 
-from ..agreements.models import Agreement, AgreementVersion, Party
+from ..core import clock
+from ..agreements.models import Agreement, AgreementStatus, AgreementVersion, Party
 from ..channels.models import TransferChannel
+from ..core.filters import ordering, sort_order
 from ..extensions import db
 from ..flows.models import DataFlow
 from ..legal.findings import Catalogue, flow_errors
@@ -201,7 +203,7 @@ def permitted(discloser, recipient, category, purpose=None, on=None):
         recipient=rules.Org(recipient.id, recipient.slug, recipient.name),
         category=rules.DataCategory(category),
         purpose=rules.normalise_purpose(purpose),
-        on=on or date.today(),
+        on=on or clock.today(),
     )
     candidates = load_candidates(question.discloser.id, question.recipient.id)
     codes = {code for candidate in candidates for flow in candidate.flows for code in flow.lawful_bases}
@@ -236,6 +238,19 @@ def _json_list(value):
     return _decoded(value)
 
 
+def known_purposes(limit=500):
+    """The partnership's vocabulary of purposes: each purpose the agreements in force list, once, A to Z."""
+    in_force = [status for status in AgreementStatus if status.in_force]
+    # As text: PostgreSQL cannot compare json values, so DISTINCT needs the text of each list.
+    query = (sa.select(sa.cast(DataFlow.purposes, sa.Text)).join(Agreement, Agreement.id == DataFlow.agreement_id)
+             .where(Agreement.status.in_(in_force)).distinct())
+    purposes = {}
+    for (value,) in db.session.execute(query):
+        for purpose in _json_list(value):
+            purposes.setdefault(" ".join(str(purpose).split()).casefold(), " ".join(str(purpose).split()))
+    return sorted(purposes.values(), key=str.casefold)[:limit]
+
+
 # --- the check log ------------------------------------------------------------------------------
 
 OUTCOMES = {"": "Any answer", "permitted": "Permitted", "not_permitted": "Not covered by an agreement"}
@@ -254,11 +269,19 @@ def parse_log_filters(args):
     organisation = (args.get("organisation") or "").strip()[:80]
     if organisation:
         filters["organisation"] = organisation
+    sort = sort_order(args, LOG_SORTS, LOG_DEFAULT_SORT)
+    if sort != LOG_DEFAULT_SORT:
+        filters["sort"] = sort
     return filters
 
 
+# The log's sortable columns (?sort=asked_by, ?sort=-asked_by for the other way); newest first by default.
+LOG_SORTS = {"at": CheckLog.at, "asked_by": CheckLog.asked_by, "answer": CheckLog.permitted}
+LOG_DEFAULT_SORT = "-at"
+
+
 def check_log_query(filters):
-    query = sa.select(CheckLog).order_by(CheckLog.at.desc(), CheckLog.id.desc())
+    query = sa.select(CheckLog).order_by(*ordering(filters.get("sort", LOG_DEFAULT_SORT), LOG_SORTS, CheckLog.id.desc()))
     if "outcome" in filters:
         query = query.where(CheckLog.permitted.is_(filters["outcome"] == "permitted"))
     if "via" in filters:

@@ -5,9 +5,11 @@ by `queries.load_candidates`) and a catalogue mapping code -> entry with `title`
 No Flask and no database here, so the check page, the JSON API and any other caller share one
 copy of the rule and of the reasons it gives.
 """
+import difflib
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..agreements.rules import IN_FORCE, in_force_on, review_overdue
 from ..agreements.models import AgreementStatus
 from ..flows.models import ConsentApproach, DataCategory, Frequency
 
@@ -177,9 +179,11 @@ class Answer:
     reasons: list  # [Reason], only when nothing matches; the first MAX_REASONS
     notes: list = field(default_factory=list)  # things to know whatever the answer (a version awaiting signatures…)
     truncated: bool = False  # more matches or reasons than listed: a note says how many
+    # When the purpose alone stood in the way: the purposes that would have matched, nearest first.
+    nearest_purposes: list = field(default_factory=list)
 
     @classmethod
-    def capped(cls, question, matches, reasons, notes):
+    def capped(cls, question, matches, reasons, notes, nearest_purposes=()):
         """The answer with at most MAX_MATCHES matches and MAX_REASONS reasons, and a note saying what it left out."""
         notes = list(notes)
         omitted_matches, omitted_reasons = max(len(matches) - MAX_MATCHES, 0), max(len(reasons) - MAX_REASONS, 0)
@@ -189,7 +193,8 @@ class Answer:
         if omitted_reasons:
             notes.append(f"{omitted_reasons} more reason{'s' if omitted_reasons != 1 else ''} not listed: this "
                          f"answer lists the first {MAX_REASONS}.")
-        return cls(question, matches[:MAX_MATCHES], reasons[:MAX_REASONS], notes, bool(omitted_matches or omitted_reasons))
+        return cls(question, matches[:MAX_MATCHES], reasons[:MAX_REASONS], notes, bool(omitted_matches or omitted_reasons),
+                   list(nearest_purposes))
 
     @property
     def permitted(self):
@@ -198,6 +203,14 @@ class Answer:
     @property
     def references(self):
         return list(dict.fromkeys(match.reference for match in self.matches))
+
+    @property
+    def reasons_by_agreement(self):
+        """[(agreement reference or None, [Reason])], in the reasons' order: the agreements in force first."""
+        grouped = {}
+        for reason in self.reasons:
+            grouped.setdefault(reason.agreement, []).append(reason)
+        return list(grouped.items())
 
     def as_dict(self):
         return {
@@ -208,6 +221,7 @@ class Answer:
             "notes": list(self.notes),
             "advice": None if self.permitted else AD_HOC_REMINDER,
             "truncated": self.truncated,
+            "nearest_purposes": list(self.nearest_purposes),
         }
 
 
@@ -226,7 +240,7 @@ def answer(question, candidates, catalogue, judge=None):
     `judge(candidate, flows)` gives {flow id: [error findings]} for the flows that would serve (the
     findings engine, judging by the law of the day asked about); without it, `candidate.flow_errors`.
     """
-    matches, reasons, notes = [], [], []
+    matches, reasons, notes, would_match = [], [], [], []
     if DataCategory(question.category) == DataCategory.ANONYMISED:
         notes.append(ANONYMISED_NOTE)
     for candidate in sorted(candidates, key=lambda c: c.reference):
@@ -246,6 +260,9 @@ def answer(question, candidates, catalogue, judge=None):
         reasons.extend(problems)
         if flow_problem is not None:
             reasons.append(flow_problem)
+            if flow_problem.code == PURPOSE and not problems:  # in force and signed: only the wording differs
+                would_match += [p for flow in candidate.flows if goes_to(flow, question)
+                                and covers_category(flow, question.category) for p in flow.purposes]
         elif covering and not sound:
             reasons.append(_legal_errors(candidate, covering))
     if matches:
@@ -255,7 +272,28 @@ def answer(question, candidates, catalogue, judge=None):
             Reason(NO_AGREEMENT, f"No agreement in the register has both {question.discloser.name} and "
                                  f"{question.recipient.name} as parties.")
         ]
-    return Answer.capped(question, [], reasons, notes)
+    # The agreements that could serve come first; those not in force (superseded, terminated...) after them.
+    not_in_force = {reason.agreement for reason in reasons if reason.code == NOT_IN_FORCE}
+    reasons = sorted(reasons, key=lambda reason: reason.agreement in not_in_force)
+    return Answer.capped(question, [], reasons, notes, nearest_purposes(question.purpose, would_match))
+
+
+def nearest_purposes(asked, purposes, limit=5):
+    """The purposes nearest to the one asked about, nearest first: those sharing its words (as
+    "safeguarding" and "safeguarding children"), then those spelt alike; each once, as worded."""
+    if not asked:
+        return []
+    words = set(_plain(asked).split())
+    scored = {}
+    for purpose in purposes:
+        key = _plain(purpose)
+        if key in scored or key == _plain(asked):
+            continue
+        shared = len(words & set(key.split()))
+        likeness = difflib.SequenceMatcher(None, _plain(asked), key).ratio()
+        if shared or likeness >= 0.6:
+            scored[key] = (-shared, -likeness, key, purpose)
+    return [purpose for *_rank, purpose in sorted(scored.values())[:limit]]
 
 
 def _legal_errors(candidate, covering):
@@ -271,22 +309,13 @@ def _legal_errors(candidate, covering):
     )
 
 
-def in_force_on(candidate, day):
-    """Status active or under review, started on or before the day, not ended before it."""
-    return (
-        AgreementStatus(candidate.status).in_force
-        and candidate.start_date <= day
-        and (candidate.end_date is None or candidate.end_date >= day)
-    )
-
-
 def agreement_problems(candidate, question):
     """Why the agreement as a whole does not serve on the day: not in force, or not signed."""
     reference, day = candidate.reference, question.on
     problems = []
     if not in_force_on(candidate, day):
         status = AgreementStatus(candidate.status)
-        if not status.in_force:
+        if status not in IN_FORCE:
             why = f"it is {status.label.lower()}"
         elif candidate.start_date > day:
             why = f"it starts on {_long_date(candidate.start_date)}"
@@ -357,7 +386,7 @@ def _match(candidate, flow, question, catalogue):
         items=flow.items or "", categories=list(flow.categories), purposes=list(flow.purposes), lawful_bases=bases,
         channel_slug=flow.channel_slug, channel_name=flow.channel_name, consent=ConsentApproach(flow.consent).value,
         frequency=Frequency(flow.frequency).value, review_date=candidate.review_date,
-        review_overdue=candidate.review_date < question.on, version=candidate.version,
+        review_overdue=review_overdue(candidate, question.on), version=candidate.version,
         awaiting_version=candidate.awaiting_version,
     )
 

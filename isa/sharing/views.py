@@ -4,7 +4,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
-from ..core.auth import officer_required, signed_in_required
+from ..users.access import officer_required, signed_in_required
 from ..core.spreadsheet import csv_download
 from ..core.web import paginate
 from ..extensions import db
@@ -13,7 +13,7 @@ from ..organisations.models import Organisation
 from . import rules
 from .forms import CATEGORY_HINTS, CheckForm
 from .operations import ask
-from .queries import OUTCOMES, VIA, check_log_counts, check_log_query, parse_log_filters, unanswered_questions
+from .queries import OUTCOMES, VIA, check_log_counts, check_log_query, known_purposes, parse_log_filters, unanswered_questions
 
 bp = Blueprint("sharing", __name__)
 
@@ -29,12 +29,18 @@ def _organisations():
     return db.session.execute(sa.select(org.id, org.slug, org.name).order_by(org.name)).all()
 
 
-def _decisions_url():
-    """The page for recording a sharing decision, once that feature is installed."""
+def _decisions_url(question=None):
+    """The page for recording a sharing decision, with the question just asked carried over."""
+    carried = {}
+    if question is not None:
+        carried = {"discloser": question.discloser.slug, "recipient": question.recipient.slug,
+                   "category": getattr(question.category, "value", question.category)}
+        if question.purpose:
+            carried["purpose"] = question.purpose
     for endpoint in ("decisions.new", "decisions.index"):
         if endpoint in current_app.view_functions:
             try:
-                return url_for(endpoint)
+                return url_for(endpoint, **carried)
             except BuildError:
                 continue
     return None
@@ -60,7 +66,8 @@ def check():
         answer=answer,
         category_items=[{"hint": {"text": CATEGORY_HINTS[DataCategory(value)]}} for value, _label in form.category.choices],
         categories={c.value: c for c in DataCategory},
-        decisions_url=_decisions_url(),
+        decisions_url=_decisions_url(answer.question if answer is not None else None),
+        known_purposes=known_purposes(),
         page_title="Check before sharing" if answer is None else ("Yes: an agreement covers this" if answer.permitted else "No agreement covers this"),
     )
 
@@ -99,5 +106,8 @@ def log_row(entry):
 @officer_required
 def log_csv():
     query = check_log_query(parse_log_filters(request.args)).execution_options(yield_per=1000)
-    rows = (log_row(entry) for entry in db.session.scalars(query))
+
+    def rows():
+        return (log_row(entry) for entry in db.session.scalars(query))
+
     return csv_download("check-log.csv", LOG_HEADER, rows)

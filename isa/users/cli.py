@@ -4,11 +4,12 @@ import click
 import sqlalchemy as sa
 from flask.cli import with_appcontext
 
+from ..core.errors import DomainError
 from ..audit.tracking import acting_as
 from ..extensions import db
 from ..organisations.models import Organisation
 from .models import Role
-from .operations import UserError, create_user
+from .operations import create_user
 
 
 def register(app):
@@ -40,7 +41,24 @@ def create(email, role, org_slug, name):
         with acting_as("command line"):
             user = create_user(email, role, password, name=name, organisation=organisation)
             db.session.commit()
-    except UserError as error:
+    except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error))
     click.echo(f"Created {user.role.value} {user.email}")
+
+
+@users.command("reset-two-factor", help="Clear a user's second factor (a lost phone, with no administrator left to do it on the users page).")
+@click.argument("email")
+@with_appcontext
+def reset_two_factor(email):
+    from ..identity.operations import reset_second_factor
+    from .models import User
+    from .operations import normalise_email
+
+    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        raise click.ClickException(f"No user has the email {email}")
+    with acting_as("command line"):
+        reset_second_factor(user)
+        db.session.commit()
+    click.echo(f"Two-factor sign-in reset for {user.email}: they set it up again at their next sign-in.")

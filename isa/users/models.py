@@ -52,7 +52,7 @@ class User(Audited, UserMixin, db.Model):
     __tablename__ = "users"
     audit_label_attr = "email"
     # sign-ins have their own log; the session generation changes at every sign-out
-    audit_exclude = Audited.audit_exclude + ("last_login_at", "session_generation", "language")
+    audit_exclude = Audited.audit_exclude + ("last_login_at", "session_generation", "totp_secret_encrypted", "totp_last_step", "language")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -66,6 +66,11 @@ class User(Audited, UserMixin, db.Model):
     # Stamped into each session at sign-in; raised at sign-out and at a password change, which
     # ends every session (and every captured cookie) stamped with an older one.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The second factor (isa.identity): the TOTP secret, encrypted; when it was confirmed; the last
+    # time step whose code was accepted, so a code is never accepted twice.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column(sa.Text)
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int] = mapped_column(default=0, server_default="0")
     language: Mapped[str | None] = mapped_column(sa.String(8))  # "en" or "cy" once chosen; pages and e-mails use it
 
     organisation = relationship("Organisation", lazy="joined")
@@ -83,6 +88,10 @@ class User(Audited, UserMixin, db.Model):
             return _hasher.verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    @property
+    def has_second_factor(self):
+        return self.totp_enabled_at is not None
 
     @property
     def is_active(self):
@@ -103,15 +112,3 @@ class User(Audited, UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.email} {self.role}>"
-
-
-class LoginAttempt(db.Model):
-    """Sign-in attempts, kept in the database so throttling holds across web workers."""
-
-    __tablename__ = "login_attempts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    email: Mapped[str] = mapped_column(sa.String(254), index=True)
-    address: Mapped[str] = mapped_column(sa.String(64), index=True)
-    succeeded: Mapped[bool] = mapped_column(default=False)

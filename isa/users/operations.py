@@ -1,43 +1,37 @@
 """Signing in, throttling failed attempts, and creating users."""
-from datetime import timedelta
-
 import sqlalchemy as sa
 
-from ..core.db import utcnow
+from ..core.errors import DomainError
+from ..core.ratelimit import count_failure, too_many_failures
 from ..extensions import db
-from .models import MIN_PASSWORD_LENGTH, LoginAttempt, Role, User, spend_a_password_check
+from .models import MIN_PASSWORD_LENGTH, Role, User, spend_a_password_check
 
 MAX_PASSWORD_LENGTH = 200
-
-
-class UserError(ValueError):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 def normalise_email(email):
     return (email or "").strip().lower()
 
 
-def is_throttled(email, address, config, now=None):
+def failure_rates(config):
+    """The failed sign-ins allowed within the window: to one account from one address, from one address."""
+    window = config["LOGIN_FAILURE_WINDOW_MINUTES"]
+    return (f"{config['LOGIN_MAX_FAILURES_PER_ACCOUNT']} per {window} minutes",
+            f"{config['LOGIN_MAX_FAILURES_PER_ADDRESS']} per {window} minutes")
+
+
+def is_throttled(email, address, config):
     """Too many recent failures for this account from this address, or from this address at all
-    (state in the database, so it holds across workers). Keyed on the pair, so no one can lock a
-    user out from the user's own address; Flask-Limiter caps attempts on an account from everywhere."""
-    now = now or utcnow()
-    since = now - timedelta(minutes=config["LOGIN_FAILURE_WINDOW_MINUTES"])
-    failures = sa.select(sa.func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.at >= since, LoginAttempt.succeeded.is_(False)
+    (counted by Flask-Limiter in its configured storage). Keyed on the pair, so no one can lock a
+    user out from the user's own address; the view's rate limit caps attempts on an account from everywhere."""
+    per_account, per_address = failure_rates(config)
+    return too_many_failures(per_account, "sign-in", normalise_email(email), address) or too_many_failures(
+        per_address, "sign-in", address
     )
-    per_account = db.session.scalar(failures.where(LoginAttempt.email == normalise_email(email), LoginAttempt.address == address))
-    if per_account >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]:
-        return True
-    per_address = db.session.scalar(failures.where(LoginAttempt.address == address))
-    return per_address >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
 
 
 def authenticate(email, password, address, config):
-    """Return the user for good credentials, or None. Every attempt is recorded."""
+    """Return the user for good credentials, or None. A failure counts towards the throttle."""
     email = normalise_email(email)
     if is_throttled(email, address, config):
         return None
@@ -46,11 +40,12 @@ def authenticate(email, password, address, config):
         ok = spend_a_password_check(password)
     else:
         ok = user.check_password(password) and user.is_active
-    db.session.add(LoginAttempt(email=email, address=address or "unknown", succeeded=ok))
-    if ok:
-        user.last_login_at = utcnow()
-    db.session.commit()
-    return user if ok else None
+    if not ok:
+        per_account, per_address = failure_rates(config)
+        count_failure(per_account, "sign-in", email, address)
+        count_failure(per_address, "sign-in", address)
+        return None
+    return user
 
 
 def password_problem(password, email=""):
@@ -75,10 +70,10 @@ def password_problem(password, email=""):
 def change_password(user, current, new):
     """A user changes their own password: the current one first. Ends every other session."""
     if not user.check_password(current or ""):
-        raise UserError("Enter your current password correctly", "current")
+        raise DomainError("current", "Enter your current password correctly")
     problem = password_problem(new, user.email)
     if problem:
-        raise UserError(problem, "new")
+        raise DomainError("new", problem)
     user.set_password(new)
 
 
@@ -87,13 +82,13 @@ def create_user(email, role, password, name="", organisation=None):
     role = Role(role)
     problem = password_problem(password, email)
     if problem:
-        raise UserError(problem)
+        raise DomainError(None, problem)
     if role == Role.PARTNER and organisation is None:
-        raise UserError("A partner user must belong to an organisation")
+        raise DomainError(None, "A partner user must belong to an organisation")
     if role != Role.PARTNER and organisation is not None:
-        raise UserError("Only partner users belong to an organisation")
+        raise DomainError(None, "Only partner users belong to an organisation")
     if db.session.scalar(sa.select(User).where(User.email == email)):
-        raise UserError(f"A user with the email {email} already exists")
+        raise DomainError(None, f"A user with the email {email} already exists")
     user = User(email=email, role=role, name=name, organisation=organisation)
     user.set_password(password)
     db.session.add(user)

@@ -1,19 +1,25 @@
-import time
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
+from wtforms.validators import InputRequired
 
-from ..core.auth import admin_required, signed_in_required
-from ..core.forms import organisation_choices
+from ..core.errors import DomainError, fail
+from .access import admin_required, signed_in_required
+from ..core.filters import ordering, sort_order
+from ..organisations.queries import organisation_choices
 from ..core.web import safe_redirect_target
 from ..extensions import db, limiter
+from ..identity.forms import OrganisationSignInForm
+from ..identity.signin import after_first_factor, stamp_session
 from ..organisations.models import Organisation
 from .forms import LoginForm, PasswordChangeForm, UserForm
-from .models import Role, User
-from .operations import UserError, authenticate, change_password, create_user, is_throttled, normalise_email, password_problem
+from .models import MIN_PASSWORD_LENGTH, Role, User
+from .operations import authenticate, change_password, create_user, is_throttled, normalise_email, password_problem
 
 bp = Blueprint("users", __name__)
+# The list's sortable columns (?sort=email, ?sort=-email for the other way).
+SORTS = {"name": sa.func.lower(sa.func.coalesce(User.name, User.email)), "email": User.email, "role": User.role,
+         "last_login": User.last_login_at}
 
 
 def _account_key():
@@ -34,23 +40,14 @@ def login():
             form.email.errors.append("Too many failed attempts. Wait 15 minutes and try again.")
         else:
             user = authenticate(form.email.data, form.password.data, address, current_app.config)
+            db.session.commit()  # the attempt is kept, whatever its outcome
             if user is None:
                 current_app.logger.info("sign-in failed for %s from %s", normalise_email(form.email.data), address)
                 form.email.errors.append("Enter a correct email address and password")
             else:
-                next_url = safe_redirect_target(request.args.get("next"))
-                session.clear()  # a new session at sign-in: nothing carried over from before
-                login_user(user)
-                stamp_session(user)
-                current_app.logger.info("signed in: %s from %s", user.email, address)
-                return redirect(next_url or url_for("core.home"))
-    return render_template("users/login.html", form=form, page_title="Sign in")
-
-
-def stamp_session(user):
-    """What every later request checks (isa.core.web): the user's session generation, and when they signed in."""
-    session["generation"] = user.session_generation
-    session["signed_in_at"] = int(time.time())
+                current_app.logger.info("password accepted: %s from %s", user.email, address)
+                return after_first_factor(user, safe_redirect_target(request.args.get("next")))
+    return render_template("users/login.html", form=form, organisation_form=OrganisationSignInForm(formdata=None), page_title="Sign in")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -68,13 +65,20 @@ def logout():
 @bp.route("/users")
 @admin_required
 def index():
-    users = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
-    return render_template("users/index.html", users=users, page_title="Users")
+    sort = sort_order(request.args, SORTS, "role")
+    users = db.session.scalars(sa.select(User).order_by(*ordering(sort, SORTS, User.email))).all()
+    return render_template("users/index.html", users=users, sort=sort, page_title="Users")
 
 
 def _user_form(obj=None):
     form = UserForm(obj=obj)
     form.organisation.choices = [("", "None")] + organisation_choices()
+    if obj is None:  # a new user: no role chosen for the admin, and the password is needed
+        form.role.choices = [("", "Choose a role")] + [(r.value, r.label) for r in reversed(Role)]
+        form.password.description = f"At least {MIN_PASSWORD_LENGTH} characters. Give it to the person in a safe way: they can change it later."
+        form.password.validators = [
+            InputRequired(f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters"), *form.password.validators[1:]
+        ]
     if request.method == "GET" and obj is not None:
         form.role.data = obj.role.value
         form.organisation.data = obj.organisation.slug if obj.organisation else ""
@@ -91,21 +95,18 @@ def _organisation_for(slug):
 @admin_required
 def new():
     form = _user_form()
-    if form.validate_on_submit():
-        if not form.password.data:
-            form.password.errors.append("Enter a password of at least 12 characters")
-        else:
-            try:
-                user = create_user(
-                    form.email.data, form.role.data, form.password.data, name=form.name.data,
-                    organisation=_organisation_for(form.organisation.data),
-                )
-                db.session.commit()
-                flash(f"User {user.email} created.", "success")
-                return redirect(url_for("users.index"))
-            except UserError as error:
-                db.session.rollback()
-                form.email.errors.append(str(error))
+    if form.validate_on_submit():  # every field's errors in one round
+        try:
+            user = create_user(
+                form.email.data, form.role.data, form.password.data, name=form.name.data,
+                organisation=_organisation_for(form.organisation.data),
+            )
+            db.session.commit()
+            flash(f"User {user.email} created.", "success")
+            return redirect(url_for("users.index"))
+        except DomainError as error:
+            db.session.rollback()
+            form.email.errors.append(str(error))
     return render_template("users/form.html", form=form, page_title="Add a user", user=None)
 
 
@@ -159,9 +160,8 @@ def password():
     if form.validate_on_submit():
         try:
             change_password(current_user, form.current.data, form.new.data)
-        except UserError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
+        except DomainError as error:
+            fail(form, error)
         else:
             db.session.commit()
             stamp_session(current_user)  # this session goes on; every other one ends

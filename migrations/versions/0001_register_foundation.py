@@ -1,5 +1,5 @@
 """The register foundation: organisations, channels, agreements, parties, flows, users, audit,
-and the shipped lawful-basis catalogue
+and the table of the lawful-basis catalogue (its entries are loaded after migrating: env.py)
 
 Revision ID: 0001
 Revises: 
@@ -8,8 +8,6 @@ Create Date: 2026-11-21 23:05:21.117239
 """
 from alembic import op
 import sqlalchemy as sa
-
-from isa.legal.catalogue import sync_catalogue
 
 
 # revision identifiers, used by Alembic.
@@ -190,7 +188,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_parties_organisation_id'), ['organisation_id'], unique=False)
 
     # ### end Alembic commands ###
-    sync_catalogue(op.get_bind())
 
 
 def downgrade():

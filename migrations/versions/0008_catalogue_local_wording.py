@@ -11,8 +11,6 @@ Create Date: 2026-11-30 01:20:00
 from alembic import op
 import sqlalchemy as sa
 
-from isa.legal.catalogue import sync_catalogue
-
 
 # revision identifiers, used by Alembic.
 revision = '0008'
@@ -27,8 +25,21 @@ def upgrade():
         batch_op.add_column(sa.Column('shipped_summary', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('reworded_from_title', sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column('reworded_from_summary', sa.Text(), nullable=True))
-    # Records the shipped wording of every entry, and brings in the catalogue this release ships.
-    sync_catalogue(op.get_bind())
+    # Until now every shipped entry showed the shipped wording; the catalogue's loader refreshes it
+    # after migrating (env.py).
+    legal_bases = sa.table(
+        'legal_bases',
+        sa.column('local', sa.Boolean()),
+        sa.column('title', sa.String(300)),
+        sa.column('summary', sa.Text()),
+        sa.column('shipped_title', sa.String(300)),
+        sa.column('shipped_summary', sa.Text()),
+    )
+    op.execute(
+        legal_bases.update()
+        .where(legal_bases.c.local == sa.false())
+        .values(shipped_title=legal_bases.c.title, shipped_summary=legal_bases.c.summary)
+    )
 
 
 def downgrade():

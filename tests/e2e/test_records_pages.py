@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 
-@pytest.mark.parametrize("width", [1280])  # 375 px joins when the tables scroll in their own region (issue 14)
+@pytest.mark.parametrize("width", [1280, 375])
 def test_an_officer_reads_the_records_and_downloads_the_pdf_when_it_is_ready(visitor, seed, width):
     page = visitor.page
     page.set_viewport_size({"width": width, "height": 900})

@@ -1,4 +1,11 @@
-"""Protocol versions: which changes are material, and what a new version does to the signatures.
+"""The agreement rules, each written once: whether an agreement is in force on a day, whether its
+review is overdue, and which changes are material.
+
+In force (SPEC §4): active or under review, started on or before the day and not ended before it.
+An amendment awaiting signatures does not switch off the version every party signed, so an
+agreement waiting for signatures keeps the in-force status it had (`resume_status`). `Agreement`
+offers the first two rules as hybrid methods: `Agreement.in_force_on(day)` filters a query with
+the same rule (`in_force_sql` builds it over any table's columns).
 
 A material change alters what the parties signed up to: who takes part and in which role, and
 each data flow (who sends what to whom, why, under which lawful bases, over which channel, how
@@ -6,14 +13,55 @@ often, with what consent approach). Once any party has signed, such a change sta
 protocol version that every party signs again. Editorial changes (the title, contacts, the
 signatory's details) keep the version.
 
-Plain functions over agreement-like objects, with no Flask or database import: the operations
-of the agreement and flow pages call them, and the tests drive them with a table of cases.
+Plain functions over agreement-like objects, with no Flask or session: the pages, the API, the
+command line, the importer and the scheduler call them, and the tests drive them with tables.
 """
 from dataclasses import dataclass, field
 
-from ..agreements.models import AgreementStatus
+import sqlalchemy as sa
 
-IN_FORCE = (AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW)
+from . import lifecycle
+from .types import IN_FORCE, AgreementStatus
+
+
+def standing_status(agreement):
+    """The status the agreement stands in: while an amendment of an agreement in force awaits
+    signatures, the status of the version every party signed."""
+    status = AgreementStatus(agreement.status)
+    resume = getattr(agreement, "resume_status", None)
+    if status == AgreementStatus.AWAITING_SIGNATURES and resume is not None:
+        return AgreementStatus(resume)
+    return status
+
+
+def in_force_on(agreement, day):
+    return (
+        standing_status(agreement) in IN_FORCE
+        and agreement.start_date <= day
+        and (agreement.end_date is None or agreement.end_date >= day)
+    )
+
+
+def in_force_sql(columns, day):
+    """`in_force_on` as a SQL condition over `columns`: the `Agreement` class or a table's `.c`."""
+    waiting = sa.and_(columns.status == AgreementStatus.AWAITING_SIGNATURES, columns.resume_status.in_(IN_FORCE))
+    return sa.and_(
+        sa.or_(columns.status.in_(IN_FORCE), waiting),
+        columns.start_date <= day,
+        sa.or_(columns.end_date.is_(None), columns.end_date >= day),
+    )
+
+
+def review_overdue(agreement, day):
+    """In force and past its review date: a warning for the owner, never a refusal."""
+    return in_force_on(agreement, day) and agreement.review_date < day
+
+
+def review_overdue_sql(columns, day):
+    return sa.and_(in_force_sql(columns, day), columns.review_date < day)
+
+
+# --- material changes and protocol versions -------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -167,10 +215,21 @@ def all_signed(agreement):
 
 
 def resume_when_signed(agreement):
-    """Once every party has signed the new version, the agreement returns to the status it had."""
-    if agreement.resume_status is not None and all_signed(agreement):
+    """Once every party has signed, the agreement comes into effect.
+
+    A new version of an agreement already in force returns to the status it had; an agreement
+    sent for signature for the first time becomes active (when nothing else stops it).
+    """
+    if not all_signed(agreement):
+        return False
+    if agreement.resume_status is not None:
         agreement.status = agreement.resume_status
         agreement.resume_status = None
+        return True
+    if AgreementStatus(agreement.status) == AgreementStatus.AWAITING_SIGNATURES and not lifecycle.transition_problems(
+        agreement, AgreementStatus.ACTIVE
+    ):
+        agreement.status = AgreementStatus.ACTIVE
         return True
     return False
 

@@ -4,7 +4,7 @@ from functools import wraps
 from flask import abort, current_app, request
 from flask_login import current_user
 
-from ..users.models import Role
+from .models import Role
 
 
 def roles_required(*roles):

@@ -1,15 +1,14 @@
-"""The signature record kept when a material change starts a new protocol version.
+"""What a material change keeps: the signatures and the record of the version it replaces.
 
 The one entry point the agreement and flow operations call after changing parties or flows;
-the rule itself (what is material, what a new version does) is in versions.py.
+the rule itself (what is material, what a new version does) is in rules.py.
 """
 import sqlalchemy as sa
 
-from ..agreements.models import AgreementStatus, AgreementVersion
 from ..audit.tracking import current_actor
 from ..extensions import db
-from . import versions
-from .models import Signature, SignatureMethod
+from . import rules
+from .models import AgreementStatus, AgreementVersion, Signature, SignatureMethod
 
 
 def keep_signature(agreement, party):
@@ -54,4 +53,4 @@ def keep_version(agreement, before):
 
 def after_material_change(agreement, before, leaving=()):
     """After a change to parties or flows: a new version to sign when it is material (True when it is)."""
-    return versions.after_change(agreement, before, leaving, keep=keep_signature, keep_version=keep_version)
+    return rules.after_change(agreement, before, leaving, keep=keep_signature, keep_version=keep_version)

@@ -1,0 +1,33 @@
+"""A data flow's record in the register file."""
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from ..core import validation
+from ..core.schemas import NAME_MAX, Record, Slug, choice, text
+from .models import ConsentApproach, DataCategory, DataSubjectCategory, Frequency
+
+Items = text(validation.TEXT_LIMITS["items"])
+Purpose = text(NAME_MAX)
+ShortText = text(NAME_MAX)
+DataSubjects = text(validation.TEXT_LIMITS["data_subjects"])
+Retention = text(validation.TEXT_LIMITS["retention"])
+Categories = Annotated[list[choice(DataCategory)], Field(min_length=1)]
+Purposes = Annotated[list[Purpose], Field(max_length=validation.MAX_PURPOSES_PER_FLOW)]
+
+
+class FlowRecord(Record):
+    from_: Slug = Field(alias="from")
+    to: Slug | Literal["*"] = Field(description='an organisation\'s slug, or "*" for every other party')
+    categories: Categories
+    items: Items = ""
+    purposes: Purposes = []
+    lawful_bases: list[str] = Field(default=[], description="codes of the lawful-basis catalogue")
+    channel: Slug | None = None
+    frequency: choice(Frequency) = Frequency.AD_HOC.value
+    consent: choice(ConsentApproach) = ConsentApproach.NO_CONSENT_LAWFUL_BASIS.value
+    data_subject_categories: list[choice(DataSubjectCategory)] = []
+    data_subjects: DataSubjects | None = None
+    retention: Retention | None = None
+    source_system: ShortText | None = None
+    asset_owner: ShortText | None = None

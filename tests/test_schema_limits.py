@@ -1,0 +1,143 @@
+"""Every field rule exists once: the published schema, the importer and the agreement form accept and
+refuse exactly the same values, at each limit the schema states; and an imported record can be
+saved unchanged from its edit page."""
+import copy
+
+import pytest
+import sqlalchemy as sa
+from pydantic import ValidationError
+
+from isa.agreements.models import Agreement
+from isa.agreements.records import export_register
+from isa.agreements.schemas import AgreementRecord
+from isa.channels.schemas import ChannelRecord
+from isa.exchange.operations import ImportRejected, import_register
+from isa.exchange.schema import RegisterFile
+from isa.flows.schemas import FlowRecord
+from isa.organisations.schemas import OrganisationRecord
+from tests.conftest import count, post_form
+from tests.servers import form_fields
+
+FILE = {
+    "organisations": [
+        {"slug": "herts-cc", "name": "Hertfordshire County Council", "type": "local_authority", "ico_registration": "Z1234567",
+         "spoc_email": "ig@example.org", "dpo_email": "dpo@example.org", "dpo_name": "Dee Pio", "spoc_name": "Sam Poc",
+         "address": "County Hall, Hertford"},
+        {"slug": "herts-police", "name": "Hertfordshire Constabulary", "type": "police", "ico_registration": "Z7654321"},
+    ],
+    "channels": [{"slug": "secure-email", "name": "Secure email", "special_category_approved": True, "description": "TLS"}],
+    "agreements": [{
+        "reference": "ISA-2024-001", "title": "Family Safeguarding", "purpose": "Safeguarding children", "scope": "Children's services",
+        "lead_organisation": "herts-cc", "status": "draft", "start_date": "2024-12-01", "review_date": "2027-12-01",
+        "end_date": "2029-12-01", "review_interval_months": 24, "data_subjects": "Children", "retention": "Six years",
+        "security": "Encrypted", "data_location": "uk", "dpia_reference": "DPIA-7",
+        "parties": [{"organisation": "herts-cc", "role": "both", "signatory": "Jane Doe, Director"},
+                    {"organisation": "herts-police", "role": "discloser"}],
+        "flows": [{"from": "herts-police", "to": "herts-cc", "categories": ["personal"], "items": "Names",
+                   "purposes": ["safeguarding children"], "lawful_bases": ["UKGDPR-A6-1E"], "channel": "secure-email",
+                   "frequency": "ad_hoc", "consent": "no_consent_lawful_basis"}],
+    }],
+}
+
+
+def _text_limits(model):
+    """(field, maxLength) of the model's plain text fields (those without a pattern to satisfy)."""
+    limits = []
+    for name, prop in model.model_json_schema(by_alias=True)["properties"].items():
+        for option in prop.get("anyOf", [prop]):
+            if option.get("type") == "string" and "maxLength" in option and "pattern" not in option:
+                limits.append((name, option["maxLength"]))
+    return limits
+
+
+def _integer_limits(model):
+    return [(name, prop["minimum"], prop["maximum"]) for name, prop in model.model_json_schema()["properties"].items()
+            if prop.get("type") == "integer" and "minimum" in prop]
+
+
+def _enums(model):
+    return [(name, prop["enum"]) for name, prop in model.model_json_schema(by_alias=True)["properties"].items() if "enum" in prop]
+
+
+# (the schema, where its record sits in the file, the path the importer names)
+RECORDS = [
+    (OrganisationRecord, lambda f: f["organisations"][0], "organisations[0] (herts-cc)"),
+    (ChannelRecord, lambda f: f["channels"][0], "channels[0] (secure-email)"),
+    (AgreementRecord, lambda f: f["agreements"][0], "agreements[0] (ISA-2024-001)"),
+    (FlowRecord, lambda f: f["agreements"][0]["flows"][0], "agreements[0] (ISA-2024-001).flows[0]"),
+]
+CASES = (
+    [(model, place, where, field, "x" * limit, True) for model, place, where in RECORDS for field, limit in _text_limits(model)]
+    + [(model, place, where, field, "x" * (limit + 1), False) for model, place, where in RECORDS for field, limit in _text_limits(model)]
+    + [(model, place, where, field, value, True) for model, place, where in RECORDS for field, low, high in _integer_limits(model)
+       for value in (low, high)]
+    + [(model, place, where, field, value, False) for model, place, where in RECORDS for field, low, high in _integer_limits(model)
+       for value in (low - 1, high + 1)]
+    + [(model, place, where, field, value, True) for model, place, where in RECORDS for field, values in _enums(model)
+       for value in values]
+    + [(model, place, where, field, "not-a-choice", False) for model, place, where in RECORDS for field, _ in _enums(model)]
+)
+
+
+def test_the_walk_covers_every_kind_of_limit():
+    assert {field for _, _, _, field, _, _ in CASES} >= {"name", "title", "purpose", "items", "review_interval_months", "status", "type"}
+
+
+@pytest.mark.parametrize("model, place, where, field, value, accepted", CASES,
+                         ids=[f"{c[0].__name__}.{c[3]}={str(c[4])[:12]}{'+' if c[5] else '-'}{len(str(c[4]))}" for c in CASES])
+def test_the_schema_and_the_importer_agree(db, model, place, where, field, value, accepted):
+    document = copy.deepcopy(FILE)
+    place(document)[field] = value
+    try:
+        RegisterFile.model_validate(document)
+        schema_accepts = True
+    except ValidationError:
+        schema_accepts = False
+    try:
+        import_register(document)
+        importer_accepts, problems = True, []
+    except ImportRejected as rejected:
+        importer_accepts, problems = False, rejected.problems
+    assert (schema_accepts, importer_accepts) == (accepted, accepted), problems
+    if not accepted:
+        assert any(problem.startswith(f"{where}.{field}:") for problem in problems), problems
+
+
+FORM = {
+    "reference": "ISA-2024-002", "title": "Family Safeguarding", "purpose": "Safeguarding children", "scope": "",
+    "lead_organisation": "herts-cc", "owner": "", "start_date": ["1", "12", "2024"], "review_date": ["1", "12", "2027"],
+    "end_date": ["", "", ""], "review_interval_months": "12", "data_subjects": "", "retention": "", "security": "",
+    "data_location": "uk", "dpia_reference": "", "supersedes": "",
+}
+FORM_CASES = (
+    [(field, "x" * limit, True) for field, limit in _text_limits(AgreementRecord) if field in FORM]
+    + [(field, "x" * (limit + 1), False) for field, limit in _text_limits(AgreementRecord) if field in FORM]
+    + [("review_interval_months", str(value), True) for _, low, high in _integer_limits(AgreementRecord) for value in (low, high)]
+    + [("review_interval_months", str(value), False) for _, low, high in _integer_limits(AgreementRecord) for value in (low - 1, high + 1)]
+)
+
+
+@pytest.mark.parametrize("field, value, accepted", FORM_CASES, ids=[f"{f}-{len(v)}{'+' if a else '-'}" for f, v, a in FORM_CASES])
+def test_the_agreement_form_agrees_with_the_schema(client, login_as, make, db, field, value, accepted):
+    login_as("officer")
+    make.organisation(slug="herts-cc")
+    response = post_form(client, "/agreements/new", {**FORM, field: value})
+    assert (response.status_code == 302) is accepted, response.get_data(as_text=True)[:300]
+    assert count(db, Agreement) == int(accepted)
+
+
+def test_an_imported_agreement_saves_unchanged_from_its_edit_page(client, login_as, db):
+    import_register(copy.deepcopy(FILE))
+    before = export_register()
+    login_as("officer")
+    page = client.get("/agreements/ISA-2024-001/edit")
+    assert page.status_code == 200
+    fields = {}
+    for name, value in form_fields(page.get_data(as_text=True)):
+        fields.setdefault(name, []).append(value)
+    data = {name: values if len(values) > 1 else values[0] for name, values in fields.items()}
+    response = client.post("/agreements/ISA-2024-001/edit", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    db.session.expire_all()
+    assert export_register() == before
+    assert db.session.scalar(sa.select(Agreement.version)) >= 1
