@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import uuid
+from datetime import datetime
 
 import click
 from apscheduler.executors.pool import ThreadPoolExecutor
