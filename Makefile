@@ -9,9 +9,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := isa
 
-.PHONY: setup system-deps run test bench clean
+.PHONY: setup system-deps translations messages run test bench clean
 
-setup: system-deps $(VENV)/.installed node_modules/.installed isa/static/build/isa.css
+setup: system-deps $(VENV)/.installed node_modules/.installed isa/static/build/isa.css translations
 
 system-deps:
 	bash scripts/system-deps.sh
@@ -30,6 +30,15 @@ node_modules/.installed: package.json package-lock.json
 isa/static/build/isa.css: isa/static/src/isa.scss node_modules/.installed
 	mkdir -p isa/static/build
 	npm run --silent build
+
+# The Welsh catalogue (isa/translations/cy/LC_MESSAGES/messages.po) compiled for Flask-Babel.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d isa/translations
+
+# After changing messages in the code or templates: refresh the Welsh catalogue from them.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l --no-location -o isa/translations/messages.pot .
+	$(BIN)/pybabel update -i isa/translations/messages.pot -d isa/translations --no-fuzzy-matching
 
 run: setup
 	$(BIN)/flask db upgrade

@@ -56,7 +56,7 @@ def create_app(test_config=None):
     from . import models  # noqa: F401  (the whole schema, for SQLAlchemy and Alembic)
     from .audit.tracking import install_append_only_guard
     from .core.db import install_sqlite_tuning
-    from .core import web
+    from .core import i18n, web
     from .users import sessions
     from .documents.queue import install_enqueue_listener
 
@@ -65,6 +65,7 @@ def create_app(test_config=None):
     install_sqlite_tuning()
     web.init_app(app)
     sessions.init_app(app)
+    i18n.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
 

@@ -1,4 +1,5 @@
 """Flask extensions, created once and bound to the app in create_app()."""
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -22,3 +23,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # Keyed on the client's address as ProxyFix corrects it (ISA_PROXY_FIX_X_FOR behind a proxy).
 limiter = Limiter(key_func=get_remote_address)
+babel = Babel()

@@ -128,6 +128,7 @@ ACCESS = {
     "documents.protocol_status": "party",
     "documents.retry": "officer",
     "core.healthz": "public",
+    "language.choose": "public",
     "dpia.show": "party",
     "dpia.screening": "officer",
     "dpia.description": "officer",

@@ -14,7 +14,7 @@ from isa.api.openapi import openapi_document
 from isa.api.tokens import TokenError, create_token, hash_token
 from isa.audit.tracking import acting_as
 from isa.core.db import utcnow
-from isa.core.web import govdate
+from isa.core.i18n import govdate
 from isa.users.models import Role
 from isa.sharing.models import CheckLog
 from isa.documents.models import ProtocolDocument

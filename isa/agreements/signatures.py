@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from ..audit.tracking import actor_label
 from ..core import clock
 from ..core.errors import DomainError
-from ..core.web import govdate
+from ..core.i18n import govdate
 from ..extensions import db
 from . import rules
 from .models import AgreementStatus, Signature, SignatureMethod

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from ..core.web import govdate
+from ..core.i18n import govdate
 from ..extensions import db
 from ..users.queries import names_by_email, person
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from flask import Response, abort, flash, redirect, render_template, request, send_from_directory, session
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -17,21 +18,9 @@ from .db import is_sqlite_busy
 from .text import neutralise_bidi, template_finalize
 
 
-def govdate(value):
-    """Dates as GOV.UK writes them: 1 December 2027."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    if isinstance(value, datetime):
-        return f"{value.day} {value:%B %Y} at {value:%H:%M}"
-    return f"{value.day} {value:%B %Y}"
-
-
 def init_app(app):
     WTFormsHelpers(app)
     app.jinja_env.finalize = template_finalize
-    app.add_template_filter(govdate)
     app.jinja_env.globals["today"] = clock.today
 
     root = app.config.get("GOVUK_FRONTEND_DIR") or str(
@@ -105,29 +94,29 @@ def init_app(app):
 
     @app.errorhandler(400)
     def bad_request(error):
-        return error_page(400, "Bad request", getattr(error, "description", None) or "The request could not be understood.")
+        return error_page(400, _("Bad request"), getattr(error, "description", None) or _("The request could not be understood."))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return error_page(
-            400, "Your form expired", "The form was missing its security token or it had expired. Go back, reload the page and try again."
+            400, _("Your form expired"), _("The form was missing its security token or it had expired. Go back, reload the page and try again.")
         )
 
     @app.errorhandler(403)
     def forbidden(error):
-        return error_page(403, "You do not have permission to see this page", "Your role does not allow this. Ask an administrator if you need access.")
+        return error_page(403, _("You do not have permission to see this page"), _("Your role does not allow this. Ask an administrator if you need access."))
 
     @app.errorhandler(404)
     def not_found(error):
-        return error_page(404, "Page not found", "If you typed the web address, check it is correct.")
+        return error_page(404, _("Page not found"), _("If you typed the web address, check it is correct."))
 
     @app.errorhandler(405)
     def method_not_allowed(error):
-        return error_page(405, "That action is not allowed here", "Use the buttons and links on the page.")
+        return error_page(405, _("That action is not allowed here"), _("Use the buttons and links on the page."))
 
     @app.errorhandler(413)
     def too_large(error):
-        return error_page(413, "The file is too large", "Upload a smaller file.")
+        return error_page(413, _("The file is too large"), _("Upload a smaller file."))
 
     @app.errorhandler(StaleDataError)
     def concurrent_change(error):
@@ -152,13 +141,13 @@ def init_app(app):
 
     @app.errorhandler(429)
     def too_many_requests(error):
-        response = error_page(429, "Too many attempts", "You have tried too many times in a short while. Wait a minute and try again.")
+        response = error_page(429, _("Too many attempts"), _("You have tried too many times in a short while. Wait a minute and try again."))
         return response
 
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
-        return error_page(500, "Sorry, there is a problem with the service", "Try again later. Nothing you entered was saved.")
+        return error_page(500, _("Sorry, there is a problem with the service"), _("Try again later. Nothing you entered was saved."))
 
 
 def json_response(data, status=200):

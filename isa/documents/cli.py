@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 
 from ..agreements.operations import find_by_reference
 from ..audit.tracking import acting_as
-from ..core.web import govdate
+from ..core.i18n import govdate
 from ..extensions import db
 from .archive import read_protocol
 from .models import ProtocolDocument, RenderStatus

@@ -4,7 +4,7 @@ from wtforms import BooleanField, HiddenField, StringField, SubmitField
 from wtforms.validators import InputRequired
 
 from ..core.forms import Length
-from ..core.web import govdate
+from ..core.i18n import govdate
 from ..agreements.signatures import NAME_MAX
 from .operations import documents_of
 

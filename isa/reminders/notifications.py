@@ -9,7 +9,7 @@ from urllib.parse import quote
 from flask import current_app, render_template
 
 from ..core.text import neutralise_bidi
-from ..core.web import govdate
+from ..core.i18n import govdate
 from .rules import days_overdue
 
 

@@ -8,7 +8,7 @@ from ..agreements.views import get_visible
 from ..core import heartbeat
 from ..users.access import officer_required
 from ..core.db import utcnow
-from ..core.web import govdate
+from ..core.i18n import govdate
 from ..reminders.forms import ReminderActionForm
 from ..reminders.rules import parse_offsets, stage_label
 from .forms import ReviewForm

@@ -52,7 +52,7 @@ class User(Audited, UserMixin, db.Model):
     __tablename__ = "users"
     audit_label_attr = "email"
     # sign-ins have their own log; the session generation changes at every sign-out
-    audit_exclude = Audited.audit_exclude + ("last_login_at", "session_generation", "totp_secret_encrypted", "totp_last_step")
+    audit_exclude = Audited.audit_exclude + ("last_login_at", "session_generation", "totp_secret_encrypted", "totp_last_step", "language")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -71,6 +71,7 @@ class User(Audited, UserMixin, db.Model):
     totp_secret_encrypted: Mapped[str | None] = mapped_column(sa.Text)
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int] = mapped_column(default=0, server_default="0")
+    language: Mapped[str | None] = mapped_column(sa.String(8))  # "en" or "cy" once chosen; pages and e-mails use it
 
     organisation = relationship("Organisation", lazy="joined")
 
