@@ -8,16 +8,16 @@ import pytest
 from isa.agreements.models import AgreementStatus
 from isa.core.i18n import COOKIE
 from tests.english import english_left, register_data
-from tests.test_access import _rules, _sign_in, _url, world  # noqa: F401 (a fixture)
+from tests.test_access import _rules, _sign_in, _url, build_world
 
 WALKERS = ("anonymous", "partner_of_party", "officer", "admin")
 
 
 @pytest.fixture
-def welsh_world(world, make, db):
+def welsh_world(app, make, db):
     """The access tests' world, and an agreement in force still citing DPA 1998, so that the
     findings, the re-mapping and the legacy list have something to say."""
-    users, values, channel_values = world
+    users, values, channel_values = build_world(app, make, db)
     mine, other = users["partner_of_party"].organisation, make.organisation(slug="legacy-partner")
     legacy = make.agreement(parties=[mine, other], status=AgreementStatus.ACTIVE, start_date=date(2016, 5, 1),
                             reference="ISA-LEGACY-1")
