@@ -38,7 +38,7 @@ def test_the_dashboard_in_welsh(client, login_as, make):
     login_as("officer", language="cy")
     page = _page(client, "/dashboard")
     assert "Dangosfwrdd adolygiadau" in page and "Adolygiadau hwyr (1)" in page
-    assert "Adolygiadau a llofnodion sydd eich angen chi" in page and "Yn darfod" in page
+    assert "Adolygiadau a llofnodion sydd angen eich sylw" in page and "Yn darfod" in page
     assert "Reviews dashboard" not in page and "Overdue reviews" not in page and "Lapsing" not in page
 
 
