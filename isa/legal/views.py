@@ -91,7 +91,7 @@ def show(code):
         predecessors=predecessors_of(code, catalogue),
         regime_labels=REGIME_LABELS,
         today=clock.today(),
-        page_title=f"{basis.code}: {basis.title}",
+        page_title=f"{basis.code}: {basis.title_in_language}",
     )
 
 
