@@ -95,3 +95,11 @@ def test_the_english_page_and_the_api_keep_the_stored_wording(client, login_as, 
         basis = _db.session.get(LegalBasis, "UKGDPR-A6-1E")
         assert basis.title_in_language == "Erthygl 6(1)(e) tasg gyhoeddus"
         assert basis.title == "Art 6(1)(e) public task"  # what the API and exports give
+
+
+def test_the_bases_to_choose_from_on_a_flow_are_in_welsh(client, login_as, make):
+    agreement = make.agreement(flows=False)
+    login_as("officer", language="cy")
+    page = _page(client, f"/agreements/{agreement.reference}/flows/new")
+    assert "Erthygl 6(1)(e) tasg gyhoeddus" in page and 'data-basis-item="ukgdpr-a6-1e erthygl 6(1)(e) tasg gyhoeddus"' in page
+    assert "Art 6(1)(e) public task" not in page
