@@ -8,14 +8,17 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from isa.agreements.models import AgreementStatus as S
 from isa.api.tokens import create_token
 from isa.audit.tracking import acting_as
 from isa.documents.models import ProtocolDocument, RenderJob, RenderStatus as RS
 from isa.documents.queue import reconcile
+from isa.documents.render import protocol_html
 from isa.exchange.demo import load_demo
 from tests.conftest import post_form, run_render_queue
+from tests.test_dpia import add_risk, advise, describe, screen, sign
 
 WELSH_HEADINGS = (
     "Ynglŷn â'r protocol hwn", "Diben rhannu'r data", "Y sefydliadau dan sylw", "Y data i'w rannu",
@@ -146,3 +149,29 @@ def test_signing_in_welsh(client, login_as, make, db, app):
     assert "Rydych wedi llofnodi fersiwn 1 o ISA-SIGN-CY ar ran Cyngor Sir." in page
     assert 'id="protocol">Dogfen y protocol</h2>' in page and "Cofnod llofnodion" in page  # the agreement page's section
     assert "Generated documents" not in page and "Signature record" not in page
+
+
+@pytest.fixture
+def sensitive(make):
+    """An active agreement with a flow of special category data (as in test_dpia)."""
+    agreement = make.agreement(status=S.ACTIVE)
+    flow = agreement.flows[0]
+    flow.categories = ["personal", "special_category"]
+    flow.lawful_bases = ["UKGDPR-A6-1E", "UKGDPR-A9-2G", "DPA2018-SCH1-18"]
+    flow.channel = make.channel()
+    return make._save(agreement)
+
+
+def test_the_dpia_appendix_in_welsh(client, db, login_as, sensitive):
+    agreement = sensitive
+    login_as("officer")
+    for step in (screen, describe, add_risk, advise, sign):
+        step(client, db, agreement)
+    db.session.refresh(agreement)
+    with force_locale("cy"):
+        welsh = html.unescape(protocol_html(agreement))
+    assert "Atodiad B: Asesiad effaith ar ddiogelu data" in welsh and "Risgiau a mesurau" in welsh and "Cymeradwywyd" in welsh
+    assert "Sent to the wrong person." in welsh  # what the register holds stays as written
+    assert '<html lang="cy">' in welsh and "Appendix B" not in welsh and "Risks and measures" not in welsh
+    english = protocol_html(agreement)
+    assert '<html lang="en-GB">' in english and "Appendix B: Data protection impact assessment" in english
