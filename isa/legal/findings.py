@@ -197,6 +197,7 @@ class Catalogue(Mapping):
         self._readings = {}
         self._successors = {}
         self._rules = {}
+        self.named_cache = {}  # code -> Named, made once
 
     def rules_for(self, facts):
         """The flow rules that can fire for a flow with these bases, categories and consent approach."""
@@ -660,7 +661,13 @@ def _name(organisation):
 
 def _named(code, catalogue):
     """"CODE (title)", the title read when the finding is shown (in the reader's language)."""
-    return Named(code, catalogue.get(code))
+    cache = getattr(catalogue, "named_cache", None)
+    if cache is None:
+        return Named(code, catalogue.get(code))
+    named = cache.get(code)
+    if named is None:
+        named = cache[code] = Named(code, catalogue.get(code))
+    return named
 
 
 @lru_cache(maxsize=None)

@@ -65,8 +65,10 @@ def english(text):
 
 def worded(value, wording=ENGLISH):
     """A parameter of a sentence in the given wording: sentences, dates, labels and names."""
+    if type(value) is str:
+        return value
     if isinstance(value, Words):
-        return value.worded(wording)
+        return value if wording is ENGLISH else value.worded(wording)  # its English is its text, made once
     if hasattr(value, "worded"):
         return value.worded(wording)
     if isinstance(value, date):
@@ -82,8 +84,8 @@ class Words(str):
     """
 
     def __new__(cls, text, params=None, capital=False, literal=False):
-        params = dict(params or {})
-        self = super().__new__(cls, _word(text, params, capital, ENGLISH, literal))
+        params = params if type(params) is dict else dict(params or {})
+        self = super().__new__(cls, _english(text, params) if not capital else _word(text, params, capital, ENGLISH, literal))
         self.text, self.params, self.capital, self.literal = text, params, capital, literal
         return self
 
@@ -107,8 +109,18 @@ class Words(str):
         return self  # never changed once made (and its parameters may hold catalogue rows)
 
 
+def _english(text, params):
+    """The English of a sentence: its template with the English of each parameter (the sweep makes many)."""
+    if not params:
+        return text
+    values = {}
+    for name, value in params.items():
+        values[name] = value if type(value) is str or isinstance(value, Words) else worded(value)
+    return text % values
+
+
 def _word(text, params, capital, wording, literal=False):
-    result = text if literal else wording.gettext(text)
+    result = text if literal or wording is ENGLISH else wording.gettext(text)
     if params:
         result = result % {name: worded(value, wording) for name, value in params.items()}
     return result[:1].upper() + result[1:] if capital else result
@@ -116,7 +128,7 @@ def _word(text, params, capital, wording, literal=False):
 
 def N_(text, **params):
     """A sentence to be worded when shown (extracted for translation as `N_`)."""
-    return Words(text, params)
+    return Words(text, params)  # kwargs are a fresh dict: kept as they are
 
 
 def joined_words(items, separator="; "):
@@ -184,8 +196,13 @@ class Named:
 
     def __init__(self, code, entry, pattern="%(code)s (%(title)s)"):
         self.code, self.entry, self.pattern = code, entry, pattern
+        self._english = None
 
     def worded(self, wording=ENGLISH):
         if self.entry is None:
             return self.code
+        if wording is ENGLISH:
+            if self._english is None:
+                self._english = self.pattern % {"code": self.code, "title": wording.title(self.entry)}
+            return self._english
         return self.pattern % {"code": self.code, "title": wording.title(self.entry)}
