@@ -130,5 +130,5 @@ def test_the_record_pdf_is_a_document_of_its_own_in_welsh(app, make):
 def test_the_form_to_add_a_lawful_basis_is_in_welsh(client, login_as, path):
     login_as("admin")
     page = _text(client.get(path, headers=WELSH))
-    assert "Crynodeb mewn iaith glir" in page and "Dewiswch gyfundrefn" in page and "Cadw’r cofnod" in page
+    assert "Crynodeb mewn iaith glir" in page and "Dewiswch gyfundrefn" in page and "Cadw'r cofnod" in page
     assert "Summary in plain English" not in page
