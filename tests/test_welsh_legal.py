@@ -5,6 +5,7 @@ line and anything stored get the English, whoever asked. The records' CSV files 
 """
 import csv
 import io
+import json
 from datetime import date
 
 import pytest
@@ -74,6 +75,8 @@ def test_a_finding_is_english_as_text_and_welsh_on_a_welsh_page(app):
     with app.test_request_context("/", headers=WELSH):
         assert words.__html__() == "nid yw X-1 yn dod i rym tan 1 Ionawr 2030"
         assert words == "X-1 only comes into force on 1 January 2030"  # text, as stored or sent, stays English
+        assert json.dumps({"message": words}) == '{"message": "X-1 only comes into force on 1 January 2030"}'
+        assert " ".join([words]) == "X-1 only comes into force on 1 January 2030"
         from isa.legal.words import page_wording
 
         assert listed.worded(page_wording()) == "UKGDPR-A6-1E ac UKGDPR-A6-1C"  # "a" is "ac" before a vowel
