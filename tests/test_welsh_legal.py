@@ -135,3 +135,20 @@ def test_the_form_to_add_a_lawful_basis_is_in_welsh(client, login_as, path):
     page = _text(client.get(path, headers=WELSH))
     assert "Crynodeb mewn iaith glir" in page and "Dewiswch gyfundrefn" in page and "Cadw'r cofnod" in page
     assert "Summary in plain English" not in page
+
+
+def test_a_re_mapping_note_and_a_legacy_finding_read_in_welsh(app, make, db):
+    from isa.legal.queries import agreement_findings, catalogue_map
+    from isa.legal.remap import propose
+
+    agreement = make.agreement(status=AgreementStatus.ACTIVE)
+    flow = agreement.flows[0]
+    flow.categories, flow.lawful_bases = ["personal", "criminal_offence"], ["DPA1998-SCH2-5"]
+    db.session.commit()
+    notes = [note for proposal in propose(agreement, catalogue_map()) for note in proposal.notes]
+    legacy = next(f for f in agreement_findings(agreement, date(2026, 1, 1)) if f.rule == "legacy-basis")
+    assert any(note.startswith("Criminal offence data needs a Schedule 1 condition") for note in notes)
+    with app.test_request_context("/", headers=WELSH):
+        assert any(note.__html__().startswith("Mae angen amod yn Atodlen 1 gydag Erthygl 10") for note in notes)
+        shown = legacy.detail.__html__()
+        assert "yn cwmpasu prosesu hyd at 24 Mai 2018 yn unig" in shown and "Ei olynydd ar gyfer y llif hwn yw" in shown
