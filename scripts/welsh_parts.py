@@ -4,6 +4,7 @@ Used while several people translate at once: each writes the Welsh for their own
 of their own, and this re-extracts the messages, fills every message still empty in
 messages.po from the parts, and compiles. Run: .venv/bin/python scripts/welsh_parts.py
 """
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "isa/translations/cy/LC_MESSAGES/messages.po"
 BIN = Path(sys.executable).parent
 
+
+
+def trimmed(text):
+    """As Jinja's `trimmed` makes a message: line breaks and the space around them one space."""
+    if isinstance(text, (tuple, list)):
+        return type(text)(trimmed(t) for t in text)
+    return re.sub(r"\s*\n\s*", " ", text.strip())
+
+
 subprocess.run(["make", "-s", "messages"], cwd=ROOT, check=True, capture_output=True)
 with CATALOGUE.open("rb") as f:
     catalogue = read_po(f, locale="cy")
@@ -23,6 +33,7 @@ for part in sorted((ROOT / "isa/translations/cy/parts").glob("*.po")):
         for message in read_po(f, locale="cy"):
             if message.id and message.string and (not isinstance(message.string, tuple) or all(message.string)):
                 known.setdefault(message.id, message.string)
+                known.setdefault(trimmed(message.id), trimmed(message.string))
 missing = []
 for message in catalogue:
     if not message.id:
