@@ -134,3 +134,12 @@ def test_outside_a_request_the_importers_words_stay_english(app):
         "organisations[0] (Bad Slug).name: is required",
         "organisations[0] (Bad Slug).type: is required",
     ]
+
+
+def test_a_lazy_message_is_escaped_in_a_page_like_any_text(app):
+    from markupsafe import escape
+
+    from isa.core.i18n import lazy_gettext
+
+    message = lazy_gettext("Enter the channel's name")
+    assert str(escape(message)) == "Enter the channel&#39;s name" and str(message) == "Enter the channel's name"

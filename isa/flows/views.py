@@ -100,6 +100,15 @@ def _get_flow(agreement, flow_id):
     return flow
 
 
+def _flow_name(flow):
+    """The flow as the history names it (`flow_label`), in the page's language."""
+    return _(
+        "Flow %(source)s → %(recipient)s in %(reference)s",
+        source=flow.from_organisation.name, recipient=flow.to_organisation.name if flow.to_organisation else _("every other party"),
+        reference=flow.agreement.reference,
+    )
+
+
 @bp.route("/<int:flow_id>/edit", methods=["GET", "POST"])
 @officer_required
 def edit(reference, flow_id):
@@ -139,13 +148,4 @@ def remove(reference, flow_id):
         question=_("Remove the data flow %(flow)s?", flow=_flow_name(flow)),
         detail=_("The flow is removed from the agreement. The change is kept in the agreement's history."),
         button=_("Yes, remove the data flow"), page_title=_("Remove a data flow"), material_change=True,
-    )
-
-
-def _flow_name(flow):
-    """The flow as the history names it (`flow_label`), in the page's language."""
-    return _(
-        "Flow %(source)s → %(recipient)s in %(reference)s",
-        source=flow.from_organisation.name, recipient=flow.to_organisation.name if flow.to_organisation else _("every other party"),
-        reference=flow.agreement.reference,
     )
