@@ -5,6 +5,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, Val
 
 from ..core import validation
 from ..core.forms import ChoiceField, GovDateField, Length
+from ..core.i18n import lazy_gettext as _l
 from ..flows.models import DataCategory
 from .lifecycle import date_problems
 from .models import DataLocation, PartyRole
@@ -18,54 +19,54 @@ class VersionedForm(FlaskForm):
 
     def validate_version(self, field):
         if not self.is_new and not (field.data or "").isdigit():
-            raise ValidationError("The form is missing the agreement's version. Reload the page and try again.")
+            raise ValidationError(_l("The form is missing the agreement's version. Reload the page and try again."))
 
 
 class AgreementForm(VersionedForm):
     reference = StringField(
-        "Reference",
+        _l("Reference"),
         widget=GovTextInput(),
-        description="A unique reference, for example ISA-2024-001",
-        validators=[InputRequired("Enter a reference"), Regexp(validation.REFERENCE_RE, message=validation.REFERENCE_MESSAGE)],
+        description=_l("A unique reference, for example ISA-2024-001"),
+        validators=[InputRequired(_l("Enter a reference")), Regexp(validation.REFERENCE_RE, message=validation.REFERENCE_MESSAGE)],
     )
-    title = StringField("Title", widget=GovTextInput(), validators=[InputRequired("Enter a title"), Length(max=300)])
+    title = StringField(_l("Title"), widget=GovTextInput(), validators=[InputRequired(_l("Enter a title")), Length(max=300)])
     purpose = TextAreaField(
-        "Purpose",
+        _l("Purpose"),
         widget=GovTextArea(),
-        description="Why the partners share information under this agreement.",
-        validators=[InputRequired("Enter the purpose of the agreement"), Length(max=10000)],
+        description=_l("Why the partners share information under this agreement."),
+        validators=[InputRequired(_l("Enter the purpose of the agreement")), Length(max=10000)],
     )
-    scope = TextAreaField("Scope", widget=GovTextArea(), description="Which services, people and activities it covers.", validators=[Optional(), Length(max=10000)])
-    lead_organisation = ChoiceField("Lead organisation", widget=GovSelect(), validators=[InputRequired("Choose the lead organisation")])
+    scope = TextAreaField(_l("Scope"), widget=GovTextArea(), description=_l("Which services, people and activities it covers."), validators=[Optional(), Length(max=10000)])
+    lead_organisation = ChoiceField(_l("Lead organisation"), widget=GovSelect(), validators=[InputRequired(_l("Choose the lead organisation"))])
     owner = ChoiceField(
-        "Owner", widget=GovSelect(), description="The governance officer responsible. Review reminders go to them.", validators=[Optional()]
+        _l("Owner"), widget=GovSelect(), description=_l("The governance officer responsible. Review reminders go to them."), validators=[Optional()]
     )
-    start_date = GovDateField("Start date", description="For example, 1 12 2024", validators=[InputRequired("Enter the start date")])
-    review_date = GovDateField("Review date", description="Must be after the start date", validators=[InputRequired("Enter the review date")])
-    end_date = GovDateField("End date (optional)", validators=[Optional()])
+    start_date = GovDateField(_l("Start date"), description=_l("For example, 1 12 2024"), validators=[InputRequired(_l("Enter the start date"))])
+    review_date = GovDateField(_l("Review date"), description=_l("Must be after the start date"), validators=[InputRequired(_l("Enter the review date"))])
+    end_date = GovDateField(_l("End date (optional)"), validators=[Optional()])
     review_interval_months = IntegerField(
-        "Review interval in months",
+        _l("Review interval in months"),
         widget=GovTextInput(),
         default=12,
-        validators=[InputRequired("Enter the review interval in months"), NumberRange(validation.REVIEW_INTERVAL_MIN, validation.REVIEW_INTERVAL_MAX, validation.REVIEW_INTERVAL_MESSAGE)],
+        validators=[InputRequired(_l("Enter the review interval in months")), NumberRange(validation.REVIEW_INTERVAL_MIN, validation.REVIEW_INTERVAL_MAX, validation.REVIEW_INTERVAL_MESSAGE)],
     )
-    data_subjects = TextAreaField("Data subjects", widget=GovTextArea(), description="Whose information is shared, for example children, parents and carers.", validators=[Optional(), Length(max=5000)])
-    retention = TextAreaField("Retention", widget=GovTextArea(), description="How long each partner keeps shared information, and how it is destroyed.", validators=[Optional(), Length(max=5000)])
-    security = TextAreaField("Security arrangements", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+    data_subjects = TextAreaField(_l("Data subjects"), widget=GovTextArea(), description=_l("Whose information is shared, for example children, parents and carers."), validators=[Optional(), Length(max=5000)])
+    retention = TextAreaField(_l("Retention"), widget=GovTextArea(), description=_l("How long each partner keeps shared information, and how it is destroyed."), validators=[Optional(), Length(max=5000)])
+    security = TextAreaField(_l("Security arrangements"), widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
     data_location = ChoiceField(
-        "Where the data is held",
+        _l("Where the data is held"),
         widget=GovSelect(),
         choices=[(loc.value, loc.label) for loc in DataLocation],
-        validators=[InputRequired("Choose where the data is held")],
+        validators=[InputRequired(_l("Choose where the data is held"))],
     )
     dpia_reference = StringField(
-        "DPIA reference",
+        _l("DPIA reference"),
         widget=GovTextInput(),
-        description="The reference of a DPIA kept outside the register, if any. The agreement page also carries out a DPIA in the register.",
+        description=_l("The reference of a DPIA kept outside the register, if any. The agreement page also carries out a DPIA in the register."),
         validators=[Optional(), Length(max=100)],
     )
-    supersedes = ChoiceField("Supersedes", widget=GovSelect(), description="The earlier agreement this one replaces, if any.", validators=[Optional()])
-    submit = SubmitField("Save agreement", widget=GovSubmitInput())
+    supersedes = ChoiceField(_l("Supersedes"), widget=GovSelect(), description=_l("The earlier agreement this one replaces, if any."), validators=[Optional()])
+    submit = SubmitField(_l("Save agreement"), widget=GovSubmitInput())
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
@@ -78,29 +79,29 @@ class AgreementForm(VersionedForm):
 
 
 class PartyForm(VersionedForm):
-    organisation = ChoiceField("Organisation", widget=GovSelect(), validators=[InputRequired("Choose the organisation")])
+    organisation = ChoiceField(_l("Organisation"), widget=GovSelect(), validators=[InputRequired(_l("Choose the organisation"))])
     role = ChoiceField(
-        "Role in the agreement",
+        _l("Role in the agreement"),
         widget=GovSelect(),
         choices=[(r.value, r.label) for r in PartyRole],
-        validators=[InputRequired("Choose the party's role")],
+        validators=[InputRequired(_l("Choose the party's role"))],
     )
-    signatory_name = StringField("Signatory's name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    signatory_title = StringField("Signatory's job title", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    signed_on = GovDateField("Date signed", description="Leave empty until the party has signed.", validators=[Optional()])
+    signatory_name = StringField(_l("Signatory's name"), widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    signatory_title = StringField(_l("Signatory's job title"), widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    signed_on = GovDateField(_l("Date signed"), description=_l("Leave empty until the party has signed."), validators=[Optional()])
     signed_document = ChoiceField(
-        "Document signed",
+        _l("Document signed"),
         widget=GovSelect(),
-        description="The stored copy of the protocol that was signed, if it was printed from the register.",
+        description=_l("The stored copy of the protocol that was signed, if it was printed from the register."),
         validators=[Optional()],
     )
-    submit = SubmitField("Save party", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save party"), widget=GovSubmitInput())
 
 
 
     def validate_signed_on(self, field):
         if field.data and not self.signatory_name.data:
-            raise ValidationError("Enter who signed, as well as the date")
+            raise ValidationError(_l("Enter who signed, as well as the date"))
 
 
 class StatusForm(VersionedForm):

@@ -1,8 +1,12 @@
 """The agreement lifecycle: which status may follow which, and what must hold first.
 
 Pure functions over an agreement-like object (status, parties with `signed_on`, dates), with no
-Flask import, so the pages, the importer and the command line share one copy of each rule.
+request or session, so the pages, the importer and the command line share one copy of each rule.
+Their messages are in the page's language, and in English outside a request.
 """
+from flask_babel import gettext as _
+
+from ..core.i18n import lazy_gettext as _l
 from .types import AgreementStatus as S
 
 TRANSITIONS = {
@@ -17,14 +21,14 @@ TRANSITIONS = {
 }
 
 ACTION_LABELS = {
-    S.DRAFT: "Return to draft",
-    S.CONSULTATION: "Send for consultation",
-    S.AWAITING_SIGNATURES: "Send for signature",
-    S.ACTIVE: "Activate",
-    S.UNDER_REVIEW: "Start a review",
-    S.EXPIRED: "Mark as expired",
-    S.TERMINATED: "Terminate",
-    S.SUPERSEDED: "Mark as superseded",
+    S.DRAFT: _l("Return to draft"),
+    S.CONSULTATION: _l("Send for consultation"),
+    S.AWAITING_SIGNATURES: _l("Send for signature"),
+    S.ACTIVE: _l("Activate"),
+    S.UNDER_REVIEW: _l("Start a review"),
+    S.EXPIRED: _l("Mark as expired"),
+    S.TERMINATED: _l("Terminate"),
+    S.SUPERSEDED: _l("Mark as superseded"),
 }
 
 
@@ -32,9 +36,9 @@ def date_problems(start_date, review_date, end_date=None):
     """Messages keyed by field for dates that cannot stand together."""
     problems = {}
     if start_date and review_date and review_date <= start_date:
-        problems["review_date"] = "The review date must be after the start date"
+        problems["review_date"] = _("The review date must be after the start date")
     if start_date and end_date and end_date < start_date:
-        problems["end_date"] = "The end date must be on or after the start date"
+        problems["end_date"] = _("The end date must be on or after the start date")
     return problems
 
 
@@ -47,17 +51,17 @@ def transition_problems(agreement, target):
     target = S(target)
     current = S(agreement.status)
     if target == current:
-        return [f"The agreement is already {current.label.lower()}"]
+        return [_("The agreement is already %(status)s", status=current.label.lower())]
     if target not in TRANSITIONS[current]:
-        return [f"An agreement that is {current.label.lower()} cannot become {target.label.lower()}"]
+        return [_("An agreement that is %(status)s cannot become %(target)s", status=current.label.lower(), target=target.label.lower())]
     problems = []
     if target == S.ACTIVE:
         if len(agreement.parties) < 2:
-            problems.append("An agreement needs at least two parties before it can become active")
+            problems.append(_("An agreement needs at least two parties before it can become active"))
         for party in unsigned_parties(agreement):
-            problems.append(f"{party.organisation.name} has not signed")
+            problems.append(_("%(organisation)s has not signed", organisation=party.organisation.name))
     if target in (S.AWAITING_SIGNATURES, S.ACTIVE) and not agreement.flows:
-        problems.append("Add at least one data flow first")
+        problems.append(_("Add at least one data flow first"))
     return problems
 
 

@@ -4,9 +4,12 @@ Every action takes the agreement version the officer started from: if someone el
 between, ConflictError refuses the save instead of overwriting their work (optimistic locking).
 """
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core.errors import DomainError
+from ..core.i18n import lazy_gettext as _l
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..users.models import User
@@ -15,7 +18,7 @@ from . import rules, versions
 from .signatures import forget_signature, record_paper_signature, signature_date_problem
 from .models import Agreement, AgreementStatus, DataLocation, Party, PartyRole
 
-CONFLICT_MESSAGE = (
+CONFLICT_MESSAGE = _l(
     "Someone else changed this agreement while you were editing it. Your changes have not been saved. "
     "Check the agreement as it is now, then save again to keep your changes."
 )
@@ -23,7 +26,7 @@ CONFLICT_MESSAGE = (
 
 class ConflictError(DomainError):
     def __init__(self, agreement, expected):
-        super().__init__(None, CONFLICT_MESSAGE)
+        super().__init__(None, str(CONFLICT_MESSAGE))
         self.agreement = agreement
 
 
@@ -59,7 +62,7 @@ def save_agreement(agreement, data, expected_version=None):
     with db.session.no_autoflush:
         clash = find_by_reference(data["reference"])
         if clash is not None and clash is not agreement:
-            raise DomainError("reference", f"The reference {data['reference']} is already used by {clash.title}")
+            raise DomainError("reference", _("The reference %(reference)s is already used by %(title)s", reference=data["reference"], title=clash.title))
         problems = lifecycle.date_problems(data["start_date"], data["review_date"], data.get("end_date"))
         if problems:
             field, message = next(iter(problems.items()))
@@ -83,7 +86,7 @@ def save_agreement(agreement, data, expected_version=None):
         supersedes = data.get("supersedes")
         agreement.supersedes = find_by_reference(supersedes) if supersedes else None
         if agreement.supersedes is agreement:
-            raise DomainError("supersedes", "An agreement cannot supersede itself")
+            raise DomainError("supersedes", _("An agreement cannot supersede itself"))
         if new:
             db.session.add(agreement)  # added last, so no autoflush writes it half-made
     return agreement
@@ -105,16 +108,16 @@ def save_party(agreement, party, data, expected_version, signed_document=None):
     check_version(agreement, expected_version)
     organisation = _org(data["organisation"])
     if organisation is None:
-        raise DomainError("organisation", "Choose the organisation")
+        raise DomainError("organisation", _("Choose the organisation"))
     existing = agreement.party_for(organisation)
     if existing is not None and existing is not party:
-        raise DomainError("organisation", f"{organisation.name} is already a party to this agreement")
+        raise DomainError("organisation", _("%(organisation)s is already a party to this agreement", organisation=organisation.name))
     before = rules.material_terms(agreement)
     if party is None:
         party = Party()
         agreement.parties.append(party)
     elif party.organisation_id != organisation.id and _flows_of(agreement, party.organisation_id):
-        raise DomainError("organisation", "This party has data flows: remove or change them before changing the organisation")
+        raise DomainError("organisation", _("This party has data flows: remove or change them before changing the organisation"))
     party.organisation = organisation
     party.role = PartyRole(data["role"])
     party.signatory_name = (data.get("signatory_name") or "").strip() or None
@@ -135,7 +138,7 @@ def _apply_signature(agreement, party, data, document):
         return
     if document_id:
         if document is None:
-            raise DomainError("signed_document", f"Choose a copy of version {agreement.protocol_version}, the version to sign")
+            raise DomainError("signed_document", _("Choose a copy of version %(version)s, the version to sign", version=agreement.protocol_version))
     else:
         document = None
     changed = signed_on != party.signed_on or (document is not None and document.sha256 != party.signed_document_sha256)
@@ -158,9 +161,13 @@ def remove_party(agreement, party, expected_version):
     check_version(agreement, expected_version)
     flows = _flows_of(agreement, party.organisation_id)
     if flows:
-        raise DomainError(None, f"{party.organisation.name} sends or receives {len(flows)} data flow(s) in this agreement. Remove those flows first.")
+        raise DomainError(None, ngettext(
+            "%(organisation)s sends or receives %(num)d data flow(s) in this agreement. Remove those flows first.",
+            "%(organisation)s sends or receives %(num)d data flow(s) in this agreement. Remove those flows first.",
+            len(flows), organisation=party.organisation.name,
+        ))
     if AgreementStatus(agreement.status) in rules.IN_FORCE:
-        raise DomainError(None, "Parties cannot be removed from an agreement in force. Start a review, or supersede it with a new agreement.")
+        raise DomainError(None, _("Parties cannot be removed from an agreement in force. Start a review, or supersede it with a new agreement."))
     before = rules.material_terms(agreement)
     db.session.delete(party)  # not removed from agreement.parties first: the audit entry needs its agreement
     versions.after_material_change(agreement, before, leaving=[party])
@@ -183,7 +190,7 @@ def remap_legacy_bases(agreement, expected_version=None):
         check_version(agreement, expected_version)
     proposals = [p for p in legacy_remap_proposal(agreement) if p.changed]
     if not proposals:
-        raise DomainError(None, f"{agreement.reference} relies on no DPA 1998 basis: there is nothing to re-map.")
+        raise DomainError(None, _("%(reference)s relies on no DPA 1998 basis: there is nothing to re-map.", reference=agreement.reference))
     by_id = {p.flow_id: p for p in proposals}
     with one_entry(db.session, agreement, "remapped"):
         before = rules.material_terms(agreement)

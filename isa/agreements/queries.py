@@ -2,6 +2,7 @@
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..organisations.models import Organisation
@@ -59,7 +60,7 @@ def parse_filters(args):
         if status in {s.value for s in AgreementStatus}:
             filters["status"] = AgreementStatus(status)
         else:
-            errors["status"] = f"Unknown status {status!r}"
+            errors["status"] = _("Unknown status %(status)s", status=repr(status))
     party = (args.get("party") or "").strip()
     if party:
         filters["party"] = party
@@ -67,18 +68,21 @@ def parse_filters(args):
     due = (args.get("review_due_before") or "").strip()
     if any(parts):  # the GOV.UK date input's three boxes
         if not all(parts):
-            missing = " and ".join(name for name, value in zip(("day", "month", "year"), parts) if not value)
-            errors["review_due_before"] = f"Review due before must include a {missing}"
+            names = {"day": _("day"), "month": _("month"), "year": _("year")}
+            missing = [names[name] for name, value in zip(("day", "month", "year"), parts) if not value]
+            if len(missing) == 2:  # one box at least is filled in
+                missing = [_("%(first)s and %(second)s", first=missing[0], second=missing[1])]
+            errors["review_due_before"] = _("Review due before must include a %(missing)s", missing=missing[0])
         else:
             try:
                 filters["review_due_before"] = date(int(parts[2]), int(parts[1]), int(parts[0]))
             except ValueError:
-                errors["review_due_before"] = "Review due before must be a real date, for example 1 12 2027"
+                errors["review_due_before"] = _("Review due before must be a real date, for example 1 12 2027")
     elif due:  # links and the CSV download carry the date as 2027-12-01
         try:
             filters["review_due_before"] = date.fromisoformat(due)
         except ValueError:
-            errors["review_due_before"] = "Review due before must be a real date, for example 2027-12-01"
+            errors["review_due_before"] = _("Review due before must be a real date, for example 2027-12-01")
     q = (args.get("q") or "").strip()[:100]
     if q:
         filters["q"] = q

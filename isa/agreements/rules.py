@@ -13,12 +13,15 @@ often, with what consent approach). Once any party has signed, such a change sta
 protocol version that every party signs again. Editorial changes (the title, contacts, the
 signatory's details) keep the version.
 
-Plain functions over agreement-like objects, with no Flask or session: the pages, the API, the
+Plain functions over agreement-like objects, with no request or session: the pages, the API, the
 command line, the importer and the scheduler call them, and the tests drive them with tables.
+Their messages are in the page's language, and in English outside a request.
 """
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from . import lifecycle
 from .types import IN_FORCE, AgreementStatus
@@ -238,9 +241,9 @@ def signing_problem(agreement):
     """Why a partner cannot sign the agreement in the register now (None when they can)."""
     status = AgreementStatus(agreement.status)
     if status in (AgreementStatus.DRAFT, AgreementStatus.CONSULTATION):
-        return "This agreement has not been sent for signature yet."
+        return _("This agreement has not been sent for signature yet.")
     if status in (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED, AgreementStatus.SUPERSEDED):
-        return f"This agreement is {status.label.lower()}: it can no longer be signed."
+        return _("This agreement is %(status)s: it can no longer be signed.", status=status.label.lower())
     return None
 
 
@@ -248,12 +251,14 @@ def new_version_notice(agreement, version_before):
     """What to tell the officer after a save that started a new version (None when it did not)."""
     if agreement.protocol_version == version_before:
         return None
-    waiting = " It is awaiting signatures until they have." if agreement.resume_status is not None else ""
-    return (
-        f"That was a material change, so this is now version {agreement.protocol_version} of the protocol. "
-        f"Every party must sign version {agreement.protocol_version}; their earlier signatures stay on record "
-        f"against version {version_before}.{waiting}"
+    notice = _(
+        "That was a material change, so this is now version %(version)s of the protocol. Every party must sign "
+        "version %(version)s; their earlier signatures stay on record against version %(before)s.",
+        version=agreement.protocol_version, before=version_before,
     )
+    if agreement.resume_status is not None:
+        notice += " " + _("It is awaiting signatures until they have.")
+    return notice
 
 
 def signed_parties(agreement):
@@ -265,9 +270,19 @@ def new_version_warning(agreement):
     signed = signed_parties(agreement)
     if not signed:
         return None
-    in_force = " and the agreement goes back to awaiting signatures until they have" if AgreementStatus(agreement.status) in IN_FORCE else ""
-    who = "1 party has" if len(signed) == 1 else f"{len(signed)} parties have"
-    return (
-        f"{who} signed version {agreement.protocol_version} of this protocol. Changing the parties or data flows "
-        f"starts version {agreement.protocol_version + 1}: every party must sign it again{in_force}."
+    versions = {"version": agreement.protocol_version, "next": agreement.protocol_version + 1}
+    if AgreementStatus(agreement.status) in IN_FORCE:
+        return ngettext(
+            "%(num)d party has signed version %(version)s of this protocol. Changing the parties or data flows starts "
+            "version %(next)s: every party must sign it again and the agreement goes back to awaiting signatures until they have.",
+            "%(num)d parties have signed version %(version)s of this protocol. Changing the parties or data flows starts "
+            "version %(next)s: every party must sign it again and the agreement goes back to awaiting signatures until they have.",
+            len(signed), **versions,
+        )
+    return ngettext(
+        "%(num)d party has signed version %(version)s of this protocol. Changing the parties or data flows starts "
+        "version %(next)s: every party must sign it again.",
+        "%(num)d parties have signed version %(version)s of this protocol. Changing the parties or data flows starts "
+        "version %(next)s: every party must sign it again.",
+        len(signed), **versions,
     )

@@ -4,6 +4,7 @@ The document signed is the caller's to find (the documents domain stores them); 
 the protocol version and, when one was shown, the SHA-256 of the document signed.
 """
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..audit.tracking import actor_label
 from ..core import clock
@@ -49,20 +50,21 @@ def sign_in_app(agreement, party, document, name, title, actor, today=None):
     if problem:
         raise DomainError(None, problem)
     if party.signed_on is not None:
-        raise DomainError(None, f"{party.organisation.name} has already signed version {agreement.protocol_version}.")
+        raise DomainError(None, _("%(organisation)s has already signed version %(version)s.", organisation=party.organisation.name,
+                                  version=agreement.protocol_version))
     if document is None or document.protocol_version != agreement.protocol_version:
         raise DomainError(
             None,
-            f"The protocol has changed since you opened the page: it is now version {agreement.protocol_version}. "
-            "Read the new version before you sign.",
+            _("The protocol has changed since you opened the page: it is now version %(version)s. Read the new version before you sign.",
+              version=agreement.protocol_version),
         )
     name, title = (name or "").strip(), (title or "").strip()
     if not name:
-        raise DomainError("signatory_name", "Enter your full name")
+        raise DomainError("signatory_name", _("Enter your full name"))
     if not title:
-        raise DomainError("signatory_title", "Enter your job title")
+        raise DomainError("signatory_title", _("Enter your job title"))
     if len(name) > NAME_MAX or len(title) > NAME_MAX:
-        raise DomainError("signatory_name" if len(name) > NAME_MAX else "signatory_title", f"Keep it to {NAME_MAX} characters or fewer")
+        raise DomainError("signatory_name" if len(name) > NAME_MAX else "signatory_title", _("Keep it to %(max)s characters or fewer", max=NAME_MAX))
     _record(agreement, party, document, name, title, today or clock.today(), SignatureMethod.IN_APP, actor)
     return party
 
@@ -79,13 +81,13 @@ def signature_date_problem(agreement, signed_on, document=None, today=None):
     """Why `signed_on` cannot be the date a party signed (None when it can)."""
     today = today or clock.today()
     if AgreementStatus(agreement.status) in (AgreementStatus.DRAFT, AgreementStatus.CONSULTATION):
-        return "Send the agreement for signature before you record a signature"
+        return _("Send the agreement for signature before you record a signature")
     if signed_on > today:
-        return "The date signed must be today or in the past"
+        return _("The date signed must be today or in the past")
     if document is not None and signed_on < document.generated_at.date():
-        return f"The date signed must be on or after {govdate(document.generated_at.date())}, when the signed copy was made"
+        return _("The date signed must be on or after %(date)s, when the signed copy was made", date=govdate(document.generated_at.date()))
     if agreement.created_at is not None and signed_on < agreement.created_at.date():
-        return f"The date signed must be on or after {govdate(agreement.created_at.date())}, when the agreement was created"
+        return _("The date signed must be on or after %(date)s, when the agreement was created", date=govdate(agreement.created_at.date()))
     return None
 
 

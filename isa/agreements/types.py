@@ -1,5 +1,10 @@
-"""The agreement's closed sets: its status, where its data is kept, a party's role."""
+"""The agreement's closed sets: its status, where its data is kept, a party's role.
+
+Each label is read in the page's language (English outside a request); the values never change.
+"""
 import enum
+
+from ..core.i18n import lazy_gettext as _l
 
 
 class AgreementStatus(enum.StrEnum):
@@ -14,7 +19,7 @@ class AgreementStatus(enum.StrEnum):
 
     @property
     def label(self):
-        return self.value.replace("_", " ").capitalize()
+        return str(STATUS_LABELS[self.value])
 
     @property
     def in_force(self):
@@ -30,7 +35,7 @@ class DataLocation(enum.StrEnum):
 
     @property
     def label(self):
-        return {"uk": "United Kingdom", "eea": "European Economic Area", "other": "Outside the UK and EEA"}[self.value]
+        return str({"uk": _l("United Kingdom"), "eea": _l("European Economic Area"), "other": _l("Outside the UK and EEA")}[self.value])
 
 
 class PartyRole(enum.StrEnum):
@@ -40,7 +45,7 @@ class PartyRole(enum.StrEnum):
 
     @property
     def label(self):
-        return {"discloser": "Discloser", "recipient": "Recipient", "both": "Discloser and recipient"}[self.value]
+        return str({"discloser": _l("Discloser"), "recipient": _l("Recipient"), "both": _l("Discloser and recipient")}[self.value])
 
 
 class SignatureMethod(enum.StrEnum):
@@ -50,11 +55,22 @@ class SignatureMethod(enum.StrEnum):
 
     @property
     def label(self):
-        return {
-            "in_app": "In the register",
-            "paper": "On paper, recorded by an officer",
-            "recorded": "Recorded on the party (imported)",
-        }[self.value]
+        return str({
+            "in_app": _l("In the register"),
+            "paper": _l("On paper, recorded by an officer"),
+            "recorded": _l("Recorded on the party (imported)"),
+        }[self.value])
 
 
 IN_FORCE = (AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW)
+
+STATUS_LABELS = {
+    "draft": _l("Draft"),
+    "consultation": _l("Consultation"),
+    "awaiting_signatures": _l("Awaiting signatures"),
+    "active": _l("Active"),
+    "under_review": _l("Under review"),
+    "expired": _l("Expired"),
+    "terminated": _l("Terminated"),
+    "superseded": _l("Superseded"),
+}

@@ -1,11 +1,14 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..core import clock
 from ..core.errors import DomainError, fail
 from ..audit.presenting import present
 from ..audit.queries import agreement_events, latest
+from ..core.i18n import lazy_gettext as _l
 from ..users.access import log_refusal, officer_required, signed_in_required
 from ..organisations.queries import organisation_choices
 from ..documents.forms import signable_document_choices, signed_document_choice
@@ -17,7 +20,7 @@ from ..legal.queries import findings_by_agreement
 from ..users.models import Role, User
 from . import lifecycle
 from .forms import AgreementForm, ConfirmForm, PartyForm, StatusForm
-from .models import Agreement, AgreementStatus, Party
+from .models import Agreement, AgreementStatus, DataLocation, Party, PartyRole
 from .operations import (
     change_status,
     commit_or_conflict,
@@ -46,14 +49,14 @@ def get_visible(reference):
 
 # What the officer is told after changing the status, in GOV.UK's plain words.
 STATUS_MESSAGES = {
-    AgreementStatus.DRAFT: "{reference} is a draft again",
-    AgreementStatus.CONSULTATION: "{reference} has been sent for consultation",
-    AgreementStatus.AWAITING_SIGNATURES: "{reference} has been sent for signature: each party's users are asked to sign",
-    AgreementStatus.ACTIVE: "{reference} is now active",
-    AgreementStatus.UNDER_REVIEW: "Review of {reference} started: record the review when it is done",
-    AgreementStatus.EXPIRED: "{reference} has expired",
-    AgreementStatus.TERMINATED: "{reference} has been terminated",
-    AgreementStatus.SUPERSEDED: "{reference} has been superseded",
+    AgreementStatus.DRAFT: _l("%(reference)s is a draft again"),
+    AgreementStatus.CONSULTATION: _l("%(reference)s has been sent for consultation"),
+    AgreementStatus.AWAITING_SIGNATURES: _l("%(reference)s has been sent for signature: each party's users are asked to sign"),
+    AgreementStatus.ACTIVE: _l("%(reference)s is now active"),
+    AgreementStatus.UNDER_REVIEW: _l("Review of %(reference)s started: record the review when it is done"),
+    AgreementStatus.EXPIRED: _l("%(reference)s has expired"),
+    AgreementStatus.TERMINATED: _l("%(reference)s has been terminated"),
+    AgreementStatus.SUPERSEDED: _l("%(reference)s has been superseded"),
 }
 
 
@@ -71,7 +74,7 @@ def index():
         organisations=organisation_choices(),
         findings=_findings_for_page(page.items),
         awaiting=awaiting_signature_of(current_user.organisation_id) if current_user.organisation_id and not current_user.is_officer else [],
-        page_title="Agreements",
+        page_title=_("Agreements"),
     )
 
 
@@ -86,11 +89,12 @@ def _findings_for(agreement):
 def _agreement_form(agreement=None):
     form = AgreementForm(obj=agreement)
     form.is_new = agreement is None
-    form.lead_organisation.choices = [("", "Choose the lead organisation")] + organisation_choices()
+    form.lead_organisation.choices = [("", _("Choose the lead organisation"))] + organisation_choices()
     officers = db.session.scalars(sa.select(User).where(User.role.in_([Role.OFFICER, Role.ADMIN]), User.active.is_(True)).order_by(User.name)).all()
-    form.owner.choices = [("", "No owner")] + [(str(u.id), f"{u.display_name} ({u.email})") for u in officers]
+    form.owner.choices = [("", _("No owner"))] + [(str(u.id), f"{u.display_name} ({u.email})") for u in officers]
     others = db.session.execute(sa.select(Agreement.reference, Agreement.title).order_by(Agreement.reference)).all()
-    form.supersedes.choices = [("", "None")] + [(ref, f"{ref}: {title}") for ref, title in others if agreement is None or ref != agreement.reference]
+    form.supersedes.choices = [("", _("None"))] + [(ref, f"{ref}: {title}") for ref, title in others if agreement is None or ref != agreement.reference]
+    form.data_location.choices = [(loc.value, loc.label) for loc in DataLocation]  # labels in the page's language
     if request.method == "GET":
         if agreement is None:
             form.owner.data = str(current_user.id)
@@ -111,11 +115,11 @@ def new():
         try:
             agreement = save_agreement(None, form.data)
             db.session.commit()
-            flash(f"Agreement {agreement.reference} created as a draft. Add its parties and data flows next.", "success")
+            flash(_("Agreement %(reference)s created as a draft. Add its parties and data flows next.", reference=agreement.reference), "success")
             return redirect(url_for("agreements.show", reference=agreement.reference))
         except DomainError as error:
             fail(form, error)
-    return render_template("agreements/form.html", form=form, agreement=None, page_title="Create an agreement")
+    return render_template("agreements/form.html", form=form, agreement=None, page_title=_("Create an agreement"))
 
 
 @bp.route("/<reference>")
@@ -146,11 +150,11 @@ def edit(reference):
         try:
             save_agreement(agreement, form.data, form.version.data)
             commit_or_conflict(agreement, form.version.data)
-            flash(f"Agreement {agreement.reference} saved.", "success")
+            flash(_("Agreement %(reference)s saved.", reference=agreement.reference), "success")
             return redirect(url_for("agreements.show", reference=agreement.reference))
         except DomainError as error:
             fail(form, error)
-    return render_template("agreements/form.html", form=form, agreement=agreement, page_title=f"Edit {agreement.reference}")
+    return render_template("agreements/form.html", form=form, agreement=agreement, page_title=_("Edit %(reference)s", reference=agreement.reference))
 
 
 @bp.route("/<reference>/status", methods=["POST"])
@@ -159,22 +163,23 @@ def status(reference):
     agreement = get_visible(reference)
     form = StatusForm()
     if not form.validate_on_submit() or form.target.data not in {s.value for s in AgreementStatus}:
-        flash("Choose a status from the page.", "info")
+        flash(_("Choose a status from the page."), "info")
         return redirect(url_for("agreements.show", reference=reference))
     try:
         change_status(agreement, form.target.data, form.version.data)
         commit_or_conflict(agreement, form.version.data)
-        flash(STATUS_MESSAGES[agreement.status].format(reference=agreement.reference), "success")
+        flash(STATUS_MESSAGES[agreement.status] % {"reference": agreement.reference}, "success")
     except DomainError as error:
         db.session.rollback()
-        flash(f"The status was not changed: {error}", "info")
+        flash(_("The status was not changed: %(problem)s", problem=error), "info")
     return redirect(url_for("agreements.show", reference=reference))
 
 
 def _party_form(agreement, party=None):
     form = PartyForm(obj=party)
     taken = {p.organisation.slug for p in agreement.parties if p is not party}
-    form.organisation.choices = [("", "Choose an organisation")] + [(s, n) for s, n in organisation_choices() if s not in taken]
+    form.organisation.choices = [("", _("Choose an organisation"))] + [(s, n) for s, n in organisation_choices() if s not in taken]
+    form.role.choices = [(r.value, r.label) for r in PartyRole]  # labels in the page's language
     form.signed_document.choices = signable_document_choices(agreement)
     if request.method == "GET":
         form.version.data = str(agreement.version)
@@ -214,12 +219,12 @@ def new_party(reference):
             version_before = agreement.protocol_version
             party = save_party(agreement, None, form.data, form.version.data, _signed_document(agreement, form))
             commit_or_conflict(agreement, form.version.data)
-            flash(f"{party.organisation.name} added as a party.", "success")
+            flash(_("%(organisation)s added as a party.", organisation=party.organisation.name), "success")
             _flash_new_version(agreement, version_before)
             return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
         except DomainError as error:
             fail(form, error)
-    return render_template("agreements/party_form.html", form=form, agreement=agreement, party=None, page_title=f"Add a party to {reference}")
+    return render_template("agreements/party_form.html", form=form, agreement=agreement, party=None, page_title=_("Add a party to %(reference)s", reference=reference))
 
 
 @bp.route("/<reference>/parties/<int:party_id>/edit", methods=["GET", "POST"])
@@ -233,13 +238,13 @@ def edit_party(reference, party_id):
             version_before = agreement.protocol_version
             save_party(agreement, party, form.data, form.version.data, _signed_document(agreement, form))
             commit_or_conflict(agreement, form.version.data)
-            flash(f"{party.organisation.name} saved.", "success")
+            flash(_("%(organisation)s saved.", organisation=party.organisation.name), "success")
             _flash_new_version(agreement, version_before)
             return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
         except DomainError as error:
             fail(form, error)
     return render_template(
-        "agreements/party_form.html", form=form, agreement=agreement, party=party, page_title=f"{party.organisation.name} in {reference}"
+        "agreements/party_form.html", form=form, agreement=agreement, party=party, page_title=_("%(organisation)s in %(reference)s", organisation=party.organisation.name, reference=reference)
     )
 
 
@@ -257,7 +262,7 @@ def remove_party_view(reference, party_id):
             version_before = agreement.protocol_version
             remove_party(agreement, party, form.version.data)
             commit_or_conflict(agreement, form.version.data)
-            flash(f"{name} removed from {reference}.", "success")
+            flash(_("%(organisation)s removed from %(reference)s.", organisation=name, reference=reference), "success")
             _flash_new_version(agreement, version_before)
         except DomainError as error:
             db.session.rollback()
@@ -267,11 +272,11 @@ def remove_party_view(reference, party_id):
         "agreements/confirm.html",
         form=form,
         agreement=agreement,
-        question=f"Remove {party.organisation.name} from {reference}?",
-        detail="The party and its signature are removed. The change is kept in the agreement's history.",
-        button="Yes, remove the party",
+        question=_("Remove %(organisation)s from %(reference)s?", organisation=party.organisation.name, reference=reference),
+        detail=_("The party and its signature are removed. The change is kept in the agreement's history."),
+        button=_("Yes, remove the party"),
         material_change=True,
-        page_title=f"Remove {party.organisation.name}",
+        page_title=_("Remove %(organisation)s", organisation=party.organisation.name),
     )
 
 
@@ -288,7 +293,8 @@ def remap(reference):
         try:
             applied = remap_legacy_bases(agreement, form.version.data)
             commit_or_conflict(agreement, form.version.data)
-            flash(f"The DPA 1998 bases of {len(applied)} data flow{'s' if len(applied) != 1 else ''} were re-mapped.", "success")
+            flash(ngettext("The DPA 1998 bases of %(num)d data flow were re-mapped.", "The DPA 1998 bases of %(num)d data flows were re-mapped.",
+                           len(applied)), "success")
             _flash_new_version(agreement, version_before)
             return redirect(url_for("agreements.show", reference=agreement.reference))
         except DomainError as error:
@@ -300,5 +306,5 @@ def remap(reference):
 
     return render_template(
         "agreements/remap.html", agreement=agreement, proposals=proposals, catalogue=catalogue_map(), form=form,
-        page_title=f"Re-map the DPA 1998 bases of {agreement.reference}",
+        page_title=_("Re-map the DPA 1998 bases of %(reference)s", reference=agreement.reference),
     )

@@ -5,23 +5,24 @@ from wtforms.validators import InputRequired, Optional, Regexp
 
 from ..core import validation
 from ..core.forms import Length
+from ..core.i18n import lazy_gettext as _l
 
 
 class ChannelForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired("Enter the channel's name"), Length(max=200)])
+    name = StringField(_l("Name"), widget=GovTextInput(), validators=[InputRequired(_l("Enter the channel's name")), Length(max=200)])
     slug = StringField(
-        "Short name (slug)",
+        _l("Short name (slug)"),
         widget=GovTextInput(),
-        description="Used in imports and the API, for example secure-email.",
-        validators=[InputRequired("Enter a short name"), Length(max=80), Regexp(validation.SLUG_RE, message=validation.SLUG_MESSAGE)],
+        description=_l("Used in imports and the API, for example secure-email."),
+        validators=[InputRequired(_l("Enter a short name")), Length(max=80), Regexp(validation.SLUG_RE, message=validation.SLUG_MESSAGE)],
     )
     description = TextAreaField(
-        "Description",
+        _l("Description"),
         widget=GovTextArea(),
-        description="How it is used and its safeguards, for example encryption or who may access it.",
+        description=_l("How it is used and its safeguards, for example encryption or who may access it."),
         validators=[Optional(), Length(max=2000)],
     )
     special_category_approved = BooleanField(
-        "Approved for special category data (health, ethnicity, sex life and other Article 9 data)", widget=GovCheckboxInput()
+        _l("Approved for special category data (health, ethnicity, sex life and other Article 9 data)"), widget=GovCheckboxInput()
     )
-    submit = SubmitField("Save channel", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save channel"), widget=GovSubmitInput())

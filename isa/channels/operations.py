@@ -1,4 +1,6 @@
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..core.errors import DomainError
 from ..extensions import db
@@ -12,7 +14,7 @@ def find_by_slug(slug):
 def save_channel(channel, data):
     clash = find_by_slug(data["slug"])
     if clash is not None and clash is not channel:
-        raise DomainError("slug", f"The short name {data['slug']} is already used by {clash.name}")
+        raise DomainError("slug", _("The short name %(slug)s is already used by %(name)s", slug=data["slug"], name=clash.name))
     if channel is None:
         channel = TransferChannel()
         db.session.add(channel)
@@ -32,5 +34,9 @@ def flows_using(channel):
 def delete_channel(channel):
     used = flows_using(channel)
     if used:
-        raise DomainError(None, f"{channel.name} is used by {used} data flow(s). Change them to another channel first.")
+        raise DomainError(None, ngettext(
+            "%(name)s is used by %(num)d data flow(s). Change them to another channel first.",
+            "%(name)s is used by %(num)d data flow(s). Change them to another channel first.",
+            used, name=channel.name,
+        ))
     db.session.delete(channel)

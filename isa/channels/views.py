@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..core.errors import DomainError, fail
 from ..users.access import officer_required
@@ -15,7 +16,7 @@ bp = Blueprint("channels", __name__, url_prefix="/channels")
 @officer_required
 def index():
     channels = db.session.scalars(sa.select(TransferChannel).order_by(TransferChannel.name)).all()
-    return render_template("channels/index.html", channels=channels, page_title="Transfer channels")
+    return render_template("channels/index.html", channels=channels, page_title=_("Transfer channels"))
 
 
 def _form_page(channel):
@@ -24,11 +25,11 @@ def _form_page(channel):
         try:
             channel = save_channel(channel, form.data)
             db.session.commit()
-            flash(f"Channel {channel.name} saved.", "success")
+            flash(_("Channel %(name)s saved.", name=channel.name), "success")
             return redirect(url_for("channels.index"))
         except DomainError as error:
             fail(form, error)
-    title = f"Edit {channel.name}" if channel else "Add a transfer channel"
+    title = _("Edit %(name)s", name=channel.name) if channel else _("Add a transfer channel")
     return render_template("channels/form.html", form=form, channel=channel, page_title=title)
 
 
@@ -52,9 +53,9 @@ def delete(slug):
         try:
             delete_channel(channel)
             db.session.commit()
-            flash(f"Channel {channel.name} removed.", "success")
+            flash(_("Channel %(name)s removed.", name=channel.name), "success")
         except DomainError as error:
             db.session.rollback()
             flash(str(error), "info")
         return redirect(url_for("channels.index"))
-    return render_template("channels/delete.html", channel=channel, used=flows_using(channel), page_title=f"Remove {channel.name}")
+    return render_template("channels/delete.html", channel=channel, used=flows_using(channel), page_title=_("Remove %(name)s", name=channel.name))

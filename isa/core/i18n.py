@@ -9,7 +9,9 @@ from datetime import date, datetime
 
 from flask import Blueprint, has_request_context, redirect, request, url_for
 from flask_babel import format_date, get_locale, gettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 from ..extensions import babel, db
 
@@ -38,6 +40,19 @@ def language():
     """The current language's code ('en' outside a request)."""
     locale = get_locale()
     return locale.language if locale is not None else DEFAULT
+
+
+class LazyText(LazyString):
+    """A message translated when it is shown. A page escapes it as it escapes any text: flask-babel's
+    own lazy string would reach the page unescaped ("the channel's name" without its &#39;)."""
+
+    def __html__(self):
+        return escape(str(self))
+
+
+def lazy_gettext(string, **variables):
+    """flask_babel.lazy_gettext, escaped in pages like text: module-level messages, `as _l`."""
+    return LazyText(gettext, string, **variables)
 
 
 def govdate(value):

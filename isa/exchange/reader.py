@@ -1,11 +1,18 @@
 """Reading an import file: every record checked against the field rules and the register as it
-stands, every problem collected with where it was found (`agreements[3].flows[2].to`)."""
+stands, every problem collected with where it was found (`agreements[3].flows[2].to`).
+
+The words of a problem are in the page's language (English at the command line); where it was
+found, the file's own keys and values stay as the file has them.
+"""
 from datetime import date
+
+from flask_babel import gettext as _
 
 from ..agreements.lifecycle import date_problems
 from ..agreements.models import AgreementStatus, DataLocation, PartyRole
 from ..agreements.records import EVERY_PARTY
 from ..core import schemas, validation
+from ..core.i18n import lazy_gettext as _l
 from ..flows.models import ConsentApproach, DataCategory, DataSubjectCategory, Frequency
 from ..users.models import Role
 from ..users.operations import normalise_email
@@ -27,6 +34,11 @@ from .schema import (
 )
 
 SECTIONS = ("organisations", "channels", "agreements")
+DUPLICATE = {  # by what the duplicate repeats
+    "slug": _l('duplicate slug "%(key)s" (also %(first)s)'),
+    "reference": _l('duplicate reference "%(key)s" (also %(first)s)'),
+    "party": _l('duplicate party "%(key)s" (also %(first)s)'),
+}
 
 
 class ImportRejected(ValueError):
@@ -58,23 +70,23 @@ class Reader:
     def record(self, where, raw, spec):
         """Check each key of `raw` against `spec`; returns the clean values of the keys present."""
         if not isinstance(raw, dict):
-            self.fail(where, "must be an object")
+            self.fail(where, _("must be an object"))
             return None
         clean = {}
         for key in raw:
             if key not in spec:
-                self.fail(f"{where}.{key}", "unknown field")
+                self.fail(f"{where}.{key}", _("unknown field"))
         for key, rule in spec.items():
             if key not in raw:
                 if rule.required:
-                    self.fail(f"{where}.{key}", "is required")
+                    self.fail(f"{where}.{key}", _("is required"))
                 continue
             value = self.value(f"{where}.{key}", raw[key], rule.check)
             if value is _INVALID:
                 continue
             if value is None or value == "" or value == []:
                 if rule.required:
-                    self.fail(f"{where}.{key}", "is required")
+                    self.fail(f"{where}.{key}", _("is required"))
                     continue
                 value = rule.blank
             clean[key] = value
@@ -92,7 +104,7 @@ class Reader:
     def section(self, data, name):
         rows = data.get(name, [])
         if not isinstance(rows, list):
-            self.fail(name, "must be a list")
+            self.fail(name, _("must be a list"))
             return []
         return rows
 
@@ -103,7 +115,7 @@ class Reader:
 
     def unique(self, seen, key, where, noun, first_where):
         if key in seen:
-            self.fail(where, f'duplicate {noun} "{key}" (also {seen[key]})')
+            self.fail(where, DUPLICATE[noun] % {"key": key, "first": seen[key]})
             return False
         seen[key] = first_where
         return True
@@ -112,11 +124,11 @@ class Reader:
 
     def read(self, data):
         if not isinstance(data, dict):
-            self.fail("file", 'must be a JSON object with "organisations", "channels" and "agreements" lists')
+            self.fail("file", _('must be a JSON object with "organisations", "channels" and "agreements" lists'))
             return None
         for key in data:
             if key not in SECTIONS:
-                self.fail(key, "unknown section: a register file has organisations, channels and agreements")
+                self.fail(key, _("unknown section: a register file has organisations, channels and agreements"))
         organisations = self.keyed_section(data, "organisations", "slug", ORGANISATION_SPEC, self.known_orgs)
         channels = self.keyed_section(data, "channels", "slug", CHANNEL_SPEC, self.known_channels)
         raw_agreements = self.section(data, "agreements")
@@ -144,7 +156,8 @@ class Reader:
                 visited.add(current)
                 current = chain.get(current)
             if current == start:
-                self.fail(f"{where}.supersedes", f'"{agreement["supersedes"]}" already supersedes {start}, directly or through others')
+                self.fail(f"{where}.supersedes", _('"%(other)s" already supersedes %(reference)s, directly or through others',
+                                                   other=agreement["supersedes"], reference=start))
 
     def keyed_section(self, data, name, key, spec, known):
         seen, records = {}, []
@@ -167,7 +180,7 @@ class Reader:
             "scope": Field(text_rule(validation.TEXT_LIMITS["scope"])),
             "lead_organisation": Field(self.organisation_ref),
             "owner_email": Field(self.owner),
-            "status": Field(choice_rule(AgreementStatus, "status"), True),
+            "status": Field(choice_rule(AgreementStatus, _l('unknown status "%(value)s": use one of %(allowed)s')), True),
             "start_date": Field(iso_date, True),
             "review_date": Field(iso_date, True),
             "end_date": Field(iso_date),
@@ -175,7 +188,7 @@ class Reader:
             "data_subjects": Field(text_rule(validation.TEXT_LIMITS["data_subjects"])),
             "retention": Field(text_rule(validation.TEXT_LIMITS["retention"])),
             "security": Field(text_rule(validation.TEXT_LIMITS["security"])),
-            "data_location": Field(choice_rule(DataLocation, "data location"), blank=DataLocation.UK.value),
+            "data_location": Field(choice_rule(DataLocation, _l('unknown data location "%(value)s": use one of %(allowed)s')), blank=DataLocation.UK.value),
             "dpia_reference": Field(text_rule(schemas.DPIA_REFERENCE_MAX)),
             "supersedes": Field(self.agreement_ref),
             "parties": Field(lambda value: value, blank=[]),
@@ -188,7 +201,7 @@ class Reader:
             return None
         stored = self.agreements.get(record.get("reference"))
         if record.get("supersedes") and record["supersedes"] == record.get("reference"):
-            self.fail(f"{where}.supersedes", "an agreement cannot supersede itself")
+            self.fail(f"{where}.supersedes", _("an agreement cannot supersede itself"))
         dates = {key: record.get(key, stored and stored[key]) for key in ("start_date", "review_date", "end_date")}
         if all(key in record or stored for key in ("start_date", "review_date")):
             as_dates = {key: date.fromisoformat(value) if value else None for key, value in dates.items()}
@@ -205,20 +218,20 @@ class Reader:
         elif stored and "parties" in record:
             used = {f["from"] for f in stored["flows"]} | {f["to"] for f in stored["flows"]} - {EVERY_PARTY}
             for slug in sorted(used - party_slugs):
-                self.fail(f"{where}.parties", f'leaves out "{slug}", which the stored flows of this agreement still use')
+                self.fail(f"{where}.parties", _('leaves out "%(slug)s", which the stored flows of this agreement still use', slug=slug))
         return record
 
     def party_spec(self):
         return {
             "organisation": Field(self.organisation_ref, True),
-            "role": Field(choice_rule(PartyRole, "role"), blank=PartyRole.BOTH.value),
+            "role": Field(choice_rule(PartyRole, _l('unknown role "%(value)s": use one of %(allowed)s')), blank=PartyRole.BOTH.value),
             "signatory": Field(signatory_rule),
             "signed_on": Field(iso_date),
         }
 
     def parties(self, where, rows):
         if not isinstance(rows, list):
-            self.fail(f"{where}.parties", "must be a list")
+            self.fail(f"{where}.parties", _("must be a list"))
             return []
         spec = self.specs["party"]
         seen, parties = {}, []
@@ -233,14 +246,14 @@ class Reader:
         return {
             "from": Field(self.organisation_ref, True),
             "to": Field(self.recipient_ref, True),
-            "categories": Field(list_rule(choice_rule(DataCategory, "data category")), True),
+            "categories": Field(list_rule(choice_rule(DataCategory, _l('unknown data category "%(value)s": use one of %(allowed)s'))), True),
             "items": Field(text_rule(validation.TEXT_LIMITS["items"]), blank=""),
             "purposes": Field(list_rule(text_rule(schemas.NAME_MAX), validation.MAX_PURPOSES_PER_FLOW), blank=[]),
             "lawful_bases": Field(list_rule(self.lawful_basis), blank=[]),
             "channel": Field(self.channel_ref),
-            "frequency": Field(choice_rule(Frequency, "frequency"), blank=Frequency.AD_HOC.value),
-            "consent": Field(choice_rule(ConsentApproach, "consent approach"), blank=ConsentApproach.NO_CONSENT_LAWFUL_BASIS.value),
-            "data_subject_categories": Field(list_rule(choice_rule(DataSubjectCategory, "data subject category")), blank=[]),
+            "frequency": Field(choice_rule(Frequency, _l('unknown frequency "%(value)s": use one of %(allowed)s')), blank=Frequency.AD_HOC.value),
+            "consent": Field(choice_rule(ConsentApproach, _l('unknown consent approach "%(value)s": use one of %(allowed)s')), blank=ConsentApproach.NO_CONSENT_LAWFUL_BASIS.value),
+            "data_subject_categories": Field(list_rule(choice_rule(DataSubjectCategory, _l('unknown data subject category "%(value)s": use one of %(allowed)s'))), blank=[]),
             "data_subjects": Field(text_rule(validation.TEXT_LIMITS["data_subjects"])),
             "retention": Field(text_rule(validation.TEXT_LIMITS["retention"])),
             "source_system": Field(text_rule(schemas.NAME_MAX)),
@@ -249,7 +262,7 @@ class Reader:
 
     def flows(self, where, rows, party_slugs):
         if not isinstance(rows, list):
-            self.fail(f"{where}.flows", "must be a list")
+            self.fail(f"{where}.flows", _("must be a list"))
             return []
         spec = self.specs["flow"]
         flows = []
@@ -261,9 +274,9 @@ class Reader:
             for key in ("from", "to"):
                 slug = flow.get(key)
                 if slug and slug != EVERY_PARTY and slug in self.known_orgs and slug not in party_slugs:
-                    self.fail(f"{here}.{key}", f'"{slug}" is not a party to this agreement')
+                    self.fail(f"{here}.{key}", _('"%(slug)s" is not a party to this agreement', slug=slug))
             if flow.get("from") and flow.get("from") == flow.get("to"):
-                self.fail(f"{here}.to", "must be a different organisation from the sender")
+                self.fail(f"{here}.to", _("must be a different organisation from the sender"))
             flows.append({**FLOW_DEFAULTS, **flow})
         return flows
 
@@ -272,7 +285,7 @@ class Reader:
     def organisation_ref(self, value):
         value = any_text(value)
         if value is not None and value not in self.known_orgs:
-            raise Bad(f'unknown organisation "{value}"')
+            raise Bad(_('unknown organisation "%(value)s"', value=value))
         return value
 
     def recipient_ref(self, value):
@@ -281,13 +294,13 @@ class Reader:
     def channel_ref(self, value):
         value = any_text(value)
         if value is not None and value not in self.known_channels:
-            raise Bad(f'unknown channel "{value}"')
+            raise Bad(_('unknown channel "%(value)s"', value=value))
         return value
 
     def agreement_ref(self, value):
         value = any_text(value)
         if value is not None and value not in self.known_references:
-            raise Bad(f'unknown agreement "{value}"')
+            raise Bad(_('unknown agreement "%(value)s"', value=value))
         return value
 
     def lawful_basis(self, value):
@@ -296,7 +309,7 @@ class Reader:
             return None
         code = self.codes.get(value.upper())
         if code is None:
-            raise Bad(f'unknown lawful basis "{value}"')
+            raise Bad(_('unknown lawful basis "%(value)s"', value=value))
         return code
 
     def owner(self, value):
@@ -305,9 +318,9 @@ class Reader:
             return None
         user = self.users.get(normalise_email(value))
         if user is None:
-            raise Bad(f'no user has the email "{value}"')
+            raise Bad(_('no user has the email "%(value)s"', value=value))
         if user.role == Role.PARTNER:
-            raise Bad(f'"{value}" is a partner user: the owner must be a governance officer or administrator')
+            raise Bad(_('"%(value)s" is a partner user: the owner must be a governance officer or administrator', value=value))
         return user.email
 
 

@@ -7,11 +7,14 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+
 from ..agreements.models import DataLocation, PartyRole
 from ..agreements.records import ORGANISATION_FIELDS, signatory_line, split_signatory
 from ..agreements.schemas import AgreementRecord
 from ..channels.schemas import ChannelRecord
 from ..core import schemas, validation
+from ..core.i18n import lazy_gettext as _l
 from ..core.schemas import Record
 from ..flows.models import ConsentApproach, Frequency
 from ..organisations.schemas import OrganisationRecord
@@ -27,10 +30,10 @@ class Bad(Exception):
 def text_rule(max_length=None):
     def check(value):
         if not isinstance(value, str):
-            raise Bad("must be text")
+            raise Bad(_("must be text"))
         value = value.strip()
         if max_length and len(value) > max_length:
-            raise Bad(f"must be {max_length} characters or fewer")
+            raise Bad(_("must be %(max)s characters or fewer", max=max_length))
         return value or None
 
     return check
@@ -40,21 +43,23 @@ any_text = text_rule()
 
 
 def formatted(rule, message, max_length=None, transform=None):
+    """`message` names the bad `%(value)s`."""
+
     def check(value):
         value = text_rule(max_length)(value)
         if value is not None and transform:
             value = transform(value)
         if value is not None and not rule(value):
-            raise Bad(f'"{value}" {message}')
+            raise Bad(message % {"value": value})
         return value
 
     return check
 
 
-slug_rule = formatted(validation.valid_slug, "is not a valid slug: use lower-case letters, numbers and hyphens, like herts-police", schemas.SLUG_MAX)
-reference_rule = formatted(validation.valid_reference, "is not a valid reference: use letters, numbers and hyphens, like ISA-2024-001", schemas.REFERENCE_MAX)
-ico_rule = formatted(validation.valid_ico, "is not an ICO registration number: Z and 7 digits, or ZA or ZB and 6 digits", schemas.ICO_MAX, str.upper)
-email_rule = formatted(validation.valid_email, "is not a valid email address", schemas.EMAIL_MAX)
+slug_rule = formatted(validation.valid_slug, _l('"%(value)s" is not a valid slug: use lower-case letters, numbers and hyphens, like herts-police'), schemas.SLUG_MAX)
+reference_rule = formatted(validation.valid_reference, _l('"%(value)s" is not a valid reference: use letters, numbers and hyphens, like ISA-2024-001'), schemas.REFERENCE_MAX)
+ico_rule = formatted(validation.valid_ico, _l('"%(value)s" is not an ICO registration number: Z and 7 digits, or ZA or ZB and 6 digits'), schemas.ICO_MAX, str.upper)
+email_rule = formatted(validation.valid_email, _l('"%(value)s" is not a valid email address'), schemas.EMAIL_MAX)
 
 
 def iso_date(value):
@@ -66,17 +71,18 @@ def iso_date(value):
             raise ValueError
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise Bad(f'"{value}" is not a date in the form YYYY-MM-DD') from None
+        raise Bad(_('"%(value)s" is not a date in the form YYYY-MM-DD', value=value)) from None
 
 
-def choice_rule(enum_cls, noun):
+def choice_rule(enum_cls, message):
+    """`message` names the unknown `%(value)s` and the `%(allowed)s` values."""
     values = [member.value for member in enum_cls]
     allowed = frozenset(values)
 
     def check(value):
         value = any_text(value)
         if value is not None and value not in allowed:
-            raise Bad(f'unknown {noun} "{value}": use one of {", ".join(values)}')
+            raise Bad(message % {"value": value, "allowed": ", ".join(values)})
         return value
 
     return check
@@ -84,14 +90,14 @@ def choice_rule(enum_cls, noun):
 
 def flag_rule(value):
     if not isinstance(value, bool):
-        raise Bad("must be true or false")
+        raise Bad(_("must be true or false"))
     return value
 
 
 def months_rule(value):
     low, high = validation.REVIEW_INTERVAL_MIN, validation.REVIEW_INTERVAL_MAX
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise Bad(f"must be a whole number of months from {low} to {high}")
+        raise Bad(_("must be a whole number of months from %(low)s to %(high)s", low=low, high=high))
     return value
 
 
@@ -100,9 +106,9 @@ def list_rule(item_check, max_items=None):
 
     def check(value):
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise Bad("must be a list of text")
+            raise Bad(_("must be a list of text"))
         if max_items and len(value) > max_items:
-            raise Bad(f"must have {max_items} items or fewer")
+            raise Bad(_("must have %(max)s items or fewer", max=max_items))
         items, bad = [], []
         for item in value:
             try:
@@ -129,7 +135,7 @@ class Field:
 ORGANISATION_SPEC = {
     "slug": Field(slug_rule, True),
     "name": Field(text_rule(schemas.NAME_MAX), True),
-    "type": Field(choice_rule(OrganisationType, "organisation type"), True),
+    "type": Field(choice_rule(OrganisationType, _l('unknown organisation type "%(value)s": use one of %(allowed)s')), True),
     "ico_registration": Field(ico_rule),
     "dpo_name": Field(text_rule(schemas.NAME_MAX)),
     "dpo_email": Field(email_rule),
@@ -166,7 +172,7 @@ FLOW_DEFAULTS = {
 def signatory_rule(value):
     name, title = split_signatory(any_text(value))
     if any(part and len(part) > schemas.NAME_MAX for part in (name, title)):
-        raise Bad(f"the name and the title must each be {schemas.NAME_MAX} characters or fewer")
+        raise Bad(_("the name and the title must each be %(max)s characters or fewer", max=schemas.NAME_MAX))
     return signatory_line(name, title)
 
 

@@ -1,12 +1,15 @@
 """Import and export of the whole register, for administrators."""
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from wtforms import SubmitField
 
 from ..core import clock
+from ..core.i18n import lazy_gettext as _l
 from ..users.access import admin_required
 from ..core.jsonload import JsonRejected, load_json
 from .operations import ImportRejected, export_register, import_register, to_json
@@ -20,12 +23,12 @@ class ImportForm(FlaskForm):
     """Kept here rather than in a forms.py: it is this page's only form."""
 
     file = FileField(
-        "Upload a register file",
+        _l("Upload a register file"),
         widget=GovFileInput(),
-        description="A JSON file in the register's import format, such as one downloaded below.",
-        validators=[FileRequired("Select a JSON file to import")],
+        description=_l("A JSON file in the register's import format, such as one downloaded below."),
+        validators=[FileRequired(_l("Select a JSON file to import"))],
     )
-    submit = SubmitField("Import the file", widget=GovSubmitInput())
+    submit = SubmitField(_l("Import the file"), widget=GovSubmitInput())
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -35,27 +38,30 @@ def index():
     problems = []
     if form.validate_on_submit():
         try:
-            data = load_json(form.file.data.stream.read(), "The selected file")
+            data = load_json(form.file.data.stream.read(), _("The selected file"))
         except JsonRejected as error:
-            form.file.errors.append(f"{error}. Nothing was changed.")
+            form.file.errors.append(_("%(problem)s. Nothing was changed.", problem=error))
         else:
             try:
                 result = import_register(data)
             except ImportRejected as rejected:
                 problems = rejected.problems
-                form.file.errors.append(
-                    f"The selected file was not imported because it has {len(problems)} "
-                    f"problem{'' if len(problems) == 1 else 's'}. Nothing was changed. Correct the file and upload it again."
-                )
+                form.file.errors.append(ngettext(
+                    "The selected file was not imported because it has %(num)d problem. Nothing was changed. "
+                    "Correct the file and upload it again.",
+                    "The selected file was not imported because it has %(num)d problems. Nothing was changed. "
+                    "Correct the file and upload it again.",
+                    len(problems),
+                ))
             else:
-                flash(f"The register file was imported. {result.summary()}", "success")
+                flash(_("The register file was imported. %(summary)s", summary=result.summary()), "success")
                 return redirect(url_for("exchange.index"))
     return render_template(
         "exchange/index.html",
         form=form,
         problems=problems[:PROBLEMS_SHOWN],
         hidden_problems=max(0, len(problems) - PROBLEMS_SHOWN),
-        page_title="Import and export",
+        page_title=_("Import and export"),
     )
 
 

@@ -15,6 +15,7 @@ from ..audit.models import AuditEvent
 from ..audit.tracking import created_event, current_actor
 from ..channels.models import TransferChannel
 from ..core.db import utcnow
+from ..core.i18n import lazy_gettext as _l
 from ..documents.queue import enqueue
 from ..extensions import db
 from ..flows.models import ConsentApproach, DataFlow, Frequency, flow_label
@@ -25,6 +26,12 @@ from .reader import SECTIONS
 from .schema import AGREEMENT_DEFAULTS, CHANNEL_DEFAULTS, ORGANISATION_DEFAULTS, RECORD_KEYS
 
 LOAD_CHUNK = 500  # keys per "IN (...)" query when reading rows back or loading agreements to change
+
+SUMMARY = {  # what an import did to each section, in the page's language (English at the command line)
+    "organisations": _l("Organisations: %(created)s created, %(updated)s updated, %(unchanged)s unchanged"),
+    "channels": _l("Channels: %(created)s created, %(updated)s updated, %(unchanged)s unchanged"),
+    "agreements": _l("Agreements: %(created)s created, %(updated)s updated, %(unchanged)s unchanged"),
+}
 
 
 @dataclass
@@ -39,7 +46,7 @@ class ImportResult:
 
     def summary(self):
         return "; ".join(
-            f"{kind.capitalize()}: {self.created[kind]} created, {self.updated[kind]} updated, {self.unchanged[kind]} unchanged"
+            SUMMARY[kind] % {"created": self.created[kind], "updated": self.updated[kind], "unchanged": self.unchanged[kind]}
             for kind in SECTIONS
         ) + "."
 

@@ -5,74 +5,75 @@ from wtforms.validators import InputRequired, Optional, ValidationError
 from ..agreements.forms import VersionedForm
 from ..core import validation
 from ..core.forms import ChoiceField, Length, MultiChoiceField
+from ..core.i18n import lazy_gettext as _l
 from .models import ConsentApproach, DataCategory, DataSubjectCategory, Frequency
 
 EVERY_OTHER_PARTY = "*"
 
 
 class FlowForm(VersionedForm):
-    from_organisation = ChoiceField("From (the disclosing party)", widget=GovSelect(), validators=[InputRequired("Choose who discloses the data")])
-    to_organisation = ChoiceField("To (the receiving party)", widget=GovSelect(), validators=[InputRequired("Choose who receives the data")])
+    from_organisation = ChoiceField(_l("From (the disclosing party)"), widget=GovSelect(), validators=[InputRequired(_l("Choose who discloses the data"))])
+    to_organisation = ChoiceField(_l("To (the receiving party)"), widget=GovSelect(), validators=[InputRequired(_l("Choose who receives the data"))])
     categories = MultiChoiceField(
-        "Categories of data",
+        _l("Categories of data"),
         widget=GovCheckboxesInput(),
         choices=[(c.value, c.label) for c in DataCategory],
-        validators=[InputRequired("Choose at least one category of data")],
+        validators=[InputRequired(_l("Choose at least one category of data"))],
     )
     items = TextAreaField(
-        "Data items",
+        _l("Data items"),
         widget=GovTextArea(),
-        description="What is shared, for example names, addresses, dates of birth, police call-outs, health assessments.",
-        validators=[InputRequired("Describe the data items shared"), Length(max=10000)],
+        description=_l("What is shared, for example names, addresses, dates of birth, police call-outs, health assessments."),
+        validators=[InputRequired(_l("Describe the data items shared")), Length(max=10000)],
     )
     purposes = TextAreaField(
-        "Purposes",
+        _l("Purposes"),
         widget=GovTextArea(),
-        description="One purpose per line, as short labels, for example safeguarding children. Partners ask the register about these.",
-        validators=[InputRequired("Enter at least one purpose"), Length(max=5000)],
+        description=_l("One purpose per line, as short labels, for example safeguarding children. Partners ask the register about these."),
+        validators=[InputRequired(_l("Enter at least one purpose")), Length(max=5000)],
     )
-    lawful_bases = MultiChoiceField("Lawful bases", validators=[InputRequired("Choose at least one lawful basis")])
-    channel = ChoiceField("Transfer channel", widget=GovSelect(), validators=[Optional()])
-    frequency = ChoiceField("How often", widget=GovSelect(), choices=[(f.value, f.label) for f in Frequency], validators=[InputRequired("Choose how often")])
+    lawful_bases = MultiChoiceField(_l("Lawful bases"), validators=[InputRequired(_l("Choose at least one lawful basis"))])
+    channel = ChoiceField(_l("Transfer channel"), widget=GovSelect(), validators=[Optional()])
+    frequency = ChoiceField(_l("How often"), widget=GovSelect(), choices=[(f.value, f.label) for f in Frequency], validators=[InputRequired(_l("Choose how often"))])
     consent = ChoiceField(
-        "Consent approach",
+        _l("Consent approach"),
         widget=GovSelect(),
         choices=[(c.value, c.label) for c in ConsentApproach],
-        validators=[InputRequired("Choose the consent approach")],
+        validators=[InputRequired(_l("Choose the consent approach"))],
     )
     # For the record of processing (Art 30): optional, and editorial (no new protocol version).
     data_subject_categories = MultiChoiceField(
-        "Whom the data is about",
+        _l("Whom the data is about"),
         widget=GovCheckboxesInput(),
         choices=[(c.value, c.label) for c in DataSubjectCategory],
-        description="Choose every category of data subject. Optional: the record of processing lists them.",
+        description=_l("Choose every category of data subject. Optional: the record of processing lists them."),
         validators=[Optional()],
     )
     data_subjects = TextAreaField(
-        "Data subjects in more detail (optional)",
+        _l("Data subjects in more detail (optional)"),
         widget=GovTextArea(),
-        description="Anyone the list does not cover, or more precisely whom, for example children on a child protection plan.",
+        description=_l("Anyone the list does not cover, or more precisely whom, for example children on a child protection plan."),
         validators=[Optional(), Length(max=validation.TEXT_LIMITS["data_subjects"])],
     )
     retention = TextAreaField(
-        "How long the recipient keeps it (optional)",
+        _l("How long the recipient keeps it (optional)"),
         widget=GovTextArea(),
-        description="The retention period for this flow, for example until the child's 25th birthday. Leave empty to use the agreement's.",
+        description=_l("The retention period for this flow, for example until the child's 25th birthday. Leave empty to use the agreement's."),
         validators=[Optional(), Length(max=validation.TEXT_LIMITS["retention"])],
     )
     source_system = StringField(
-        "System or information asset it comes from (optional)",
+        _l("System or information asset it comes from (optional)"),
         widget=GovTextInput(),
-        description="For example the police records management system, or the council's children's social care case system.",
+        description=_l("For example the police records management system, or the council's children's social care case system."),
         validators=[Optional(), Length(max=200)],
     )
     asset_owner = StringField(
-        "Information asset owner (optional)",
+        _l("Information asset owner (optional)"),
         widget=GovTextInput(),
-        description="Who owns that system or asset, by role, for example Head of Public Protection.",
+        description=_l("Who owns that system or asset, by role, for example Head of Public Protection."),
         validators=[Optional(), Length(max=200)],
     )
-    submit = SubmitField("Save data flow", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save data flow"), widget=GovSubmitInput())
 
     def purpose_list(self):
         seen = []
@@ -84,14 +85,14 @@ class FlowForm(VersionedForm):
 
     def validate_purposes(self, field):
         if not self.purpose_list():
-            raise ValidationError("Enter at least one purpose")
+            raise ValidationError(_l("Enter at least one purpose"))
         if any(len(p) > 200 for p in self.purpose_list()):
-            raise ValidationError("Keep each purpose to a short label of 200 characters or fewer")
+            raise ValidationError(_l("Keep each purpose to a short label of 200 characters or fewer"))
         if len(self.purpose_list()) > validation.MAX_PURPOSES_PER_FLOW:
-            raise ValidationError(f"Enter {validation.MAX_PURPOSES_PER_FLOW} purposes or fewer")
+            raise ValidationError(_l("Enter %(max)s purposes or fewer", max=validation.MAX_PURPOSES_PER_FLOW))
 
     def validate_to_organisation(self, field):
         if field.data and field.data == self.from_organisation.data:
-            raise ValidationError("The receiving party must be different from the disclosing party")
+            raise ValidationError(_l("The receiving party must be different from the disclosing party"))
 
 

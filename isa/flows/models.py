@@ -5,6 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit.tracking import Audited
 from ..core.db import enum_column
+from ..core.i18n import lazy_gettext as _l
 from ..extensions import db
 
 
@@ -16,12 +17,12 @@ class DataCategory(enum.StrEnum):
 
     @property
     def label(self):
-        return {
-            "personal": "Personal data",
-            "special_category": "Special category data",
-            "criminal_offence": "Criminal offence data",
-            "anonymised": "Anonymised data",
-        }[self.value]
+        return str({
+            "personal": _l("Personal data"),
+            "special_category": _l("Special category data"),
+            "criminal_offence": _l("Criminal offence data"),
+            "anonymised": _l("Anonymised data"),
+        }[self.value])
 
 
 class Frequency(enum.StrEnum):
@@ -33,7 +34,13 @@ class Frequency(enum.StrEnum):
 
     @property
     def label(self):
-        return self.value.replace("_", " ").capitalize()
+        return str({
+            "ad_hoc": _l("Ad hoc"),
+            "daily": _l("Daily"),
+            "weekly": _l("Weekly"),
+            "monthly": _l("Monthly"),
+            "real_time": _l("Real time"),
+        }[self.value])
 
 
 class ConsentApproach(enum.StrEnum):
@@ -43,11 +50,11 @@ class ConsentApproach(enum.StrEnum):
 
     @property
     def label(self):
-        return {
-            "consent": "With consent",
-            "explicit_consent": "With explicit consent",
-            "no_consent_lawful_basis": "Without consent, under another lawful basis",
-        }[self.value]
+        return str({
+            "consent": _l("With consent"),
+            "explicit_consent": _l("With explicit consent"),
+            "no_consent_lawful_basis": _l("Without consent, under another lawful basis"),
+        }[self.value])
 
 
 class DataSubjectCategory(enum.StrEnum):
@@ -68,20 +75,20 @@ class DataSubjectCategory(enum.StrEnum):
 
     @property
     def label(self):
-        return {
-            "children": "Children",
-            "parents_carers": "Parents and carers",
-            "family_members": "Other family and household members",
-            "vulnerable_adults": "Adults at risk",
-            "patients": "Patients",
-            "service_users": "Service users and clients",
-            "pupils": "Pupils and students",
-            "victims_witnesses": "Victims and witnesses",
-            "offenders_suspects": "Offenders and suspects",
-            "staff": "Staff and volunteers",
-            "professionals": "Professionals and practitioners",
-            "residents": "Residents and members of the public",
-        }[self.value]
+        return str({
+            "children": _l("Children"),
+            "parents_carers": _l("Parents and carers"),
+            "family_members": _l("Other family and household members"),
+            "vulnerable_adults": _l("Adults at risk"),
+            "patients": _l("Patients"),
+            "service_users": _l("Service users and clients"),
+            "pupils": _l("Pupils and students"),
+            "victims_witnesses": _l("Victims and witnesses"),
+            "offenders_suspects": _l("Offenders and suspects"),
+            "staff": _l("Staff and volunteers"),
+            "professionals": _l("Professionals and practitioners"),
+            "residents": _l("Residents and members of the public"),
+        }[self.value])
 
 
 class DataFlow(Audited, db.Model):

@@ -1,4 +1,5 @@
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..core.errors import DomainError
 from ..agreements.operations import check_version
@@ -24,18 +25,18 @@ def save_flow(agreement, flow, data, expected_version):
     parties = {party.organisation.slug: party.organisation for party in agreement.parties}
     source = parties.get(data["from_organisation"])
     if source is None:
-        raise DomainError("from_organisation", "Choose a party of this agreement")
+        raise DomainError("from_organisation", _("Choose a party of this agreement"))
     target_slug = data["to_organisation"]
     if target_slug != EVERY_OTHER_PARTY and target_slug not in parties:
-        raise DomainError("to_organisation", "Choose a party of this agreement, or every other party")
+        raise DomainError("to_organisation", _("Choose a party of this agreement, or every other party"))
     unknown = unknown_codes(data["lawful_bases"])
     if unknown:
-        raise DomainError("lawful_bases", f"Unknown lawful basis: {', '.join(unknown)}")
+        raise DomainError("lawful_bases", _("Unknown lawful basis: %(codes)s", codes=", ".join(unknown)))
     channel = None
     if data.get("channel"):
         channel = db.session.scalar(sa.select(TransferChannel).where(TransferChannel.slug == data["channel"]))
         if channel is None:
-            raise DomainError("channel", "Choose a transfer channel from the list")
+            raise DomainError("channel", _("Choose a transfer channel from the list"))
     before = rules.material_terms(agreement)
     if flow is None:
         flow = DataFlow()

@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from ..core.errors import DomainError, fail
 from ..agreements.forms import ConfirmForm
@@ -12,7 +13,7 @@ from ..extensions import db
 from ..legal.models import BasisKind, LegalBasis
 from ..sharing.queries import known_purposes
 from .forms import EVERY_OTHER_PARTY, FlowForm
-from .models import DataFlow
+from .models import ConsentApproach, DataCategory, DataFlow, DataSubjectCategory, Frequency
 from .operations import remove_flow, save_flow
 
 bp = Blueprint("flows", __name__, url_prefix="/agreements/<reference>/flows")
@@ -30,9 +31,14 @@ def catalogue_groups():
 def _flow_form(agreement, flow=None):
     form = FlowForm(obj=flow)
     parties = [(p.organisation.slug, p.organisation.name) for p in agreement.parties]
-    form.from_organisation.choices = [("", "Choose the disclosing party")] + parties
-    form.to_organisation.choices = [("", "Choose the receiving party")] + parties + [(EVERY_OTHER_PARTY, "Every other party")]
-    form.channel.choices = [("", "Not specified")] + channel_choices()
+    form.from_organisation.choices = [("", _("Choose the disclosing party"))] + parties
+    form.to_organisation.choices = [("", _("Choose the receiving party"))] + parties + [(EVERY_OTHER_PARTY, _("Every other party"))]
+    form.channel.choices = [("", _("Not specified"))] + channel_choices()
+    # the closed lists' labels in the page's language
+    form.categories.choices = [(c.value, c.label) for c in DataCategory]
+    form.frequency.choices = [(f.value, f.label) for f in Frequency]
+    form.consent.choices = [(c.value, c.label) for c in ConsentApproach]
+    form.data_subject_categories.choices = [(c.value, c.label) for c in DataSubjectCategory]
     form.lawful_bases.choices = [(code, code) for code in db.session.scalars(sa.select(LegalBasis.code))]
     if request.method == "GET":
         form.version.data = str(agreement.version)
@@ -47,10 +53,10 @@ def _flow_form(agreement, flow=None):
 
 
 def _render(form, agreement, flow):
-    title = "Edit data flow" if flow else "Add a data flow"
+    title = _("Edit data flow – %(reference)s") if flow else _("Add a data flow – %(reference)s")
     return render_template(
         "flows/form.html", form=form, agreement=agreement, flow=flow, groups=catalogue_groups(), known_purposes=known_purposes(),
-        selected=set(form.lawful_bases.data or []), page_title=f"{title} – {agreement.reference}",
+        selected=set(form.lawful_bases.data or []), page_title=title % {"reference": agreement.reference},
     )
 
 
@@ -75,12 +81,12 @@ def _flash_new_version(agreement, version_before):
 def new(reference):
     agreement = get_visible(reference)
     if len(agreement.parties) < 2:
-        flash("Add at least two parties before adding data flows.", "info")
+        flash(_("Add at least two parties before adding data flows."), "info")
         return redirect(url_for("agreements.show", reference=reference, _anchor="parties"))
     form = _flow_form(agreement)
     if form.validate_on_submit():
         try:
-            _save(agreement, None, form, "Data flow added.")
+            _save(agreement, None, form, _("Data flow added."))
             return redirect(url_for("agreements.show", reference=reference, _anchor="flows"))
         except DomainError as error:
             fail(form, error)
@@ -94,6 +100,15 @@ def _get_flow(agreement, flow_id):
     return flow
 
 
+def _flow_name(flow):
+    """The flow as the history names it (`flow_label`), in the page's language."""
+    return _(
+        "Flow %(source)s → %(recipient)s in %(reference)s",
+        source=flow.from_organisation.name, recipient=flow.to_organisation.name if flow.to_organisation else _("every other party"),
+        reference=flow.agreement.reference,
+    )
+
+
 @bp.route("/<int:flow_id>/edit", methods=["GET", "POST"])
 @officer_required
 def edit(reference, flow_id):
@@ -102,7 +117,7 @@ def edit(reference, flow_id):
     form = _flow_form(agreement, flow)
     if form.validate_on_submit():
         try:
-            _save(agreement, flow, form, "Data flow saved.")
+            _save(agreement, flow, form, _("Data flow saved."))
             return redirect(url_for("agreements.show", reference=reference, _anchor="flows"))
         except DomainError as error:
             fail(form, error)
@@ -122,7 +137,7 @@ def remove(reference, flow_id):
             version_before = agreement.protocol_version
             remove_flow(agreement, flow, form.version.data)
             commit_or_conflict(agreement, form.version.data)
-            flash("Data flow removed.", "success")
+            flash(_("Data flow removed."), "success")
             _flash_new_version(agreement, version_before)
         except DomainError as error:
             db.session.rollback()
@@ -130,7 +145,7 @@ def remove(reference, flow_id):
         return redirect(url_for("agreements.show", reference=reference, _anchor="flows"))
     return render_template(
         "agreements/confirm.html", form=form, agreement=agreement,
-        question=f"Remove the data flow {flow.audit_label()}?",
-        detail="The flow is removed from the agreement. The change is kept in the agreement's history.",
-        button="Yes, remove the data flow", page_title="Remove a data flow", material_change=True,
+        question=_("Remove the data flow %(flow)s?", flow=_flow_name(flow)),
+        detail=_("The flow is removed from the agreement. The change is kept in the agreement's history."),
+        button=_("Yes, remove the data flow"), page_title=_("Remove a data flow"), material_change=True,
     )

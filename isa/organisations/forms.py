@@ -5,6 +5,7 @@ from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
 
 from ..core import validation
 from ..core.forms import ChoiceField, Length
+from ..core.i18n import lazy_gettext as _l
 from .types import OrganisationType
 
 
@@ -14,43 +15,45 @@ def _email(form, field):
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired("Enter the organisation's name"), Length(max=200)])
+    name = StringField(_l("Name"), widget=GovTextInput(), validators=[InputRequired(_l("Enter the organisation's name")), Length(max=200)])
     slug = StringField(
-        "Short name (slug)",
+        _l("Short name (slug)"),
         widget=GovTextInput(),
-        description="Used in web addresses, imports and the API, for example herts-police. Lower-case letters, numbers and hyphens.",
-        validators=[InputRequired("Enter a short name"), Length(max=80), Regexp(validation.SLUG_RE, message=validation.SLUG_MESSAGE)],
+        description=_l("Used in web addresses, imports and the API, for example herts-police. Lower-case letters, numbers and hyphens."),
+        validators=[InputRequired(_l("Enter a short name")), Length(max=80), Regexp(validation.SLUG_RE, message=validation.SLUG_MESSAGE)],
     )
     type = ChoiceField(
-        "Type of organisation",
+        _l("Type of organisation"),
         widget=GovSelect(),
-        description="The type decides the organisation's statutory roles (Children Act 2004 s11, Crime and Disorder Act 1998 s115, public authority).",
-        choices=[("", "Choose a type")] + [(t.value, t.label) for t in OrganisationType],
-        validators=[InputRequired("Choose the type of organisation")],
+        description=_l("The type decides the organisation's statutory roles (Children Act 2004 s11, Crime and Disorder Act 1998 s115, public authority)."),
+        choices=lambda: [("", _l("Choose a type"))] + [(t.value, t.label) for t in OrganisationType],  # labels in the page's language
+        validators=[InputRequired(_l("Choose the type of organisation"))],
     )
     ico_registration = StringField(
-        "ICO registration number",
+        _l("ICO registration number"),
         widget=GovTextInput(),
-        description="Z followed by 7 digits, or ZA or ZB followed by 6 digits, for example Z1234567",
+        description=_l("Z followed by 7 digits, or ZA or ZB followed by 6 digits, for example Z1234567"),
         validators=[Optional(), Regexp(validation.ICO_RE, message=validation.ICO_MESSAGE)],
         filters=[lambda v: v.strip().upper() if v else v],
     )
-    dpo_name = StringField("Data protection officer's name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    dpo_email = StringField("Data protection officer's email", widget=GovTextInput(), validators=[Optional(), Length(max=254), _email])
-    spoc_name = StringField("Single point of contact's name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    dpo_name = StringField(_l("Data protection officer's name"), widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    dpo_email = StringField(_l("Data protection officer's email"), widget=GovTextInput(), validators=[Optional(), Length(max=254), _email])
+    spoc_name = StringField(_l("Single point of contact's name"), widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     spoc_email = StringField(
-        "Single point of contact's email",
+        _l("Single point of contact's email"),
         widget=GovTextInput(),
-        description="Review reminders for agreements go to this address.",
+        description=_l("Review reminders for agreements go to this address."),
         validators=[Optional(), Length(max=254), _email],
     )
-    address = TextAreaField("Address", widget=GovTextArea(), validators=[Optional(), Length(max=1000)])
+    address = TextAreaField(_l("Address"), widget=GovTextArea(), validators=[Optional(), Length(max=1000)])
     law_enforcement_functions = BooleanField(
-        "It has statutory functions for law enforcement purposes",
+        _l("It has statutory functions for law enforcement purposes"),
         widget=GovCheckboxInput(),
-        description="Police, probation services, youth offending teams and prisons are competent authorities by their type. "
-        "Tick this for another body only to the extent the law gives it functions to prevent, investigate, detect or "
-        "prosecute offences (a council's trading standards service, say): it may then rely on DPA 2018 Part 3.",
+        description=_l(
+            "Police, probation services, youth offending teams and prisons are competent authorities by their type. "
+            "Tick this for another body only to the extent the law gives it functions to prevent, investigate, detect or "
+            "prosecute offences (a council's trading standards service, say): it may then rely on DPA 2018 Part 3."
+        ),
     )
-    submit = SubmitField("Save organisation", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save organisation"), widget=GovSubmitInput())
 

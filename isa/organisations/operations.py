@@ -1,4 +1,6 @@
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..core.errors import DomainError
 from ..extensions import db
@@ -19,7 +21,7 @@ def save_organisation(organisation, data):
     slug = data["slug"]
     clash = find_by_slug(slug)
     if clash is not None and clash is not organisation:
-        raise DomainError("slug", f"The short name {slug} is already used by {clash.name}")
+        raise DomainError("slug", _("The short name %(slug)s is already used by %(name)s", slug=slug, name=clash.name))
     if organisation is None:
         organisation = Organisation()
         db.session.add(organisation)
@@ -48,8 +50,16 @@ def delete_organisation(organisation):
     agreements = agreements_of(organisation)
     if agreements:
         refs = ", ".join(a.reference for a in agreements[:5]) + ("…" if len(agreements) > 5 else "")
-        raise DomainError(None, f"{organisation.name} is a party to {len(agreements)} agreement(s) ({refs}). Remove it from them first.")
+        raise DomainError(None, ngettext(
+            "%(name)s is a party to %(num)d agreement(s) (%(references)s). Remove it from them first.",
+            "%(name)s is a party to %(num)d agreement(s) (%(references)s). Remove it from them first.",
+            len(agreements), name=organisation.name, references=refs,
+        ))
     users = db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.organisation_id == organisation.id))
     if users:
-        raise DomainError(None, f"{organisation.name} has {users} partner user(s). Move or remove them first.")
+        raise DomainError(None, ngettext(
+            "%(name)s has %(num)d partner user(s). Move or remove them first.",
+            "%(name)s has %(num)d partner user(s). Move or remove them first.",
+            users, name=organisation.name,
+        ))
     db.session.delete(organisation)

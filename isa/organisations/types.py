@@ -16,6 +16,8 @@ authority) is listed under `UNCERTAIN_ROLES`: the findings never call it out of 
 """
 import enum
 
+from ..core.i18n import lazy_gettext as _l
+
 
 class OrganisationType(enum.StrEnum):
     LOCAL_AUTHORITY = "local_authority"
@@ -35,24 +37,24 @@ class OrganisationType(enum.StrEnum):
 
     @property
     def label(self):
-        return TYPE_LABELS[self]
+        return str(TYPE_LABELS[self])
 
 
 TYPE_LABELS = {
-    OrganisationType.LOCAL_AUTHORITY: "Local authority",
-    OrganisationType.POLICE: "Police force",
-    OrganisationType.NHS_ENGLAND: "NHS England",
-    OrganisationType.INTEGRATED_CARE_BOARD: "Integrated care board",
-    OrganisationType.NHS_TRUST: "NHS trust",
-    OrganisationType.NHS_FOUNDATION_TRUST: "NHS foundation trust",
-    OrganisationType.PROBATION: "Probation service",
-    OrganisationType.YOUTH_OFFENDING_TEAM: "Youth offending team",
-    OrganisationType.PRISON: "Prison or secure training centre",
-    OrganisationType.SCHOOL: "School",
-    OrganisationType.FURTHER_EDUCATION: "Further education college",
-    OrganisationType.CHARITY: "Charity or voluntary organisation",
-    OrganisationType.PRIVATE_PROVIDER: "Private provider",
-    OrganisationType.OTHER_PUBLIC_BODY: "Other public body",
+    OrganisationType.LOCAL_AUTHORITY: _l("Local authority"),
+    OrganisationType.POLICE: _l("Police force"),
+    OrganisationType.NHS_ENGLAND: _l("NHS England"),
+    OrganisationType.INTEGRATED_CARE_BOARD: _l("Integrated care board"),
+    OrganisationType.NHS_TRUST: _l("NHS trust"),
+    OrganisationType.NHS_FOUNDATION_TRUST: _l("NHS foundation trust"),
+    OrganisationType.PROBATION: _l("Probation service"),
+    OrganisationType.YOUTH_OFFENDING_TEAM: _l("Youth offending team"),
+    OrganisationType.PRISON: _l("Prison or secure training centre"),
+    OrganisationType.SCHOOL: _l("School"),
+    OrganisationType.FURTHER_EDUCATION: _l("Further education college"),
+    OrganisationType.CHARITY: _l("Charity or voluntary organisation"),
+    OrganisationType.PRIVATE_PROVIDER: _l("Private provider"),
+    OrganisationType.OTHER_PUBLIC_BODY: _l("Other public body"),
 }
 
 
@@ -68,18 +70,18 @@ class StatutoryRole(enum.StrEnum):
 
     @property
     def label(self):
-        return ROLE_LABELS[self]
+        return str(ROLE_LABELS[self])
 
 
 ROLE_LABELS = {
-    StatutoryRole.CA2004_S10_PARTNER: "Children Act 2004 s10 co-operation partner",
-    StatutoryRole.CA2004_S11_BODY: "Children Act 2004 s11 safeguarding body",
-    StatutoryRole.CDA1998_S115_AUTHORITY: "Crime and Disorder Act 1998 s115 relevant authority",
-    StatutoryRole.SAFEGUARDING_PARTNER: "Children Act 2004 s16E safeguarding partner",
-    StatutoryRole.COMPETENT_AUTHORITY: "DPA 2018 competent authority (law enforcement)",
-    StatutoryRole.SERIOUS_VIOLENCE_BODY: "Serious violence duty body (PCSCA 2022 s16)",
-    StatutoryRole.HEALTH_OR_SOCIAL_CARE_BODY: "Health or adult social care commissioner or provider",
-    StatutoryRole.PUBLIC_AUTHORITY: "Public authority",
+    StatutoryRole.CA2004_S10_PARTNER: _l("Children Act 2004 s10 co-operation partner"),
+    StatutoryRole.CA2004_S11_BODY: _l("Children Act 2004 s11 safeguarding body"),
+    StatutoryRole.CDA1998_S115_AUTHORITY: _l("Crime and Disorder Act 1998 s115 relevant authority"),
+    StatutoryRole.SAFEGUARDING_PARTNER: _l("Children Act 2004 s16E safeguarding partner"),
+    StatutoryRole.COMPETENT_AUTHORITY: _l("DPA 2018 competent authority (law enforcement)"),
+    StatutoryRole.SERIOUS_VIOLENCE_BODY: _l("Serious violence duty body (PCSCA 2022 s16)"),
+    StatutoryRole.HEALTH_OR_SOCIAL_CARE_BODY: _l("Health or adult social care commissioner or provider"),
+    StatutoryRole.PUBLIC_AUTHORITY: _l("Public authority"),
 }
 
 R = StatutoryRole

@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.errors import DomainError, fail
@@ -41,7 +42,7 @@ def index():
     page = paginate(query, per_page=current_app.config["ORGANISATIONS_PER_PAGE"])
     return render_template(
         "organisations/index.html", page=page, q=q, org_type=org_type, types=list(OrganisationType), sort=sort,
-        page_title="Organisations"
+        page_title=_("Organisations")
     )
 
 
@@ -53,11 +54,11 @@ def new():
         try:
             organisation = save_organisation(None, form.data)
             db.session.commit()
-            flash(f"{organisation.name} added to the register.", "success")
+            flash(_("%(name)s added to the register.", name=organisation.name), "success")
             return redirect(url_for("organisations.show", slug=organisation.slug))
         except DomainError as error:
             fail(form, error)
-    return render_template("organisations/form.html", form=form, organisation=None, page_title="Add an organisation")
+    return render_template("organisations/form.html", form=form, organisation=None, page_title=_("Add an organisation"))
 
 
 @bp.route("/<slug>")
@@ -86,11 +87,11 @@ def edit(slug):
         try:
             save_organisation(organisation, form.data)
             db.session.commit()
-            flash(f"{organisation.name} saved.", "success")
+            flash(_("%(name)s saved.", name=organisation.name), "success")
             return redirect(url_for("organisations.show", slug=organisation.slug))
         except DomainError as error:
             fail(form, error)
-    return render_template("organisations/form.html", form=form, organisation=organisation, page_title=f"Edit {organisation.name}")
+    return render_template("organisations/form.html", form=form, organisation=organisation, page_title=_("Edit %(name)s", name=organisation.name))
 
 
 @bp.route("/<slug>/delete", methods=["GET", "POST"])
@@ -103,10 +104,10 @@ def delete(slug):
             name = organisation.name
             delete_organisation(organisation)
             db.session.commit()
-            flash(f"{name} removed from the register.", "success")
+            flash(_("%(name)s removed from the register.", name=name), "success")
             return redirect(url_for("organisations.index"))
         except DomainError as error:
             db.session.rollback()
             flash(str(error), "info")
             return redirect(url_for("organisations.show", slug=slug))
-    return render_template("organisations/delete.html", organisation=organisation, agreements=agreements_of(organisation), page_title=f"Remove {organisation.name}")
+    return render_template("organisations/delete.html", organisation=organisation, agreements=agreements_of(organisation), page_title=_("Remove %(name)s", name=organisation.name))
