@@ -133,3 +133,16 @@ def test_every_message_has_its_welsh(tmp_path):
         if found is None or found.fuzzy or not all(strings):
             untranslated.append(message.id if isinstance(message.id, str) else message.id[0])
     assert not untranslated, f"{len(untranslated)} messages have no Welsh yet:\n" + "\n".join(untranslated[:50])
+
+
+def test_module_level_messages_are_escaped_in_pages(app):
+    """flask-babel's own lazy string reaches a page unescaped; isa's escapes like any text."""
+    from markupsafe import escape
+
+    from isa.core.i18n import lazy_gettext
+
+    with app.test_request_context("/"):
+        assert str(escape(lazy_gettext("Enter the organisation's name <b>"))) == "Enter the organisation&#39;s name &lt;b&gt;"
+    package = TEMPLATES.parent / "isa"
+    raw = [str(path) for path in package.rglob("*.py") if "from flask_babel import lazy_gettext" in path.read_text()]
+    assert raw == []

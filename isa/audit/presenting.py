@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l
 
 from ..core.i18n import govdate
 from ..extensions import db

@@ -2,7 +2,7 @@ import re
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l
 
 from ..extensions import db
 from .models import AuditEvent

@@ -1,6 +1,6 @@
 """Fixed text of the protocol document: government guidance quoted as published (in a Welsh
 document, its Welsh translation; the source keeps its English title, having no Welsh one)."""
-from flask_babel import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l
 
 GOLDEN_RULES_SOURCE = "HM Government, Information sharing: advice for practitioners providing safeguarding services to children, young people, parents and carers (July 2018)"
 

@@ -1,7 +1,7 @@
 """The DPIA's closed sets: the screening questions, the risk scales, the DPO's outcome, the state."""
 import enum
 
-from flask_babel import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l
 
 
 class ScreeningQuestion(enum.StrEnum):

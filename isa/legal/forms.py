@@ -1,7 +1,7 @@
 import re
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField

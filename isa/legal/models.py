@@ -3,7 +3,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit.tracking import Audited
