@@ -163,6 +163,11 @@ SKIPPED = {"static", "govuk_static"}  # files, not pages
 
 @pytest.fixture
 def world(app, make, db):
+    return build_world(app, make, db)
+
+
+def build_world(app, make, db):
+    """Users of every role, an agreement, a channel and the values that fill every route's URL."""
     mine = make.organisation(slug="mine")
     other = make.organisation(slug="other")
     outsider = make.organisation(slug="outsider")

@@ -260,7 +260,8 @@ def openapi_document(server_url="/api/v1"):
             "/agreements/{reference}/protocol.pdf": _get(
                 "The agreement's Information Sharing Protocol as a PDF",
                 {"description": "The PDF, as stored with its SHA-256 (header X-Content-SHA256)", "content": {"application/pdf": {}}},
-                [REFERENCE],
+                [REFERENCE, _query("lang", "The document's language: en (English, the default) or cy (Welsh)",
+                                   {"type": "string", "enum": ["en", "cy"], "default": "en"})],
                 {
                     "202": {
                         "description": "The scheduler is preparing the document of the current version: ask again at "
@@ -271,6 +272,7 @@ def openapi_document(server_url="/api/v1"):
                             "queued_at": {"type": "string", "format": "date-time"}, "message": {"type": "string"},
                             "location": {"type": "string"}}}}},
                     },
+                    "400": BAD_PARAMETER,
                     "404": NOT_FOUND,
                     "503": {"description": "The document could not be prepared; officers can see why and ask again",
                             "content": {"application/json": {"schema": _ref("Error")}}},

@@ -231,18 +231,27 @@ def findings(reference):
 @bp.route("/agreements/<reference>/protocol.pdf")
 @token_required
 def protocol(reference):
-    """The stored protocol (200), or 202 with Retry-After and Location while the scheduler prepares it."""
+    """The stored protocol (200), or 202 with Retry-After and Location while the scheduler prepares it.
+    In English, or in Welsh with `?lang=cy`; the JSON answers stay in English whatever the language."""
+    from flask_babel import force_locale
+
+    from ..core.i18n import DEFAULT as ENGLISH, LANGUAGES
     from ..documents.queue import RETRY_AFTER_SECONDS, preparing_message, protocol_state
 
+    language = request.args.get("lang", ENGLISH).strip() or ENGLISH
+    if language not in LANGUAGES:
+        raise ApiError(400, f"Parameter 'lang' must be one of {', '.join(LANGUAGES)}", "lang")
     found = visible_agreement(reference)
-    state = protocol_state(found)
+    state = protocol_state(found, language)
     if state.document is None:
-        here = url_for("api.protocol", reference=found.reference)
+        here = url_for("api.protocol", reference=found.reference, **({} if language == ENGLISH else {"lang": language}))
+        with force_locale(ENGLISH):
+            message = preparing_message(found, state)
         if state.failed:
-            raise ApiError(503, preparing_message(found, state) + " The governance team can see why and can ask for it again.")
+            raise ApiError(503, message + " The governance team can see why and can ask for it again.")
         response = json_response({
             "status": state.job.status.value, "version": found.protocol_version,
-            "queued_at": state.job.queued_at.isoformat() + "Z", "message": preparing_message(found, state), "location": here,
+            "queued_at": state.job.queued_at.isoformat() + "Z", "message": message, "location": here,
         })
         response.status_code = 202
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

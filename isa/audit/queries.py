@@ -1,6 +1,8 @@
 import re
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from .models import AuditEvent
@@ -22,9 +24,14 @@ def latest(query, limit=HISTORY_ROWS):
     return events[:limit], len(events) > limit
 
 
-# The kinds of record the trail names, in words where the class name does not read well.
-ENTITY_LABELS = {"DataFlow": "Data flow", "LegalBasis": "Lawful basis", "ApiToken": "API token", "Dpia": "DPIA"}
-ACTIONS = {"created": "Created", "updated": "Changed", "deleted": "Deleted"}
+# The kinds of record the trail names, in words (a kind not listed is named from its class name, in English).
+ENTITY_LABELS = {
+    "Agreement": _l("Agreement"), "ApiToken": _l("API token"), "DataFlow": _l("Data flow"), "Dpia": _l("DPIA"),
+    "DpiaRisk": _l("Dpia risk"), "IdentityProvider": _l("Identity provider"), "LegalBasis": _l("Lawful basis"),
+    "Organisation": _l("Organisation"), "Party": _l("Party"), "Review": _l("Review"), "SharingDecision": _l("Sharing decision"),
+    "TransferChannel": _l("Transfer channel"), "User": _l("User"),
+}
+ACTIONS = {"created": _l("Created"), "updated": _l("Changed"), "deleted": _l("Deleted")}
 # The trail's sortable columns (?sort=actor, ?sort=-actor for the other way); newest first by default.
 SORTS = {"at": AuditEvent.id, "actor": AuditEvent.actor, "entity": AuditEvent.entity_type}
 DEFAULT_SORT = "-at"
@@ -33,7 +40,7 @@ DEFAULT_SORT = "-at"
 def entity_types():
     """{entity type: its name in words} for every kind of record in the trail, A to Z: the "what" filter."""
     recorded = db.session.scalars(sa.select(AuditEvent.entity_type).distinct()).all()
-    named = {kind: ENTITY_LABELS.get(kind) or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", kind).capitalize() for kind in recorded}
+    named = {kind: str(ENTITY_LABELS.get(kind) or re.sub(r"(?<=[a-z])(?=[A-Z])", " ", kind).capitalize()) for kind in recorded}
     return dict(sorted(named.items(), key=lambda pair: pair[1]))
 
 
@@ -59,17 +66,17 @@ def parse_filters(args):
         if re.fullmatch(r"[A-Za-z]{1,40}", entity):
             filters["entity"] = entity
         else:
-            problems["entity"] = "Choose a kind of record from the list"
+            problems["entity"] = _("Choose a kind of record from the list")
     action = (args.get("action") or "").strip()
     if action:
         if action in ACTIONS:
             filters["action"] = action
         else:
-            problems["action"] = "Choose what happened from the list"
+            problems["action"] = _("Choose what happened from the list")
     record = " ".join((args.get("record") or "").split())[:100]
     if record:
         filters["record"] = record
-    date_range(args, filters, problems, labels=("Changed from", "Changed to"))
+    date_range(args, filters, problems, labels=(_("Changed from"), _("Changed to")))
     sort = sort_order(args, SORTS, DEFAULT_SORT)
     if sort != DEFAULT_SORT:
         filters["sort"] = sort

@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 
 from ..agreements.operations import find_by_reference
 from ..users.access import officer_required
@@ -35,5 +36,5 @@ def index():
     page = paginate(filtered(query, filters), per_page=50)
     return render_template(
         "audit/index.html", page=page, events=present(page.items), subject=subject, filters=filters,
-        filter_problems=problems, actors=actors(), entity_types=entity_types(), actions=ACTIONS, page_title="Audit trail",
+        filter_problems=problems, actors=actors(), entity_types=entity_types(), actions=ACTIONS, page_title=_("Audit trail"),
     )

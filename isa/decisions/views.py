@@ -13,7 +13,7 @@ from ..core.spreadsheet import csv_download
 from ..core.web import paginate
 from ..extensions import db
 from ..flows.models import DataFlow
-from ..legal.models import BasisKind, LegalBasis
+from ..legal.models import BasisKind, LegalBasis, in_language
 from . import flowchart, queries
 from .flowchart import Outcome
 from .forms import DecisionForm
@@ -79,7 +79,8 @@ def _filter_choices():
         organisations = organisation_choices()
     else:
         organisations = [(current_user.organisation.slug, current_user.organisation.name)] if current_user.organisation else []
-    bases = db.session.execute(sa.select(LegalBasis.code, LegalBasis.title).order_by(LegalBasis.code)).all()
+    query = sa.select(LegalBasis.code, LegalBasis.title, LegalBasis.shipped_title).order_by(LegalBasis.code)
+    bases = [(code, in_language(title, shipped)) for code, title, shipped in db.session.execute(query)]
     return {"organisations": organisations, "outcomes": list(Outcome), "bases": bases}
 
 
@@ -92,8 +93,8 @@ def show(decision_id):
     if not queries.can_see(current_user, decision):
         log_refusal(current_user, "another organisation's decision")
         abort(404)
-    query = sa.select(LegalBasis.code, LegalBasis.title).where(LegalBasis.code.in_(decision.lawful_bases or []))
-    titles = {code: title for code, title in db.session.execute(query)}
+    query = sa.select(LegalBasis.code, LegalBasis.title, LegalBasis.shipped_title).where(LegalBasis.code.in_(decision.lawful_bases or []))
+    titles = {code: in_language(title, shipped) for code, title, shipped in db.session.execute(query)}
     return render_template(
         "decisions/show.html", decision=decision, basis_titles=titles,
         page_title=_("Sharing decision %(reference)s", reference=decision.case_reference),

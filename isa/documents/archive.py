@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 import pydyf
+from flask_babel import gettext as _
 from weasyprint import Attachment
 
 PDF_OPTIONS = {"pdf_variant": "pdf/a-3b", "pdf_tags": True}
@@ -75,7 +76,7 @@ def link_labels(html):
     for anchor, text in CONTENTS_LINK.findall(html):
         text = " ".join(html_module.unescape(TAG.sub(" ", text)).split())
         if anchor.startswith("flow-"):  # the contents number flows with a counter the text does not carry
-            text = f"data flow 4.{anchor[5:]}, {text}"
+            text = _("data flow 4.%(number)s, %(flow)s", number=anchor[5:], flow=text)
         labels.setdefault(anchor, text)
     return tuple(labels.items())
 
@@ -160,7 +161,7 @@ def _describe_links(pdf, labels):
         if isinstance(obj, dict) and obj.get("Subtype") == "/Link" and "Dest" in obj:
             label = labels.get(getattr(obj["Dest"], "string", None))
             if label:
-                obj["Contents"] = pydyf.String(f"Go to {label}")
+                obj["Contents"] = pydyf.String(_("Go to %(section)s", section=label))
 
 
 def _header_scopes(pdf):

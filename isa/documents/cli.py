@@ -1,4 +1,4 @@
-"""`flask pdf REFERENCE -o FILE` (the agreement's protocol document, stored and written to a file),
+"""`flask pdf REFERENCE -o FILE [--language cy]` (the agreement's protocol document, stored and written to a file),
 `flask pdf REFERENCE --data` (the record embedded in it) and `flask documents verify FILE`."""
 import click
 import sqlalchemy as sa
@@ -6,7 +6,7 @@ from flask.cli import with_appcontext
 
 from ..agreements.operations import find_by_reference
 from ..audit.tracking import acting_as
-from ..core.i18n import govdate
+from ..core.i18n import DEFAULT, LANGUAGES, govdate
 from ..extensions import db
 from .archive import read_protocol
 from .models import ProtocolDocument, RenderStatus
@@ -70,8 +70,10 @@ def requeue_command(references):
 @click.option("--data", is_flag=True, help="Print the agreement's record embedded in the stored document (the export's JSON).")
 @click.option("--version", "version", type=click.IntRange(min=1),
               help="With --data: the latest stored document of this protocol version, instead of the current one.")
+@click.option("--language", "language", type=click.Choice(sorted(LANGUAGES)), default=DEFAULT, show_default=True,
+              help="The document's language: en (English) or cy (Welsh).")
 @with_appcontext
-def pdf_command(reference, output, data, version):
+def pdf_command(reference, output, data, version, language):
     agreement = find_by_reference(reference)
     if agreement is None:
         raise click.BadParameter(f"there is no agreement with the reference {reference}", param_hint="REFERENCE")
@@ -82,14 +84,17 @@ def pdf_command(reference, output, data, version):
     if version is not None:
         document = db.session.scalar(
             sa.select(ProtocolDocument)
-            .where(ProtocolDocument.agreement_id == agreement.id, ProtocolDocument.protocol_version == version)
+            .where(
+                ProtocolDocument.agreement_id == agreement.id, ProtocolDocument.protocol_version == version,
+                ProtocolDocument.language == language,
+            )
             .order_by(ProtocolDocument.id.desc()).limit(1)
         )
         if document is None:
             raise click.ClickException(f"No document of {reference} version {version} is stored.")
     else:
         with acting_as("command line"):
-            document = current_document(agreement)
+            document = current_document(agreement, language=language)
     if data:
         facts = read_protocol(document.pdf)
         if facts.data is None:

@@ -3,25 +3,28 @@
 Documents are produced by the scheduler from the render queue (queue.py); pages and the API
 show what is stored (`queue.protocol_state`). `current_document(agreement, actor)` renders on
 the spot when nothing stored matches: only the operator's `flask pdf` command calls it.
+Each document is in one language (English unless asked otherwise): the English and Welsh copies
+of a version are separate documents, each with its own fingerprints.
 """
 
 import sqlalchemy as sa
 
 from ..audit.tracking import actor_label
 from ..core.db import utcnow
+from ..core.i18n import DEFAULT as ENGLISH
 from ..extensions import db
 from .models import ProtocolDocument
 from .render import content_fingerprint, render
 
 def documents_of(agreement):
-    """Every stored document of the agreement, newest first (without loading the PDF bytes)."""
+    """Every stored document of the agreement, in every language, newest first (without loading the PDF bytes)."""
     query = sa.select(ProtocolDocument).where(ProtocolDocument.agreement_id == agreement.id)
     return db.session.scalars(query.order_by(ProtocolDocument.id.desc())).all()
 
 
-def document_in_force(agreement_id, protocol_version):
-    """The stored document of the version in force: the copy the parties signed when one of them
-    pinned it, else the latest stored copy of that version (None while none is stored)."""
+def document_in_force(agreement_id, protocol_version, language=ENGLISH):
+    """The stored document of the version in force, in `language`: the copy the parties signed when
+    one of them pinned it, else the latest stored copy of that version (None while none is stored)."""
     from ..agreements.models import Party
 
     signed = sa.select(Party.signed_document_sha256).where(
@@ -30,7 +33,10 @@ def document_in_force(agreement_id, protocol_version):
     )
     query = (
         sa.select(ProtocolDocument)
-        .where(ProtocolDocument.agreement_id == agreement_id, ProtocolDocument.protocol_version == protocol_version)
+        .where(
+            ProtocolDocument.agreement_id == agreement_id, ProtocolDocument.protocol_version == protocol_version,
+            ProtocolDocument.language == language,
+        )
         .order_by(ProtocolDocument.sha256.in_(signed).desc(), ProtocolDocument.id.desc())
         .limit(1)
     )
@@ -44,14 +50,15 @@ def find_document(agreement, document_id):
     return document
 
 
-def matching_document(agreement, fingerprint=None):
-    """The stored document showing the agreement exactly as it stands, if there is one."""
-    fingerprint = fingerprint or content_fingerprint(agreement)
+def matching_document(agreement, fingerprint=None, language=ENGLISH):
+    """The stored document in `language` showing the agreement exactly as it stands, if there is one."""
+    fingerprint = fingerprint or content_fingerprint(agreement, language)
     query = (
         sa.select(ProtocolDocument)
         .where(
             ProtocolDocument.agreement_id == agreement.id,
             ProtocolDocument.protocol_version == agreement.protocol_version,
+            ProtocolDocument.language == language,
             ProtocolDocument.content_sha256 == fingerprint,
         )
         .order_by(ProtocolDocument.id.desc())
@@ -60,14 +67,15 @@ def matching_document(agreement, fingerprint=None):
     return db.session.scalar(query)
 
 
-def build_document(agreement, actor=None):
-    """Render the agreement as it stands into a new, not yet stored, document."""
+def build_document(agreement, actor=None, language=ENGLISH):
+    """Render the agreement as it stands, in `language`, into a new, not yet stored, document."""
     generated_by = actor_label(actor)
     generated_at = utcnow().replace(microsecond=0)
-    rendered = render(agreement, generated_by, generated_at)
+    rendered = render(agreement, generated_by, generated_at, language)
     return ProtocolDocument(
         agreement_id=agreement.id,
         protocol_version=agreement.protocol_version,
+        language=language,
         sha256=rendered.sha256,
         content_sha256=rendered.content_sha256,
         generated_by=generated_by,
@@ -79,22 +87,22 @@ def build_document(agreement, actor=None):
     )
 
 
-def generate_document(agreement, actor=None):
+def generate_document(agreement, actor=None, language=ENGLISH):
     """Render and store a new document for the agreement as it stands (the caller commits)."""
-    document = build_document(agreement, actor)
+    document = build_document(agreement, actor, language)
     db.session.add(document)
     db.session.flush()
     return document
 
 
-def current_document(agreement, actor=None):
-    """The stored document for the agreement as it stands: generated and stored when missing or out of date.
+def current_document(agreement, actor=None, language=ENGLISH):
+    """The stored document in `language` for the agreement as it stands: generated and stored when missing or out of date.
 
     Commits when it stores a new one, so the document is kept even if the caller goes on to fail.
     """
-    document = matching_document(agreement)
+    document = matching_document(agreement, language=language)
     if document is None:
-        document = generate_document(agreement, actor)
+        document = generate_document(agreement, actor, language)
         db.session.commit()
     return document
 

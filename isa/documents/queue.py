@@ -4,8 +4,9 @@ Queueing happens in one place, a flush listener: whenever a flush changes someth
 protocol prints (an agreement, its parties and flows, or an organisation, channel, owner or
 legal basis it shows), a render job is queued for each agreement concerned, in the same
 transaction as the change. Pages, imports, the API and the command line cannot forget it.
-At most one job per agreement waits at a time, so a burst of changes from several web workers
-is one render.
+At most one job per agreement and language waits at a time, so a burst of changes from several
+web workers is one render. English is always rendered; another language (Welsh) is rendered once
+someone asks for the document in it, and from then on with every change, like the English.
 
 The scheduler claims jobs atomically: on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so several
 scheduler processes on several machines share the queue; on SQLite under the lock row the
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy import event, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -28,6 +30,7 @@ from ..agreements.models import Agreement, Party
 from ..audit.tracking import current_actor
 from ..channels.models import TransferChannel
 from ..core.db import utcnow
+from ..core.i18n import DEFAULT as ENGLISH, LANGUAGES
 from ..extensions import db
 from ..flows.models import DataFlow
 from ..legal.models import LegalBasis
@@ -134,26 +137,34 @@ def _insert():
     return insert(_jobs)
 
 
-def enqueue(connection, agreement_ids, requested_by=None, now=None):
-    """Queue a render of each agreement (INSERT … SELECT … ON CONFLICT DO NOTHING): one statement,
-    and nothing new for an agreement whose job still waits."""
+def enqueue(connection, agreement_ids, requested_by=None, now=None, languages=None):
+    """Queue a render of each agreement (INSERT … SELECT … ON CONFLICT DO NOTHING): one statement
+    per language, and nothing new for an agreement whose job in that language still waits.
+
+    `languages` None: the English document, and each other language's where one was ever asked for."""
     if not agreement_ids:
         return
     now = now or utcnow()
     requested_by = (requested_by or current_actor())[:254]
-    columns = ["agreement_id", "protocol_version", "status", "requested_by", "queued_at", "not_before", "attempts"]
+    columns = ["agreement_id", "protocol_version", "language", "status", "requested_by", "queued_at", "not_before", "attempts"]
     ids = sorted(agreement_ids)  # the same order in every worker: no deadlock between two bursts
-    for start in range(0, len(ids), ENQUEUE_CHUNK):
-        rows = (
-            sa.select(
-                _agreements.c.id, _agreements.c.protocol_version, sa.literal(RS.QUEUED.value),
-                sa.literal(requested_by), sa.literal(now, sa.DateTime()), sa.literal(now, sa.DateTime()), sa.literal(0),
+    for language in languages or LANGUAGES:
+        for start in range(0, len(ids), ENQUEUE_CHUNK):
+            rows = (
+                sa.select(
+                    _agreements.c.id, _agreements.c.protocol_version, sa.literal(language), sa.literal(RS.QUEUED.value),
+                    sa.literal(requested_by), sa.literal(now, sa.DateTime()), sa.literal(now, sa.DateTime()), sa.literal(0),
+                )
+                .where(_agreements.c.id.in_(ids[start:start + ENQUEUE_CHUNK]))
+                .order_by(_agreements.c.id)
             )
-            .where(_agreements.c.id.in_(ids[start:start + ENQUEUE_CHUNK]))
-            .order_by(_agreements.c.id)
-        )
-        statement = _insert().from_select(columns, rows).on_conflict_do_nothing(index_elements=["agreement_id"], index_where=WAITING)
-        connection.execute(statement)
+            if languages is None and language != ENGLISH:
+                asked = _jobs.alias("asked")
+                rows = rows.where(sa.exists().where(asked.c.agreement_id == _agreements.c.id, asked.c.language == language))
+            statement = _insert().from_select(columns, rows).on_conflict_do_nothing(
+                index_elements=["agreement_id", "language"], index_where=WAITING,
+            )
+            connection.execute(statement)
 
 
 def _after_flush(session, flush_context):
@@ -193,39 +204,44 @@ def preparing_message(agreement, state):
     if state.document is not None:
         return None
     if state.failed:
-        return f"The protocol for version {agreement.protocol_version} could not be prepared."
-    return f"The protocol for version {agreement.protocol_version} is being prepared."
+        return _("The protocol for version %(version)s could not be prepared.", version=agreement.protocol_version)
+    return _("The protocol for version %(version)s is being prepared.", version=agreement.protocol_version)
 
 
-def latest_job(agreement_id):
-    query = sa.select(RenderJob).where(RenderJob.agreement_id == agreement_id).order_by(RenderJob.id.desc()).limit(1)
+def latest_job(agreement_id, language=ENGLISH):
+    query = (
+        sa.select(RenderJob).where(RenderJob.agreement_id == agreement_id, RenderJob.language == language)
+        .order_by(RenderJob.id.desc()).limit(1)
+    )
     return db.session.scalar(query)
 
 
-def protocol_state(agreement):
-    """The stored document of the agreement as it stands, or the job that will produce it.
+def protocol_state(agreement, language=ENGLISH):
+    """The stored document of the agreement as it stands, in `language`, or the job that will produce it.
 
     No fingerprint is computed here: every change that alters the document queues a job, so the
     latest job says whether the latest stored document is current. An agreement with no job yet
-    (one stored before the queue existed) gets one.
+    (one stored before the queue existed, or a language nobody asked for before) gets one.
     """
-    job = latest_job(agreement.id)
+    job = latest_job(agreement.id, language)
     if job is None or (job.status == RS.DONE and job.document is None):  # none yet, or its document was removed
-        enqueue(db.session.connection(), {agreement.id}, "isa")
+        enqueue(db.session.connection(), {agreement.id}, "isa", languages=(language,))
         db.session.commit()
-        job = latest_job(agreement.id)
+        job = latest_job(agreement.id, language)
     if job.status == RS.DONE and job.document is not None:
         return ProtocolState(job.document, None)
     return ProtocolState(None, job)
 
 
 def failed_jobs(limit=None):
-    """Renders given up on, for the latest job of their agreement only (a later success clears them)."""
+    """Renders given up on, for the latest job of their agreement and language only (a later success clears them)."""
     later = sa.orm.aliased(RenderJob)
     query = (
         sa.select(RenderJob)
         .options(sa.orm.joinedload(RenderJob.agreement))  # the dashboard names each: one query, not one per job
-        .where(RenderJob.status == RS.FAILED, ~sa.exists().where(later.agreement_id == RenderJob.agreement_id, later.id > RenderJob.id))
+        .where(RenderJob.status == RS.FAILED, ~sa.exists().where(
+            later.agreement_id == RenderJob.agreement_id, later.language == RenderJob.language, later.id > RenderJob.id,
+        ))
         .order_by(RenderJob.id.desc())
     )
     if limit:
@@ -243,25 +259,30 @@ def reconcile():
     that changes the template. Run daily by the scheduler after the sweep; returns how many it queued."""
     from .render import content_fingerprint
 
-    latest = sa.select(sa.func.max(_jobs.c.id)).group_by(_jobs.c.agreement_id).scalar_subquery()
-    current = dict(db.session.execute(
-        sa.select(_jobs.c.agreement_id, _jobs.c.content_sha256).where(_jobs.c.id.in_(latest), _jobs.c.status == RS.DONE.value)
-    ).all())
-    stale = set()
+    latest = sa.select(sa.func.max(_jobs.c.id)).group_by(_jobs.c.agreement_id, _jobs.c.language).scalar_subquery()
+    current = {}  # {agreement id: {language: content fingerprint}}
+    for agreement_id, language, fingerprint in db.session.execute(
+        sa.select(_jobs.c.agreement_id, _jobs.c.language, _jobs.c.content_sha256)
+        .where(_jobs.c.id.in_(latest), _jobs.c.status == RS.DONE.value)
+    ):
+        current.setdefault(agreement_id, {})[language] = fingerprint
+    stale = {}  # {language: agreement ids}
     ids = sorted(current)
     for start in range(0, len(ids), RECONCILE_CHUNK):
         for agreement in db.session.scalars(sa.select(Agreement).where(Agreement.id.in_(ids[start:start + RECONCILE_CHUNK]))):
-            if content_fingerprint(agreement) != current[agreement.id]:
-                stale.add(agreement.id)
+            for language, fingerprint in current[agreement.id].items():
+                if content_fingerprint(agreement, language) != fingerprint:
+                    stale.setdefault(language, set()).add(agreement.id)
         db.session.expire_all()  # one chunk's records in memory at a time
-    enqueue(db.session.connection(), stale, "isa (daily check)")
+    for language, agreement_ids in sorted(stale.items()):
+        enqueue(db.session.connection(), agreement_ids, "isa (daily check)", languages=(language,))
     db.session.commit()
-    return len(stale)
+    return len(set().union(*stale.values()))
 
 
-def try_again(agreement):
+def try_again(agreement, language=ENGLISH):
     """An officer asks for a failed render to be tried again."""
-    enqueue(db.session.connection(), {agreement.id})
+    enqueue(db.session.connection(), {agreement.id}, languages=(language,))
 
 
 # --- the scheduler's side -----------------------------------------------------------------------
@@ -340,11 +361,11 @@ def render_job(job_id, holder, settings):
 
     job = db.session.get(RenderJob, job_id)
     try:
-        agreement = job.agreement
-        fingerprint = content_fingerprint(agreement)
-        document = matching_document(agreement, fingerprint)  # unchanged content: nothing to render
+        agreement, language = job.agreement, job.language
+        fingerprint = content_fingerprint(agreement, language)
+        document = matching_document(agreement, fingerprint, language)  # unchanged content: nothing to render
         if document is None:
-            document = build_document(agreement, job.requested_by)
+            document = build_document(agreement, job.requested_by, language)
         if not _finish(job_id, holder, status=RS.DONE.value, finished_at=utcnow(), content_sha256=fingerprint, last_error=None):
             db.session.rollback()  # our lease ran out and another scheduler took the job over
             return None, False

@@ -7,6 +7,9 @@ WeasyPrint fetches through `StaticFilesOnly`: the product's own static files (re
 The PDF is PDF/A-3b and tagged for PDF/UA-1, with the agreement's record (the export's JSON)
 embedded: archive.py. Once every party has signed the version it shows, its signature page shows
 their signatures: the signed copy.
+
+A document is written in English or Welsh: the scheduler renders inside `force_locale`, so the
+template's messages, the dates (govdate) and the link descriptions are in that language.
 """
 import hashlib
 import json
@@ -19,9 +22,12 @@ from urllib.parse import unquote, urlsplit
 
 import sqlalchemy as sa
 from flask import has_request_context, render_template
+from flask_babel import force_locale, gettext as _
+from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ..core.i18n import DEFAULT as ENGLISH
 from ..core.perf import collector_paused
 from ..extensions import db
 from ..legal.models import BasisKind
@@ -128,7 +134,7 @@ def bases_used(flows, catalogue):
             groups.append((kind.label, [BasisUse(c, catalogue[c], tuple(users[c])) for c in codes]))
     unknown = sorted((c for c in users if c not in catalogue), key=_code_sort_key)
     if unknown:
-        groups.append(("Not in the catalogue", [BasisUse(c, None, tuple(users[c])) for c in unknown]))
+        groups.append((_("Not in the catalogue"), [BasisUse(c, None, tuple(users[c])) for c in unknown]))
     return groups
 
 
@@ -167,7 +173,7 @@ def signatures_shown(agreement):
         pinned = party.signed_document_sha256 if party.signed_document_version in (None, version) else None
         shown.append(SignedBy(
             organisation=party.organisation.name, role=party.role,
-            name=party.signatory_name or (signature.signatory_name if signature else None) or "Not recorded",
+            name=party.signatory_name or (signature.signatory_name if signature else None) or _("Not recorded"),
             title=party.signatory_title or (signature.signatory_title if signature else None),
             signed_on=party.signed_on, method=signature.method if signature else SignatureMethod.RECORDED,
             document_sha256=pinned or (signature.document_sha256 if signature else None),
@@ -190,6 +196,26 @@ def legal_checks(agreement, flows, catalogue):
     ]
 
 
+def _css_string(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def page_css():
+    """The running header and footer's words (print/protocol.css writes them in English) in the
+    document's language; None in English, whose HTML stays as it was."""
+    from ..core.i18n import language
+
+    if language() == ENGLISH:
+        return None
+    marking = _css_string(_("OFFICIAL"))
+    page, rest = (_("Page %(page)s of %(pages)s", page="\0", pages="\1").split("\0") + [""])[:2]
+    of, end = (rest.split("\1") + [""])[:2]
+    footer = f"{_css_string(page)} counter(page) {_css_string(of)} counter(pages) {_css_string(end)}"
+    return Markup(  # our own messages only, quoted as CSS strings
+        f"@page {{ @top-right {{ content: {marking}; }} @bottom-center {{ content: {marking}; }} @bottom-right {{ content: {footer}; }} }}"
+    )
+
+
 def protocol_context(agreement):
     """Everything the template prints, in a fixed order, so an unchanged agreement prints the same."""
     catalogue = catalogue_map()
@@ -204,6 +230,7 @@ def protocol_context(agreement):
         golden_rules=GOLDEN_RULES,
         golden_rules_source=GOLDEN_RULES_SOURCE,
         signed=signatures_shown(agreement),
+        page_css=page_css(),
     )
 
 
@@ -229,9 +256,10 @@ def _unsigned(record):
     }
 
 
-def content_fingerprint(agreement):
-    """SHA-256 of what the document says (no generation line): changes exactly when the content does."""
-    return _fingerprint(protocol_html(agreement), agreement_record(agreement))
+def content_fingerprint(agreement, language=ENGLISH):
+    """SHA-256 of what the document in `language` says (no generation line): changes exactly when the content does."""
+    with force_locale(language):
+        return _fingerprint(protocol_html(agreement), agreement_record(agreement))
 
 
 def _fingerprint(html, record):
@@ -260,8 +288,13 @@ def html_to_pdf(html, fetcher=None, about=None):
     return pdf, len(document.pages)
 
 
-def render(agreement, generated_by=None, generated_at=None):
-    """The agreement's protocol as a RenderedProtocol; the generation line only when both are given."""
+def render(agreement, generated_by=None, generated_at=None, language=ENGLISH):
+    """The agreement's protocol in `language` as a RenderedProtocol; the generation line only when both are given."""
+    with force_locale(language):
+        return _render(agreement, generated_by, generated_at)
+
+
+def _render(agreement, generated_by, generated_at):
     context = protocol_context(agreement)
     record = agreement_record(agreement)
     html = protocol_html(agreement, context=context)
@@ -277,6 +310,6 @@ def render(agreement, generated_by=None, generated_at=None):
     return RenderedProtocol(pdf, pages, content_sha256, signed_copy=about.signed_copy)
 
 
-def render_protocol(agreement, generated_by=None, generated_at=None):
+def render_protocol(agreement, generated_by=None, generated_at=None, language=ENGLISH):
     """The agreement's protocol as PDF bytes (not stored: see operations.current_document)."""
-    return render(agreement, generated_by, generated_at).pdf
+    return render(agreement, generated_by, generated_at, language).pdf

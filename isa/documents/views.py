@@ -1,10 +1,12 @@
 from io import BytesIO
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core.errors import DomainError, fail
+from ..core.i18n import chosen_language
 from ..agreements.views import get_visible
 from ..users.access import officer_required, roles_required, signed_in_required
 from ..extensions import db
@@ -33,10 +35,10 @@ def _pdf_response(document):
 @bp.route("/protocol.pdf")
 @signed_in_required
 def protocol(reference):
-    """The protocol as the agreement stands now, as the scheduler stored it; while it is being
-    prepared, a page that says so and refreshes itself (202), never a render in this request."""
+    """The protocol as the agreement stands now, in the user's language, as the scheduler stored it;
+    while it is being prepared, a page that says so and refreshes itself (202), never a render in this request."""
     agreement = get_visible(reference)
-    state = protocol_state(agreement)
+    state = protocol_state(agreement, chosen_language())
     if state.document is not None:
         return _pdf_response(state.document)
     response = render_template(
@@ -53,7 +55,7 @@ def protocol(reference):
 def protocol_status(reference):
     """Whether the current document is stored yet: the pages that wait for it ask every few seconds."""
     agreement = get_visible(reference)
-    state = protocol_state(agreement)
+    state = protocol_state(agreement, chosen_language())
     body = {"ready": state.document is not None, "version": agreement.protocol_version}
     if state.job is not None:
         body.update(status=state.job.status.value, queued_at=state.job.queued_at.isoformat() + "Z")
@@ -67,9 +69,9 @@ def protocol_status(reference):
 def retry(reference):
     """An officer asks for a render that failed to be tried again."""
     agreement = get_visible(reference)
-    try_again(agreement)
+    try_again(agreement, chosen_language())
     db.session.commit()
-    flash(f"The protocol for version {agreement.protocol_version} is queued to be prepared again.", "success")
+    flash(_("The protocol for version %(version)s is queued to be prepared again.", version=agreement.protocol_version), "success")
     return redirect(url_for("agreements.show", reference=reference, _anchor="protocol"))
 
 
@@ -105,9 +107,15 @@ def sign(reference):
             try:
                 sign_in_app(agreement, party, document, form.signatory_name.data, form.signatory_title.data, current_user)
                 db.session.commit()
-                flash(f"You signed version {party.signed_document_version} of {agreement.reference} for {party.organisation.name}.", "success")
+                flash(_(
+                    "You signed version %(version)s of %(reference)s for %(organisation)s.",
+                    version=party.signed_document_version, reference=agreement.reference, organisation=party.organisation.name,
+                ), "success")
                 if rules.all_signed(agreement):
-                    flash(f"Every party has now signed. {agreement.reference} is {agreement.status.label.lower()}.", "success")
+                    flash(_(
+                        "Every party has now signed. %(reference)s is %(status)s.",
+                        reference=agreement.reference, status=agreement.status.label.lower(),
+                    ), "success")
                 return redirect(url_for("agreements.show", reference=reference, _anchor="protocol"))
             except DomainError as error:
                 fail(form, error)
@@ -115,14 +123,17 @@ def sign(reference):
                     return redirect(url_for("documents.sign", reference=reference))
             except StaleDataError:
                 db.session.rollback()
-                flash("Someone else changed this agreement at the same moment. Read the protocol again and sign.", "info")
+                flash(_("Someone else changed this agreement at the same moment. Read the protocol again and sign."), "info")
                 return redirect(url_for("documents.sign", reference=reference))
     elif request.method == "POST":
-        flash(problem or f"{party.organisation.name} has already signed version {agreement.protocol_version}.", "info")
+        flash(problem or _(
+            "%(organisation)s has already signed version %(version)s.",
+            organisation=party.organisation.name, version=agreement.protocol_version,
+        ), "info")
         return redirect(url_for("documents.sign", reference=reference))
     document, state = None, None
     if problem is None and party.signed_on is None:
-        state = protocol_state(agreement)
+        state = protocol_state(agreement, chosen_language())
         document = state.document  # None while it is being prepared: nothing to sign yet
         if document is not None:
             form.document_id.data = str(document.id)
@@ -131,15 +142,15 @@ def sign(reference):
     return render_template(
         "documents/sign.html", agreement=agreement, party=party, document=document, form=form, problem=problem,
         state=state, message=preparing_message(agreement, state) if state else None,
-        page_title=f"Sign {agreement.reference} for {party.organisation.name}",
+        page_title=_("Sign %(reference)s for %(organisation)s", reference=agreement.reference, organisation=party.organisation.name),
     )
 
 
 @bp.app_template_global()
 def protocol_records(agreement):
     """The agreement page's protocol section: stored documents, the signature record, the current
-    copy, or what the scheduler is doing about it."""
-    state = protocol_state(agreement)
+    copy in the user's language, or what the scheduler is doing about it."""
+    state = protocol_state(agreement, chosen_language())
     return {
         "documents": documents_of(agreement),
         "signatures": signatures_of(agreement),

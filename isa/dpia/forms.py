@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
@@ -10,9 +11,9 @@ from .models import DpoOutcome, Likelihood, ScreeningQuestion, Severity
 TEXT_MAX = 10000
 
 
-def _text(label, description, required=None):
+def _text(label, description, too_long, required=None):
     validators = [InputRequired(required)] if required else [Optional()]
-    validators.append(Length(max=TEXT_MAX, message=f"Enter {label.lower()} in 10,000 characters or fewer"))
+    validators.append(Length(max=TEXT_MAX, message=too_long))
     return TextAreaField(label, widget=GovTextArea(), description=description, validators=validators)
 
 
@@ -30,36 +31,49 @@ class ChoiceRadioField(RadioField):
 
 class ScreeningForm(VersionedForm):
     screening = MultiChoiceField(
-        "Which of these apply to the sharing?",
+        _l("Which of these apply to the sharing?"),
         widget=GovCheckboxesInput(),
         choices=[(q.value, q.label) for q in ScreeningQuestion],
         validators=[Optional()],
     )
     screening_notes = _text(
-        "Notes", "Why a DPIA is or is not needed. Required when none of these apply: record why no DPIA is needed."
+        _l("Notes"), _l("Why a DPIA is or is not needed. Required when none of these apply: record why no DPIA is needed."),
+        _l("Enter notes in 10,000 characters or fewer"),
     )
-    submit = SubmitField("Save screening", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save screening"), widget=GovSubmitInput())
 
 
 class DescriptionForm(VersionedForm):
     nature = _text(
-        "Nature of the processing",
-        "How the data is collected, used, stored, shared and deleted. Started from the agreement's data flows.",
-        "Describe the nature of the processing",
+        _l("Nature of the processing"),
+        _l("How the data is collected, used, stored, shared and deleted. Started from the agreement's data flows."),
+        _l("Enter nature of the processing in 10,000 characters or fewer"),
+        _l("Describe the nature of the processing"),
     )
-    scope = _text("Scope", "How much data, about how many people, how often, for how long, over what area.")
-    context = _text("Context", "Who the people are, what they would expect, whether they include children or vulnerable people.")
+    scope = _text(
+        _l("Scope"), _l("How much data, about how many people, how often, for how long, over what area."),
+        _l("Enter scope in 10,000 characters or fewer"),
+    )
+    context = _text(
+        _l("Context"), _l("Who the people are, what they would expect, whether they include children or vulnerable people."),
+        _l("Enter context in 10,000 characters or fewer"),
+    )
     purposes = _text(
-        "Purposes", "What the sharing achieves for the people concerned and for the partners.", "Describe the purposes of the processing"
+        _l("Purposes"), _l("What the sharing achieves for the people concerned and for the partners."),
+        _l("Enter purposes in 10,000 characters or fewer"), _l("Describe the purposes of the processing"),
     )
-    consultation = _text("Consultation", "Who was consulted (the people concerned, staff, processors, experts), and how.")
+    consultation = _text(
+        _l("Consultation"), _l("Who was consulted (the people concerned, staff, processors, experts), and how."),
+        _l("Enter consultation in 10,000 characters or fewer"),
+    )
     necessity = _text(
-        "Necessity and proportionality",
-        "The lawful basis; whether the sharing achieves its purpose and no less intrusive way would; data minimisation "
-        "and quality; what people are told; how their rights are upheld; safeguards for any international transfer.",
-        "Assess necessity and proportionality",
+        _l("Necessity and proportionality"),
+        _l("The lawful basis; whether the sharing achieves its purpose and no less intrusive way would; data minimisation "
+           "and quality; what people are told; how their rights are upheld; safeguards for any international transfer."),
+        _l("Enter necessity and proportionality in 10,000 characters or fewer"),
+        _l("Assess necessity and proportionality"),
     )
-    submit = SubmitField("Save description", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save description"), widget=GovSubmitInput())
 
 
 LIKELIHOODS = [(l.value, l.label) for l in Likelihood]
@@ -68,57 +82,82 @@ SEVERITIES = [(s.value, s.label) for s in Severity]
 
 class RiskForm(VersionedForm):
     description = _text(
-        "Risk to individuals",
-        "The source of the risk and the harm it could do, for example information sent to the wrong person reveals where a victim lives.",
-        "Describe the risk",
+        _l("Risk to individuals"),
+        _l("The source of the risk and the harm it could do, for example information sent to the wrong person reveals where a victim lives."),
+        _l("Enter risk to individuals in 10,000 characters or fewer"),
+        _l("Describe the risk"),
     )
-    likelihood = ChoiceRadioField("Likelihood of harm", "Choose the likelihood of harm", choices=LIKELIHOODS)
-    severity = ChoiceRadioField("Severity of harm", "Choose the severity of harm", choices=SEVERITIES)
-    measures = _text("Measures to reduce or remove the risk", "What the partners do about it.", "Describe the measures")
-    residual_likelihood = ChoiceRadioField("Likelihood with the measures in place", "Choose the likelihood with the measures in place", choices=LIKELIHOODS)
-    residual_severity = ChoiceRadioField("Severity with the measures in place", "Choose the severity with the measures in place", choices=SEVERITIES)
-    submit = SubmitField("Save risk", widget=GovSubmitInput())
+    likelihood = ChoiceRadioField(_l("Likelihood of harm"), _l("Choose the likelihood of harm"), choices=LIKELIHOODS)
+    severity = ChoiceRadioField(_l("Severity of harm"), _l("Choose the severity of harm"), choices=SEVERITIES)
+    measures = _text(
+        _l("Measures to reduce or remove the risk"), _l("What the partners do about it."),
+        _l("Enter measures to reduce or remove the risk in 10,000 characters or fewer"), _l("Describe the measures"),
+    )
+    residual_likelihood = ChoiceRadioField(
+        _l("Likelihood with the measures in place"), _l("Choose the likelihood with the measures in place"), choices=LIKELIHOODS
+    )
+    residual_severity = ChoiceRadioField(
+        _l("Severity with the measures in place"), _l("Choose the severity with the measures in place"), choices=SEVERITIES
+    )
+    submit = SubmitField(_l("Save risk"), widget=GovSubmitInput())
 
 
 class AdviceForm(VersionedForm):
     dpo_name = StringField(
-        "Data protection officer", widget=GovTextInput(), description="Name and organisation.",
-        validators=[InputRequired("Enter the data protection officer's name"), Length(max=200, message="Enter the name in 200 characters or fewer")],
+        _l("Data protection officer"), widget=GovTextInput(), description=_l("Name and organisation."),
+        validators=[
+            InputRequired(_l("Enter the data protection officer's name")),
+            Length(max=200, message=_l("Enter the name in 200 characters or fewer")),
+        ],
     )
-    dpo_advice_on = GovDateField("Date of the advice", description="For example, 14 11 2027", validators=[InputRequired("Enter the date of the advice")])
-    dpo_advice = _text("Summary of the DPO's advice", "Whether the processing should go ahead, and on what terms.", "Summarise the DPO's advice")
+    dpo_advice_on = GovDateField(
+        _l("Date of the advice"), description=_l("For example, 14 11 2027"), validators=[InputRequired(_l("Enter the date of the advice"))]
+    )
+    dpo_advice = _text(
+        _l("Summary of the DPO's advice"), _l("Whether the processing should go ahead, and on what terms."),
+        _l("Enter summary of the dpo's advice in 10,000 characters or fewer"), _l("Summarise the DPO's advice"),
+    )
     dpo_outcome = ChoiceRadioField(
-        "Was the advice accepted?", "Choose whether the advice was accepted or overruled",
+        _l("Was the advice accepted?"), _l("Choose whether the advice was accepted or overruled"),
         choices=[(o.value, o.label) for o in DpoOutcome],
     )
-    dpo_overruled_reason = _text("Reason for overruling the advice", "Required when the advice is overruled.")
-    dpo_decided_by = StringField(
-        "Accepted or overruled by", widget=GovTextInput(), description="Name and job title.",
-        validators=[InputRequired("Enter who accepted or overruled the advice"), Length(max=200, message="Enter the name in 200 characters or fewer")],
+    dpo_overruled_reason = _text(
+        _l("Reason for overruling the advice"), _l("Required when the advice is overruled."),
+        _l("Enter reason for overruling the advice in 10,000 characters or fewer"),
     )
-    submit = SubmitField("Save the advice", widget=GovSubmitInput())
+    dpo_decided_by = StringField(
+        _l("Accepted or overruled by"), widget=GovTextInput(), description=_l("Name and job title."),
+        validators=[
+            InputRequired(_l("Enter who accepted or overruled the advice")),
+            Length(max=200, message=_l("Enter the name in 200 characters or fewer")),
+        ],
+    )
+    submit = SubmitField(_l("Save the advice"), widget=GovSubmitInput())
 
     def validate_dpo_overruled_reason(self, field):
         if self.dpo_outcome.data == DpoOutcome.OVERRULED.value and not (field.data or "").strip():
-            raise ValidationError("Give the reason the DPO's advice was overruled")
+            raise ValidationError(_l("Give the reason the DPO's advice was overruled"))
 
     def validate_dpo_advice_on(self, field):
         if field.data and field.data > clock.today():
-            raise ValidationError("The date of the advice must be today or in the past")
+            raise ValidationError(_l("The date of the advice must be today or in the past"))
 
 
 class SignOffForm(VersionedForm):
     signed_off_by = StringField(
-        "Signed off by", widget=GovTextInput(), description="The name and job title of who approves the measures and accepts the residual risk.",
-        validators=[InputRequired("Enter who signs the DPIA off"), Length(max=200, message="Enter the name in 200 characters or fewer")],
+        _l("Signed off by"), widget=GovTextInput(),
+        description=_l("The name and job title of who approves the measures and accepts the residual risk."),
+        validators=[InputRequired(_l("Enter who signs the DPIA off")), Length(max=200, message=_l("Enter the name in 200 characters or fewer"))],
     )
-    signed_off_on = GovDateField("Date of sign-off", description="For example, 14 11 2027", validators=[InputRequired("Enter the date of sign-off")])
+    signed_off_on = GovDateField(
+        _l("Date of sign-off"), description=_l("For example, 14 11 2027"), validators=[InputRequired(_l("Enter the date of sign-off"))]
+    )
     ico_consulted_on = GovDateField(
-        "Date the ICO was consulted (optional)",
-        description="A high risk left after the measures must be put to the ICO before the sharing starts (UK GDPR Article 36).",
+        _l("Date the ICO was consulted (optional)"),
+        description=_l("A high risk left after the measures must be put to the ICO before the sharing starts (UK GDPR Article 36)."),
         validators=[Optional()],
     )
-    submit = SubmitField("Sign off the DPIA", widget=GovSubmitInput())
+    submit = SubmitField(_l("Sign off the DPIA"), widget=GovSubmitInput())
 
 
 class DpiaConfirmForm(VersionedForm):

@@ -4,6 +4,9 @@ Each takes the agreement version the officer started from (a DPIA change raises 
 version, as any change in its history does), so two officers cannot overwrite each other's work.
 A change to a signed-off DPIA reopens it: it is signed off again once reviewed.
 """
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
 from ..core.errors import DomainError
 from ..agreements.operations import check_version
 from ..core import clock
@@ -41,7 +44,7 @@ def _reopen_if_changed(dpia, changed):
 def require_dpia(agreement):
     dpia = dpia_of(agreement)
     if dpia is None:
-        raise DomainError(None, f"{agreement.reference} has no DPIA yet: start with the screening.")
+        raise DomainError(None, _("%(reference)s has no DPIA yet: start with the screening.", reference=agreement.reference))
     return dpia
 
 
@@ -52,13 +55,14 @@ def save_screening(agreement, data, expected_version, today=None):
     answers = [q.value for q in ScreeningQuestion if q.value in (data.get("screening") or ())]
     notes = _clean(data.get("screening_notes"))
     if not rules.screening_required(answers) and not notes:
-        raise DomainError("screening_notes", "Explain why no DPIA is needed")
+        raise DomainError("screening_notes", _("Explain why no DPIA is needed"))
     dpia = dpia_of(agreement)
     if dpia is None:
-        dpia = Dpia(
-            agreement=agreement, nature=rules.describe_processing(agreement), purposes=rules.describe_purposes(agreement),
-            context=rules.describe_context(agreement), screened_on=today or clock.today(),
-        )
+        with force_locale("en"):  # the description it starts from is stored: in English, whatever the page's language
+            dpia = Dpia(
+                agreement=agreement, nature=rules.describe_processing(agreement), purposes=rules.describe_purposes(agreement),
+                context=rules.describe_context(agreement), screened_on=today or clock.today(),
+            )
         db.session.add(dpia)
     changed = _set(dpia, {"screening": answers, "screening_notes": notes, "required": rules.screening_required(answers)})
     if changed:
@@ -85,16 +89,20 @@ def save_risk(agreement, risk, data, expected_version):
         "residual_likelihood": Likelihood(data["residual_likelihood"]),
         "residual_severity": Severity(data["residual_severity"]),
     }
+    too_high = {
+        "residual_likelihood": _("The residual likelihood cannot be higher than before the measures"),
+        "residual_severity": _("The residual severity cannot be higher than before the measures"),
+    }
     for field, inherent in (("residual_likelihood", "likelihood"), ("residual_severity", "severity")):
         if values[field].score > values[inherent].score:
-            raise DomainError(field, f"The {field.replace('_', ' ')} cannot be higher than before the measures")
+            raise DomainError(field, too_high[field])
     if risk is None:
         risk = DpiaRisk(**values)
         dpia.risks.append(risk)
         changed = True
     else:
         if risk.dpia_id != dpia.id:
-            raise DomainError(None, "That risk belongs to another DPIA")
+            raise DomainError(None, _("That risk belongs to another DPIA"))
         changed = _set(risk, values)
     return risk, _reopen_if_changed(dpia, changed)
 
@@ -112,7 +120,7 @@ def save_advice(agreement, data, expected_version):
     outcome = DpoOutcome(data["dpo_outcome"])
     reason = _clean(data.get("dpo_overruled_reason"))
     if outcome == DpoOutcome.OVERRULED and not reason:
-        raise DomainError("dpo_overruled_reason", "Give the reason the DPO's advice was overruled")
+        raise DomainError("dpo_overruled_reason", _("Give the reason the DPO's advice was overruled"))
     changed = _set(dpia, {
         "dpo_name": _clean(data.get("dpo_name")), "dpo_advice": _clean(data.get("dpo_advice")),
         "dpo_advice_on": data.get("dpo_advice_on"), "dpo_outcome": outcome,
@@ -127,12 +135,12 @@ def sign_off(agreement, data, expected_version, today=None):
     dpia = require_dpia(agreement)
     problems = rules.sign_off_problems(dpia)
     if problems:
-        raise DomainError(None, "The DPIA cannot be signed off yet: " + "; ".join(problems).lower() + ".")
+        raise DomainError(None, _("The DPIA cannot be signed off yet: %(problems)s.", problems="; ".join(problems).lower()))
     signed_on = data["signed_off_on"]
     if signed_on > (today or clock.today()):
-        raise DomainError("signed_off_on", "The date of sign-off must be today or in the past")
+        raise DomainError("signed_off_on", _("The date of sign-off must be today or in the past"))
     if dpia.dpo_advice_on is not None and signed_on < dpia.dpo_advice_on:
-        raise DomainError("signed_off_on", "The DPIA is signed off after the DPO's advice, not before")
+        raise DomainError("signed_off_on", _("The DPIA is signed off after the DPO's advice, not before"))
     dpia.signed_off_by = _clean(data.get("signed_off_by"))
     dpia.signed_off_on = signed_on
     dpia.ico_consulted_on = data.get("ico_consulted_on")

@@ -6,6 +6,8 @@ fires. The pages, the findings engine and the protocol document share them.
 """
 from functools import lru_cache
 
+from flask_babel import gettext as _
+
 from ..agreements.types import AgreementStatus
 from ..flows.models import DataCategory
 from .types import DpiaState, DpoOutcome, Likelihood, RiskLevel, ScreeningQuestion, Severity
@@ -52,48 +54,51 @@ def prior_consultation_needed(risks):
 
 def describe_processing(agreement, org_name=lambda o: o.name):
     """The processing as the flows describe it (who shares what with whom, why, how): the DPIA's
-    description starts from this text."""
+    description starts from this text (written in English: operations.save_screening stores it)."""
     lines = []
     for flow in agreement.flows:
         source = org_name(flow.from_organisation)
-        target = org_name(flow.to_organisation) if flow.to_organisation is not None else "every other party"
-        categories = ", ".join(DataCategory(c).label.lower() for c in flow.categories or ())
-        how = flow.channel.name if flow.channel is not None else "a channel not yet recorded"
-        lines.append(
-            f"{source} shares with {target}: {' '.join((flow.items or '').split())} ({categories}), "
-            f"for {'; '.join(flow.purposes or ()) or 'purposes not recorded'}, by {how}, "
-            f"{flow.frequency.label.lower() if hasattr(flow.frequency, 'label') else flow.frequency}."
-        )
+        target = org_name(flow.to_organisation) if flow.to_organisation is not None else _("every other party")
+        categories = ", ".join(str(DataCategory(c).label).lower() for c in flow.categories or ())
+        how = flow.channel.name if flow.channel is not None else _("a channel not yet recorded")
+        frequency = str(flow.frequency.label).lower() if hasattr(flow.frequency, "label") else flow.frequency
+        lines.append(_(
+            "%(source)s shares with %(target)s: %(items)s (%(categories)s), for %(purposes)s, by %(how)s, %(frequency)s.",
+            source=source, target=target, items=" ".join((flow.items or "").split()), categories=categories,
+            purposes="; ".join(flow.purposes or ()) or _("purposes not recorded"), how=how, frequency=frequency,
+        ))
     if not lines:
-        lines.append("No data flows are recorded yet.")
-    for label, value in (("Retention", agreement.retention), ("Security", agreement.security)):
-        if (value or "").strip():
-            lines.append(f"{label}: {value.strip()}")
+        lines.append(_("No data flows are recorded yet."))
+    if (agreement.retention or "").strip():
+        lines.append(_("Retention: %(text)s", text=agreement.retention.strip()))
+    if (agreement.security or "").strip():
+        lines.append(_("Security: %(text)s", text=agreement.security.strip()))
     location = getattr(agreement.data_location, "label", None)
     if location:
-        lines.append(f"Where the data is held: {location}.")
+        lines.append(_("Where the data is held: %(location)s.", location=location))
     return "\n\n".join(lines)
 
 
 def describe_context(agreement):
     subjects = (agreement.data_subjects or "").strip()
-    return f"Data subjects: {subjects}" if subjects else ""
+    return _("Data subjects: %(subjects)s", subjects=subjects) if subjects else ""
 
 
 def describe_bases(agreement, org_name=lambda o: o.name):
     """The lawful bases each flow relies on: where the necessity assessment starts."""
     lines = []
     for flow in agreement.flows:
-        target = org_name(flow.to_organisation) if flow.to_organisation is not None else "every other party"
-        lines.append(f"{org_name(flow.from_organisation)} to {target}: {', '.join(flow.lawful_bases or ()) or 'no lawful basis recorded'}.")
-    return ("Lawful bases relied on:\n" + "\n".join(lines)) if lines else ""
+        target = org_name(flow.to_organisation) if flow.to_organisation is not None else _("every other party")
+        bases = ", ".join(flow.lawful_bases or ()) or _("no lawful basis recorded")
+        lines.append(_("%(source)s to %(target)s: %(bases)s.", source=org_name(flow.from_organisation), target=target, bases=bases))
+    return (_("Lawful bases relied on:") + "\n" + "\n".join(lines)) if lines else ""
 
 
 def describe_purposes(agreement):
     purposes = list(dict.fromkeys(p for flow in agreement.flows for p in flow.purposes or ()))
     text = (agreement.purpose or "").strip()
     if purposes:
-        text += ("\n\n" if text else "") + "Purposes of the data flows: " + "; ".join(purposes) + "."
+        text += ("\n\n" if text else "") + _("Purposes of the data flows: %(purposes)s.", purposes="; ".join(purposes))
     return text
 
 
@@ -101,15 +106,15 @@ def sign_off_problems(dpia):
     """What has to be done before the DPIA can be signed off (an empty list: nothing)."""
     problems = []
     if not (dpia.nature or "").strip() or not (dpia.purposes or "").strip():
-        problems.append("Describe the processing and its purposes")
+        problems.append(_("Describe the processing and its purposes"))
     if not (dpia.necessity or "").strip():
-        problems.append("Assess necessity and proportionality")
+        problems.append(_("Assess necessity and proportionality"))
     if dpia.required and not dpia.risks:
-        problems.append("Identify the risks to individuals, with the measures that reduce them")
+        problems.append(_("Identify the risks to individuals, with the measures that reduce them"))
     if not dpia.dpo_outcome or not (dpia.dpo_advice or "").strip():
-        problems.append("Record the DPO's advice and whether it was accepted or overruled")
+        problems.append(_("Record the DPO's advice and whether it was accepted or overruled"))
     elif DpoOutcome(dpia.dpo_outcome) == DpoOutcome.OVERRULED and not (dpia.dpo_overruled_reason or "").strip():
-        problems.append("Give the reason the DPO's advice was overruled")
+        problems.append(_("Give the reason the DPO's advice was overruled"))
     return problems
 
 

@@ -1,6 +1,8 @@
 """The DPIA's closed sets: the screening questions, the risk scales, the DPO's outcome, the state."""
 import enum
 
+from flask_babel import lazy_gettext as _l
+
 
 class ScreeningQuestion(enum.StrEnum):
     """The screening's high-risk indicators (UK GDPR Art 35(3), the ICO's list, the EDPB criteria)."""
@@ -31,40 +33,40 @@ class ScreeningQuestion(enum.StrEnum):
 
 _QUESTIONS = {
     ScreeningQuestion.SENSITIVE_AT_SCALE: (
-        "Special category or criminal offence data on a large scale",
-        "Health, ethnicity, sex life, biometric or genetic data, or data about offences and convictions, about many people (Article 35(3)(b)).",
+        _l("Special category or criminal offence data on a large scale"),
+        _l("Health, ethnicity, sex life, biometric or genetic data, or data about offences and convictions, about many people (Article 35(3)(b))."),
     ),
     ScreeningQuestion.CHILDREN_OR_VULNERABLE: (
-        "Children or other vulnerable people",
-        "The sharing is about children, or people at risk, in care, with a disability or otherwise vulnerable.",
+        _l("Children or other vulnerable people"),
+        _l("The sharing is about children, or people at risk, in care, with a disability or otherwise vulnerable."),
     ),
     ScreeningQuestion.MATCHING: (
-        "Matching or combining datasets",
-        "Records from several sources are combined, compared or matched, for example case records of several partners.",
+        _l("Matching or combining datasets"),
+        _l("Records from several sources are combined, compared or matched, for example case records of several partners."),
     ),
     ScreeningQuestion.PROFILING: (
-        "Profiling or evaluation with significant effects",
-        "People are systematically evaluated or scored, and decisions with legal or similarly significant effects follow (Article 35(3)(a)).",
+        _l("Profiling or evaluation with significant effects"),
+        _l("People are systematically evaluated or scored, and decisions with legal or similarly significant effects follow (Article 35(3)(a))."),
     ),
     ScreeningQuestion.SYSTEMATIC_MONITORING: (
-        "Systematic monitoring",
-        "People are observed, tracked or monitored, including in publicly accessible places (Article 35(3)(c)).",
+        _l("Systematic monitoring"),
+        _l("People are observed, tracked or monitored, including in publicly accessible places (Article 35(3)(c))."),
     ),
     ScreeningQuestion.DENIAL_OF_SERVICE: (
-        "Decisions about access to a service or benefit",
-        "The data is used to decide whether someone gets a service, opportunity or benefit.",
+        _l("Decisions about access to a service or benefit"),
+        _l("The data is used to decide whether someone gets a service, opportunity or benefit."),
     ),
     ScreeningQuestion.RISK_OF_HARM: (
-        "Risk to someone's physical safety",
-        "A breach could put someone's health or safety at risk, for example a victim of domestic abuse.",
+        _l("Risk to someone's physical safety"),
+        _l("A breach could put someone's health or safety at risk, for example a victim of domestic abuse."),
     ),
     ScreeningQuestion.NEW_TECHNOLOGY: (
-        "New technology",
-        "Innovative technology, or a new use of existing technology, such as a new shared case system or automated matching.",
+        _l("New technology"),
+        _l("Innovative technology, or a new use of existing technology, such as a new shared case system or automated matching."),
     ),
     ScreeningQuestion.LARGE_SCALE: (
-        "Large scale",
-        "Many people, many data items, a long period or a wide area.",
+        _l("Large scale"),
+        _l("Many people, many data items, a long period or a wide area."),
     ),
 }
 
@@ -74,11 +76,19 @@ class _Scale(enum.StrEnum):
 
     @property
     def label(self):
-        return self.value.capitalize()
+        return _SCALE_LABELS[self.value]
 
     @property
     def score(self):
         return list(type(self)).index(self) + 1
+
+
+# The points of the three scales, by value (a value is unique across them).
+_SCALE_LABELS = {
+    "remote": _l("Remote"), "possible": _l("Possible"), "probable": _l("Probable"),
+    "minimal": _l("Minimal"), "significant": _l("Significant"), "severe": _l("Severe"),
+    "low": _l("Low"), "medium": _l("Medium"), "high": _l("High"),
+}
 
 
 class Likelihood(_Scale):
@@ -109,7 +119,7 @@ class DpoOutcome(enum.StrEnum):
 
     @property
     def label(self):
-        return {"accepted": "Accepted", "overruled": "Overruled"}[self.value]
+        return {"accepted": _l("Accepted"), "overruled": _l("Overruled")}[self.value]
 
 
 class DpiaState(enum.StrEnum):
@@ -121,7 +131,8 @@ class DpiaState(enum.StrEnum):
     @property
     def label(self):
         return {
-            "none": "Not screened", "not_required": "Not required", "in_progress": "In progress", "complete": "Complete",
+            "none": _l("Not screened"), "not_required": _l("Not required"), "in_progress": _l("In progress"),
+            "complete": _l("Complete"),
         }[self.value]
 
     @property

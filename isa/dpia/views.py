@@ -1,5 +1,7 @@
 """The DPIA pages of an agreement: officers and admins edit; partners of a party read."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..core.errors import DomainError, fail
 from ..agreements.operations import commit_or_conflict
@@ -13,8 +15,6 @@ from .models import DpiaRisk, ScreeningQuestion
 from .queries import dpia_of
 
 bp = Blueprint("dpia", __name__, url_prefix="/agreements/<reference>/dpia")
-
-REOPENED = "The DPIA had been signed off: it is reopened, and needs signing off again."
 
 
 @bp.app_template_global()
@@ -45,7 +45,7 @@ def _versioned(form, agreement):
 def _dpia_or_screening(agreement):
     dpia = dpia_of(agreement)
     if dpia is None:
-        flash("Start the DPIA with its screening.", "info")
+        flash(_("Start the DPIA with its screening."), "info")
     return dpia
 
 
@@ -53,7 +53,7 @@ def _saved(agreement, version, message, reopened=False, anchor=None):
     commit_or_conflict(agreement, version)
     flash(message, "success")
     if reopened:
-        flash(REOPENED, "info")
+        flash(_("The DPIA had been signed off: it is reopened, and needs signing off again."), "info")
     return _show(agreement.reference, anchor)
 
 
@@ -67,7 +67,7 @@ def show(reference):
         problems=rules.sign_off_problems(dpia) if dpia else [],
         prior_consultation=rules.prior_consultation_needed(dpia.risks) if dpia else False,
         pre_answers=rules.pre_answers(agreement), sensitive=rules.sensitive_flows(agreement),
-        today=clock.today(), page_title=f"DPIA of {reference}",
+        today=clock.today(), page_title=_("DPIA of %(reference)s", reference=reference),
     )
 
 
@@ -82,20 +82,23 @@ def screening(reference):
     if form.validate_on_submit():
         try:
             dpia, reopened = operations.save_screening(agreement, form.data, form.version.data)
-            verdict = "a DPIA is required" if dpia.required else "no DPIA is required"
-            return _saved(agreement, form.version.data, f"Screening saved: {verdict}.", reopened)
+            saved = _("Screening saved: a DPIA is required.") if dpia.required else _("Screening saved: no DPIA is required.")
+            return _saved(agreement, form.version.data, saved, reopened)
         except DomainError as error:
             fail(form, error)
     sensitive = rules.sensitive_flows(agreement)
     hints = []
     for question in ScreeningQuestion:
-        hint = question.hint
+        hint = str(question.hint)
         if question == ScreeningQuestion.SENSITIVE_AT_SCALE and sensitive:
-            hint += f" The register's data flows say so: {len(sensitive)} of them carry this data."
+            hint += " " + ngettext(
+                "The register's data flows say so: %(num)d of them carry this data.",
+                "The register's data flows say so: %(num)d of them carry this data.", len(sensitive),
+            )
         hints.append({"hint": {"text": hint}})
     return render_template(
         "dpia/screening.html", form=form, agreement=agreement, dpia=dpia, hints=hints,
-        page_title=f"DPIA screening of {reference}",
+        page_title=_("DPIA screening of %(reference)s", reference=reference),
     )
 
 
@@ -110,12 +113,13 @@ def description(reference):
     if form.validate_on_submit():
         try:
             _dpia, reopened = operations.save_description(agreement, form.data, form.version.data)
-            return _saved(agreement, form.version.data, "Description, necessity and proportionality saved.", reopened)
+            return _saved(agreement, form.version.data, _("Description, necessity and proportionality saved."), reopened)
         except DomainError as error:
             fail(form, error)
     return render_template(
         "dpia/description.html", form=form, agreement=agreement, dpia=dpia,
-        from_flows=rules.describe_processing(agreement), bases=rules.describe_bases(agreement), page_title=f"Describe the processing: DPIA of {reference}",
+        from_flows=rules.describe_processing(agreement), bases=rules.describe_bases(agreement),
+        page_title=_("Describe the processing: DPIA of %(reference)s", reference=reference),
     )
 
 
@@ -136,12 +140,13 @@ def _risk_page(reference, risk_id=None):
     if form.validate_on_submit():
         try:
             _risk_saved, reopened = operations.save_risk(agreement, risk, form.data, form.version.data)
-            return _saved(agreement, form.version.data, "Risk saved.", reopened, anchor="risks")
+            return _saved(agreement, form.version.data, _("Risk saved."), reopened, anchor="risks")
         except DomainError as error:
             fail(form, error)
     return render_template(
         "dpia/risk_form.html", form=form, agreement=agreement, dpia=dpia, risk=risk,
-        page_title=("Change a risk" if risk else "Add a risk") + f": DPIA of {reference}",
+        page_title=(_("Change a risk: DPIA of %(reference)s", reference=reference) if risk
+                    else _("Add a risk: DPIA of %(reference)s", reference=reference)),
     )
 
 
@@ -167,14 +172,14 @@ def remove_risk(reference, risk_id):
     if form.validate_on_submit():
         try:
             reopened = operations.remove_risk(agreement, risk, form.version.data)
-            return _saved(agreement, form.version.data, "Risk removed.", reopened, anchor="risks")
+            return _saved(agreement, form.version.data, _("Risk removed."), reopened, anchor="risks")
         except DomainError as error:
             db.session.rollback()
             flash(str(error), "info")
             return _show(reference, "risks")
     return render_template(
-        "dpia/confirm.html", form=form, agreement=agreement, question="Remove this risk?", detail=risk.description,
-        button="Yes, remove the risk", page_title=f"Remove a risk: DPIA of {reference}",
+        "dpia/confirm.html", form=form, agreement=agreement, question=_("Remove this risk?"), detail=risk.description,
+        button=_("Yes, remove the risk"), page_title=_("Remove a risk: DPIA of %(reference)s", reference=reference),
     )
 
 
@@ -194,11 +199,11 @@ def advice(reference):
     if form.validate_on_submit():
         try:
             _dpia, reopened = operations.save_advice(agreement, form.data, form.version.data)
-            return _saved(agreement, form.version.data, "The DPO's advice is recorded.", reopened)
+            return _saved(agreement, form.version.data, _("The DPO's advice is recorded."), reopened)
         except DomainError as error:
             fail(form, error)
     return render_template(
-        "dpia/advice.html", form=form, agreement=agreement, dpia=dpia, page_title=f"The DPO's advice: DPIA of {reference}",
+        "dpia/advice.html", form=form, agreement=agreement, dpia=dpia, page_title=_("The DPO's advice: DPIA of %(reference)s", reference=reference),
     )
 
 
@@ -216,12 +221,12 @@ def sign_off(reference):
     if not problems and form.validate_on_submit():
         try:
             operations.sign_off(agreement, form.data, form.version.data)
-            return _saved(agreement, form.version.data, "The DPIA is signed off. It is reviewed with the agreement.")
+            return _saved(agreement, form.version.data, _("The DPIA is signed off. It is reviewed with the agreement."))
         except DomainError as error:
             fail(form, error)
     return render_template(
         "dpia/sign_off.html", form=form, agreement=agreement, dpia=dpia, problems=problems,
-        prior_consultation=rules.prior_consultation_needed(dpia.risks), page_title=f"Sign off the DPIA of {reference}",
+        prior_consultation=rules.prior_consultation_needed(dpia.risks), page_title=_("Sign off the DPIA of %(reference)s", reference=reference),
     )
 
 
@@ -235,14 +240,15 @@ def delete(reference):
         try:
             operations.delete_dpia(agreement, form.version.data)
             commit_or_conflict(agreement, form.version.data)
-            flash(f"The DPIA of {reference} is deleted.", "success")
+            flash(_("The DPIA of %(reference)s is deleted.", reference=reference), "success")
             return redirect(url_for("agreements.show", reference=reference, _anchor="dpia"))
         except DomainError as error:
             db.session.rollback()
             flash(str(error), "info")
             return _show(reference)
     return render_template(
-        "dpia/confirm.html", form=form, agreement=agreement, question=f"Delete the DPIA of {reference}?",
-        detail="Its screening, description, risks, the DPO's advice and sign-off are deleted. The agreement's history keeps a record of them.",
-        button="Yes, delete the DPIA", page_title=f"Delete the DPIA of {reference}",
+        "dpia/confirm.html", form=form, agreement=agreement, question=_("Delete the DPIA of %(reference)s?", reference=reference),
+        detail=_("Its screening, description, risks, the DPO's advice and sign-off are deleted. "
+                 "The agreement's history keeps a record of them."),
+        button=_("Yes, delete the DPIA"), page_title=_("Delete the DPIA of %(reference)s", reference=reference),
     )

@@ -4,6 +4,10 @@ Shipped entries are refreshed from `catalogue.toml` by the migrations and `flask
 local entries an administrator adds are never touched, and neither is the local wording an
 administrator gives a shipped entry's title and summary (the shipped wording is still recorded,
 so a change to it can be shown beside the local one).
+
+The shipped titles and summaries are messages to translate like any other (babel.cfg extracts them
+with `extract_catalogue`): a page shows the shipped wording in its language, and a local wording as
+its author wrote it (LegalBasis.title_in_language).
 """
 import tomllib
 from functools import lru_cache
@@ -20,6 +24,19 @@ WORDING = ("title", "summary")
 def shipped_entries():
     with CATALOGUE_FILE.open("rb") as handle:
         return tuple(tomllib.load(handle)["basis"])
+
+
+def extract_catalogue(fileobj, keywords, comment_tags, options):
+    """Babel's extraction method for catalogue.toml: each entry's title and summary, on its code's line."""
+    data = fileobj.read()
+    lines = {}
+    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+        key, _, value = line.partition("=")
+        if key.strip() == "code":
+            lines[tomllib.loads(line)["code"]] = number
+    for entry in tomllib.loads(data.decode("utf-8"))["basis"]:
+        for key in WORDING:
+            yield lines[entry["code"]], None, entry[key], [f"Lawful basis {entry['code']}: {key}"]
 
 
 def _row(entry):

@@ -20,7 +20,7 @@ from ..flows.models import ConsentApproach, DataCategory
 from ..organisations.types import OrganisationType, StatutoryRole, has_role, may_hold
 from . import law
 from .law import GDPR_START, fitting_successors, judged_on, reaches
-from .models import BasisKind, Regime
+from .models import BasisKind, Regime, title_in_language
 
 # The register-wide sweep asks the same few (type, role) questions hundreds of thousands of times.
 _holds = lru_cache(maxsize=None)(has_role)
@@ -612,7 +612,7 @@ def _name(organisation):
 
 def _named(code, catalogue):
     basis = catalogue.get(code)
-    return f"{code} ({basis.title})" if basis is not None else code
+    return f"{code} ({title_in_language(basis)})" if basis is not None else code
 
 
 @lru_cache(maxsize=None)

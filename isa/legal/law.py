@@ -16,7 +16,7 @@ from datetime import date
 from ..flows.models import ConsentApproach, DataCategory
 from ..organisations.types import OrganisationType as T
 from ..organisations.types import StatutoryRole, has_role, may_hold
-from .models import BasisKind, Regime
+from .models import BasisKind, Regime, title_in_language
 
 # UK GDPR and DPA 2018 replaced the DPA 1998 on this day.
 GDPR_START = date(2018, 5, 25)
@@ -107,12 +107,12 @@ class Schedule1Need:
             code = self.paragraphs[0]
             entry = catalogue.get(code)
             part = getattr(entry, "sch1_part", None) or 1
-            return f"DPA 2018 Schedule 1 Part {part} paragraph {code.rsplit('-', 1)[1]} ({code}{': ' + entry.title if entry else ''})"
+            return f"DPA 2018 Schedule 1 Part {part} paragraph {code.rsplit('-', 1)[1]} ({code}{': ' + title_in_language(entry) if entry else ''})"
         return "a condition in DPA 2018 Schedule 1 Part 2 (paragraphs 6 to 28)"
 
     def suggest(self, catalogue):
         codes = self.example or self.paragraphs
-        named = [f"{c} ({catalogue[c].title})" if c in catalogue else c for c in codes]
+        named = [f"{c} ({title_in_language(catalogue[c])})" if c in catalogue else c for c in codes]
         return named[0] if len(named) == 1 else "the condition relied on, such as " + " or ".join(named)
 
 

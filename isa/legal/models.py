@@ -2,6 +2,7 @@ import enum
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit.tracking import Audited
@@ -37,6 +38,21 @@ class BasisKind(enum.StrEnum):
             "gateway": "Statutory gateways",
             "common_law": "Common law",
         }[self.value]
+
+
+def in_language(wording, shipped):
+    """A lawful basis's title or summary as a page shows it: the shipped wording in the page's
+    language (the catalogue's Welsh is in the translations), any other wording as its author wrote it."""
+    return gettext(wording) if wording and wording == shipped else wording
+
+
+def title_in_language(basis):
+    """Any catalogue entry's title in the page's language: a LegalBasis, a snapshot of one, a test's fake."""
+    return in_language(basis.title, getattr(basis, "shipped_title", None))
+
+
+def summary_in_language(basis):
+    return in_language(basis.summary, getattr(basis, "shipped_summary", None))
 
 
 class LegalBasis(Audited, db.Model):
@@ -75,6 +91,15 @@ class LegalBasis(Audited, db.Model):
     def has_local_wording(self):
         """A shipped entry whose title and summary an administrator has reworded locally."""
         return not self.local and self.reworded_from_title is not None
+
+    @property
+    def title_in_language(self):
+        """The title a page shows, in its language: API and exports keep `title` as stored."""
+        return title_in_language(self)
+
+    @property
+    def summary_in_language(self):
+        return summary_in_language(self)
 
     @property
     def shipped_wording_changed(self):

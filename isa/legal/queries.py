@@ -57,7 +57,8 @@ def catalogue_groups(q="", when="", today=None):
             basis
             for basis in entries
             if basis.kind == kind
-            and (not needle or needle in basis.code.lower() or needle in basis.title.lower() or needle in (basis.summary or "").lower())
+            and (not needle or needle in basis.code.lower() or needle in basis.title.lower() or needle in (basis.summary or "").lower()
+                 or needle in basis.title_in_language.lower() or needle in (basis.summary_in_language or "").lower())
             and (when != "in_force" or basis.in_force_on(today))
             and (when != "legacy" or (basis.in_force_to is not None and basis.in_force_to < today))
         ]
@@ -245,6 +246,7 @@ class _Basis:
     kind: BasisKind
     regime: Regime
     title: str
+    shipped_title: str | None
     successors: list
     needs_apd: bool | None
     sch1_part: int | None

@@ -18,12 +18,25 @@ bp.add_app_template_global(grouped_by_flow, "grouped_findings")
 bp.add_app_template_global(grouped_by_rule, "findings_by_rule")
 
 
+def _catalogue():
+    """The catalogue by code, read once for the request."""
+    if "catalogue" not in g:
+        g.catalogue = catalogue_map()
+    return g.catalogue
+
+
 @bp.app_template_global()
 def basis_title(code):
-    """A lawful basis's title from the catalogue (cached for the request), or "" for an unknown code."""
-    if "basis_titles" not in g:
-        g.basis_titles = {c: basis.title for c, basis in catalogue_map().items()}
-    return g.basis_titles.get(code, "")
+    """A lawful basis's title in the page's language, or "" for an unknown code."""
+    basis = _catalogue().get(code)
+    return basis.title_in_language if basis else ""
+
+
+@bp.app_template_global()
+def basis_summary(code):
+    """A lawful basis's summary in the page's language, or "" for an unknown code."""
+    basis = _catalogue().get(code)
+    return basis.summary_in_language if basis else ""
 
 WHEN_CHOICES = {"": "All entries", "in_force": "In force today", "legacy": "Legacy (no longer in force)"}
 ATTENTION_PER_PAGE = 50
@@ -78,7 +91,7 @@ def show(code):
         predecessors=predecessors_of(code, catalogue),
         regime_labels=REGIME_LABELS,
         today=clock.today(),
-        page_title=f"{basis.code}: {basis.title}",
+        page_title=f"{basis.code}: {basis.title_in_language}",
     )
 
 

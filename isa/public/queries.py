@@ -8,19 +8,23 @@ agreement's own page), and in outline what is shared under which legal power: th
 (personal, special category...) and the statutory gateways cited. The queries read those columns
 alone, so other contacts, data items, flows, their purposes and their UK GDPR conditions never
 reach the public pages or the open data feed.
+
+The pages show the kinds of data and the gateways' titles in the page's language; the open data
+feed keeps them in English, as stored.
 """
 import json
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from ..agreements.models import Agreement, AgreementStatus, Party
 from ..agreements.rules import review_overdue
 from ..agreements.types import IN_FORCE
 from ..extensions import db
 from ..flows.models import DataCategory, DataFlow
-from ..legal.models import BasisKind, LegalBasis
+from ..legal.models import BasisKind, LegalBasis, in_language
 from ..organisations.models import Organisation
 
 PUBLISHED = IN_FORCE  # the statuses published; each agreement says whether it is in force on the day
@@ -37,9 +41,24 @@ class PublishedAgreement:
     parties: tuple  # organisation names
     end_date: date | None = None
     controller: str | None = None  # the lead organisation's name
-    data_shared: tuple = ()  # the kinds of data, in words: Personal data, Special category data...
-    legal_powers: tuple = ()  # the statutory gateways cited, "CODE: title"
+    categories: tuple = ()  # the kinds of data shared (DataCategory)
+    gateways: tuple = ()  # the statutory gateways cited: (code, title, shipped title)
     contacts: tuple = ()  # (organisation name, its DPO's email address or None)
+
+    @property
+    def data_shared(self):
+        """The kinds of data in English words, for the open data feed: Personal data, Special category data..."""
+        with force_locale("en"):
+            return tuple(str(category.label) for category in self.categories)
+
+    @property
+    def legal_powers(self):
+        """The statutory gateways cited, "CODE: title", as stored: the open data feed's."""
+        return tuple(f"{code}: {title}" for code, title, _shipped in self.gateways)
+
+    def legal_powers_in_language(self):
+        """The statutory gateways cited, "CODE: title", as the page shows them in its language."""
+        return tuple(f"{code}: {in_language(title, shipped)}" for code, title, shipped in self.gateways)
 
     def in_force(self, today):
         """Signed and published, but only in force from its start date."""
@@ -62,11 +81,13 @@ def _summaries(rows):
 
 
 def _gateway_titles():
-    return dict(db.session.execute(sa.select(LegalBasis.code, LegalBasis.title).where(LegalBasis.kind == BasisKind.GATEWAY)).all())
+    """{code: (title, shipped title)} of the statutory gateways."""
+    query = sa.select(LegalBasis.code, LegalBasis.title, LegalBasis.shipped_title).where(LegalBasis.kind == BasisKind.GATEWAY)
+    return {code: (title, shipped) for code, title, shipped in db.session.execute(query)}
 
 
 def _outline(agreement_ids):
-    """{agreement id: (kinds of data in words, statutory gateways cited)}: the outline the public may see."""
+    """{agreement id: (kinds of data, statutory gateways cited)}: the outline the public may see."""
     if not agreement_ids:
         return {}
     gateways = _gateway_titles()
@@ -89,8 +110,8 @@ def _outline(agreement_ids):
         found += [code for code in codes or () if code in gateways and code not in found]
     order = [category.value for category in DataCategory]
     return {
-        agreement_id: (tuple(DataCategory(c).label for c in order if c in kinds.get(agreement_id, ())),
-                       tuple(f"{code}: {gateways[code]}" for code in powers.get(agreement_id, ())))
+        agreement_id: (tuple(DataCategory(c) for c in order if c in kinds.get(agreement_id, ())),
+                       tuple((code, *gateways[code]) for code in powers.get(agreement_id, ())))
         for agreement_id in agreement_ids
     }
 

@@ -2,6 +2,7 @@
 import math
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 
 from .queries import published_agreement, published_page
 
@@ -19,7 +20,7 @@ def register():
     pages = max(1, math.ceil(total / PER_PAGE))
     return render_template(
         "public/register.html", agreements=agreements, total=total, page=page, pages=pages, q=q,
-        page_title="Public register of information sharing agreements",
+        page_title=_("Public register of information sharing agreements"),
     )
 
 

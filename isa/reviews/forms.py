@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
@@ -12,41 +13,41 @@ from .rules import review_date_problems
 class OutcomeField(RadioField):
     def pre_validate(self, form):
         if self.data not in {value for value, _label in self.choices}:
-            raise ValidationError("Choose the outcome of the review")
+            raise ValidationError(_l("Choose the outcome of the review"))
 
 
 class ReviewForm(VersionedForm):
-    reviewed_on = GovDateField("Date of the review", description="For example, 14 11 2027", validators=[InputRequired("Enter the date of the review")])
+    reviewed_on = GovDateField(_l("Date of the review"), description=_l("For example, 14 11 2027"), validators=[InputRequired(_l("Enter the date of the review"))])
     reviewer = StringField(
-        "Reviewer",
+        _l("Reviewer"),
         widget=GovTextInput(),
-        description="Who carried out the review, with their role.",
-        validators=[InputRequired("Enter who carried out the review"), Length(max=200, message="Enter the reviewer in 200 characters or fewer")],
+        description=_l("Who carried out the review, with their role."),
+        validators=[InputRequired(_l("Enter who carried out the review")), Length(max=200, message=_l("Enter the reviewer in 200 characters or fewer"))],
     )
     outcome = OutcomeField(
-        "Outcome",
+        _l("Outcome"),
         widget=GovRadioInput(),
         choices=[(outcome.value, outcome.label) for outcome in ReviewOutcome],
-        validators=[InputRequired("Choose the outcome of the review")],
+        validators=[InputRequired(_l("Choose the outcome of the review"))],
     )
     notes = TextAreaField(
-        "Notes",
+        _l("Notes"),
         widget=GovTextArea(),
-        description="What the review looked at and what was agreed. Do not include anyone's personal details.",
-        validators=[Optional(), Length(max=10000, message="Enter notes in 10,000 characters or fewer")],
+        description=_l("What the review looked at and what was agreed. Do not include anyone's personal details."),
+        validators=[Optional(), Length(max=10000, message=_l("Enter notes in 10,000 characters or fewer"))],
     )
     review_interval_months = IntegerField(
-        "Review interval in months",
+        _l("Review interval in months"),
         widget=GovTextInput(),
-        description="The next review date is the date of this review plus this interval.",
-        validators=[InputRequired("Enter the review interval in months"), NumberRange(validation.REVIEW_INTERVAL_MIN, validation.REVIEW_INTERVAL_MAX, validation.REVIEW_INTERVAL_MESSAGE)],
+        description=_l("The next review date is the date of this review plus this interval."),
+        validators=[InputRequired(_l("Enter the review interval in months")), NumberRange(validation.REVIEW_INTERVAL_MIN, validation.REVIEW_INTERVAL_MAX, validation.REVIEW_INTERVAL_MESSAGE)],
     )
     next_review_date = GovDateField(
-        "Next review date (optional)",
-        description="Leave empty to set it from the review interval. Not used when the agreement is terminated.",
+        _l("Next review date (optional)"),
+        description=_l("Leave empty to set it from the review interval. Not used when the agreement is terminated."),
         validators=[Optional()],
     )
-    submit = SubmitField("Record the review", widget=GovSubmitInput())
+    submit = SubmitField(_l("Record the review"), widget=GovSubmitInput())
 
     start_date = None  # the agreement's, set by the view, for the date checks
 

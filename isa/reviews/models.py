@@ -2,6 +2,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit.tracking import Audited
@@ -16,15 +17,19 @@ class ReviewOutcome(enum.StrEnum):
 
     @property
     def label(self):
-        return {"continue": "Continue unchanged", "amend": "Continue, with amendments", "terminate": "Terminate"}[self.value]
+        return _OUTCOME_LABELS[self.value]
 
     @property
     def hint(self):
-        return {
-            "continue": "The agreement stays in force and the next review date is set.",
-            "amend": "The agreement stays in force while the partners amend it, and the next review date is set.",
-            "terminate": "The agreement ends on the date of this review. It can no longer be relied on.",
-        }[self.value]
+        return _OUTCOME_HINTS[self.value]
+
+
+_OUTCOME_LABELS = {"continue": _l("Continue unchanged"), "amend": _l("Continue, with amendments"), "terminate": _l("Terminate")}
+_OUTCOME_HINTS = {
+    "continue": _l("The agreement stays in force and the next review date is set."),
+    "amend": _l("The agreement stays in force while the partners amend it, and the next review date is set."),
+    "terminate": _l("The agreement ends on the date of this review. It can no longer be relied on."),
+}
 
 
 class Review(Audited, db.Model):

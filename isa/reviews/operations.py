@@ -1,9 +1,11 @@
 """Recording a completed review: the one business action of this domain."""
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..core.errors import DomainError
 from ..agreements.rules import IN_FORCE
 from ..core import clock
+from ..core.i18n import govdate
 from ..agreements import lifecycle
 from ..agreements.models import AgreementStatus
 from ..agreements.operations import check_version
@@ -25,7 +27,7 @@ def record_review(agreement, data, expected_version, recorded_by=None, today=Non
     check_version(agreement, expected_version)
     today = today or clock.today()
     if agreement.status not in REVIEWABLE:
-        raise DomainError(None, f"Only an agreement in force can be reviewed; this one is {agreement.status.label.lower()}.")
+        raise DomainError(None, _("Only an agreement in force can be reviewed; this one is %(status)s.", status=agreement.status.label.lower()))
     outcome = ReviewOutcome(data["outcome"])
     reviewed_on = data["reviewed_on"]
     interval = data.get("review_interval_months") or agreement.review_interval_months
@@ -37,7 +39,7 @@ def record_review(agreement, data, expected_version, recorded_by=None, today=Non
     if agreement.id is not None and db.session.scalar(
         sa.select(Review.id).where(Review.agreement_id == agreement.id, Review.reviewed_on == reviewed_on).limit(1)
     ):
-        raise DomainError("reviewed_on", f"A review of {agreement.reference} on {_day(reviewed_on)} is already recorded")
+        raise DomainError("reviewed_on", _("A review of %(reference)s on %(date)s is already recorded", reference=agreement.reference, date=govdate(reviewed_on)))
 
     if terminating:
         _move(agreement, AgreementStatus.TERMINATED)
@@ -47,7 +49,7 @@ def record_review(agreement, data, expected_version, recorded_by=None, today=Non
         if outcome == ReviewOutcome.CONTINUE and agreement.status == AgreementStatus.UNDER_REVIEW:
             _move(agreement, AgreementStatus.ACTIVE)
         if agreement.end_date is not None and agreement.end_date < next_review:
-            raise DomainError("next_review_date", f"The agreement ends on {_day(agreement.end_date)}, before that review date")
+            raise DomainError("next_review_date", _("The agreement ends on %(date)s, before that review date", date=govdate(agreement.end_date)))
         agreement.review_interval_months = interval
 
     review = Review(
@@ -69,9 +71,5 @@ def record_review(agreement, data, expected_version, recorded_by=None, today=Non
 def _move(agreement, target):
     problems = lifecycle.transition_problems(agreement, target)
     if problems:
-        raise DomainError("outcome", f"The agreement cannot become {target.label.lower()}: " + "; ".join(problems))
+        raise DomainError("outcome", _("The agreement cannot become %(status)s: %(problems)s", status=target.label.lower(), problems="; ".join(str(p) for p in problems)))
     agreement.status = target
-
-
-def _day(value):
-    return f"{value.day} {value:%B %Y}"

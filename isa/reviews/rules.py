@@ -1,6 +1,8 @@
-"""Review rules: pure functions, no Flask and no database."""
+"""Review rules: pure functions, no Flask and no database (only its messages are translated)."""
 import calendar
 from datetime import date
+
+from flask_babel import gettext as _
 
 
 def add_months(day, months):
@@ -14,9 +16,9 @@ def review_date_problems(start_date, reviewed_on, next_review_date, today, termi
     """Messages keyed by form field for review dates that cannot stand."""
     problems = {}
     if reviewed_on > today:
-        problems["reviewed_on"] = "The date of the review must be today or in the past"
+        problems["reviewed_on"] = _("The date of the review must be today or in the past")
     elif start_date and reviewed_on < start_date:
-        problems["reviewed_on"] = "The date of the review must be on or after the agreement's start date"
+        problems["reviewed_on"] = _("The date of the review must be on or after the agreement's start date")
     if not terminating and next_review_date is not None and next_review_date <= reviewed_on:
-        problems["next_review_date"] = "The next review date must be after the date of the review"
+        problems["next_review_date"] = _("The next review date must be after the date of the review")
     return problems

@@ -1,4 +1,5 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..core.errors import DomainError, fail
@@ -48,7 +49,7 @@ def dashboard():
         action_form=ReminderActionForm(),
         today=today,
         scheduler=_scheduler_health(),
-        page_title="Dashboard",
+        page_title=_("Dashboard"),
     )
 
 
@@ -67,8 +68,8 @@ def _offsets_text(value):
     try:
         days = [str(d) for d in parse_offsets(value)]
     except ValueError:
-        return "the configured number of"
-    return days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
+        return _("the configured number of")
+    return days[0] if len(days) == 1 else _("%(some)s and %(last)s", some=", ".join(days[:-1]), last=days[-1])
 
 
 @bp.route("/agreements/<reference>/reviews/new", methods=["GET", "POST"])
@@ -76,7 +77,7 @@ def _offsets_text(value):
 def new(reference):
     agreement = get_visible(reference)
     if agreement.status not in REVIEWABLE:
-        return render_template("reviews/not_reviewable.html", agreement=agreement, page_title=f"{reference} cannot be reviewed")
+        return render_template("reviews/not_reviewable.html", agreement=agreement, page_title=_("%(reference)s cannot be reviewed", reference=reference))
     form = ReviewForm()
     form.start_date = agreement.start_date
     if request.method == "GET":
@@ -89,16 +90,18 @@ def new(reference):
             review = record_review(agreement, form.data, form.version.data, recorded_by=current_user._get_current_object())
             commit_or_conflict(agreement, form.version.data)
             if review.outcome == ReviewOutcome.TERMINATE:
-                flash(f"Review recorded. {agreement.reference} is terminated.", "success")
+                flash(_("Review recorded. %(reference)s is terminated.", reference=agreement.reference), "success")
             elif review.outcome == ReviewOutcome.AMEND:
                 flash(
-                    f"Review recorded. The next review of {agreement.reference} is due on {govdate(review.next_review_date)}. "
-                    "Next, make the amendments: edit the details, parties or data flows (a change to the parties or flows "
-                    "starts a new protocol version for every party to sign). Then choose Activate.", "success",
+                    _("Review recorded. The next review of %(reference)s is due on %(date)s. "
+                      "Next, make the amendments: edit the details, parties or data flows (a change to the parties or flows "
+                      "starts a new protocol version for every party to sign). Then choose Activate.",
+                      reference=agreement.reference, date=govdate(review.next_review_date)), "success",
                 )
                 return redirect(url_for("agreements.show", reference=reference))
             else:
-                flash(f"Review recorded. The next review of {agreement.reference} is due on {govdate(review.next_review_date)}.", "success")
+                flash(_("Review recorded. The next review of %(reference)s is due on %(date)s.", reference=agreement.reference,
+                        date=govdate(review.next_review_date)), "success")
             return redirect(url_for("agreements.show", reference=reference, _anchor="reviews"))
         except DomainError as error:
             fail(form, error)
@@ -107,5 +110,5 @@ def new(reference):
         form=form,
         agreement=agreement,
         outcome_hints=[{"hint": {"text": outcome.hint}} for outcome in ReviewOutcome],
-        page_title=f"Record a review of {reference}",
+        page_title=_("Record a review of %(reference)s", reference=reference),
     )

@@ -1,0 +1,95 @@
+"""Finds English left on a page that should be all Welsh.
+
+What a person reads on the page (text between tags, the page title, and the attributes read
+aloud or shown: alt, title, aria-label, placeholder, a button's value) is taken apart into
+phrases; the register's own data (names, titles, purposes, references: not ours to translate)
+is taken out; what is left must hold none of the English words below. They are the words every
+English sentence of the service is made of, and none is a Welsh word, so a Welsh page holding one
+has English left on it.
+"""
+import re
+from html.parser import HTMLParser
+
+READ_ATTRIBUTES = {"alt", "title", "aria-label", "placeholder"}
+ENGLISH = set("""
+the and of for with this that these those your you are was were has have had not from by which when
+there their they will can could should must been being who what where why how into than then them
+its our any all each every only also but about after before while until other another more most
+some such here above below between without within upon please
+agreement agreements sharing organisation organisations partner's review reviews reviewed signed
+sign signature signatures save saved cancel search delete deleted remove edit change changed back
+next previous page pages date dates name email password account settings yes continue submit
+create new add added show hide download print details summary status active draft expired
+terminated superseded awaiting consultation under overdue due today none found nothing record
+records history flow flows lawful basis bases purpose purposes recipient discloser party parties
+category categories channel channels decision decisions legal findings error errors problem
+there's isn't doesn't don't can't won't you're it's
+""".split())
+KEPT = {"English"}  # the language switch names English in English, as switchers do
+WORDS = re.compile(r"[A-Za-z][A-Za-z']*")
+CODE = re.compile(r"^[a-z0-9_.:-]+$")  # a stored code (active, personal, secure-email) is shown by its label, ours to translate
+
+
+class _Reader(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.phrases, self.skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "style", "template"):
+            self.skip += 1
+        for name in READ_ATTRIBUTES:
+            if attrs.get(name):
+                self.phrases.append(attrs[name])
+        if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get("value"):
+            self.phrases.append(attrs["value"])
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "template") and self.skip:
+            self.skip -= 1
+
+    def handle_data(self, data):
+        if not self.skip and data.strip():
+            self.phrases.append(data)
+
+
+def english_left(page, data=()):
+    """The phrases of `page` (HTML) that hold English once the register's `data` is taken out."""
+    reader = _Reader()
+    reader.feed(page)
+    values = sorted({" ".join(d.split()) for d in data if d and len(d) > 2 and not CODE.match(d)}, key=len, reverse=True)
+    ours = re.compile("|".join(map(re.escape, values)), re.IGNORECASE) if values else None
+    found = []
+    for phrase in reader.phrases:
+        text = " ".join(phrase.split())
+        rest = ours.sub(" ", text) if ours else text
+        rest = re.sub(r"\S+@\S+|https?://\S+|/\S*", " ", rest)  # addresses and paths
+        words = [w.lower().strip("'") for w in WORDS.findall(rest) if w not in KEPT]
+        if any(w in ENGLISH for w in words):
+            found.append(text)
+    return found
+
+
+def register_data(session):
+    """Every text held in the register's tables, but the legal catalogue's (its titles and summaries
+    are ours, and translated)."""
+    import sqlalchemy as sa
+
+    from isa.extensions import db
+
+    values = set()
+    for table in db.metadata.sorted_tables:
+        if table.name in ("legal_bases", "alembic_version"):
+            continue
+        columns = [c for c in table.columns if isinstance(c.type, (sa.String, sa.Text, sa.JSON))]
+        if not columns:
+            continue
+        for row in session.execute(sa.select(*columns)):
+            for value in row:
+                if isinstance(value, str):
+                    values.add(value)
+                    values.update(line.strip() for line in value.splitlines())
+                elif isinstance(value, (list, tuple)):
+                    values.update(v for v in value if isinstance(v, str))
+    return values
