@@ -20,7 +20,8 @@ from ..flows.models import ConsentApproach, DataCategory
 from ..organisations.types import OrganisationType, StatutoryRole, has_role, may_hold
 from . import law
 from .law import GDPR_START, fitting_successors, judged_on, reaches
-from .models import BasisKind, Regime, title_in_language
+from .models import BasisKind, Regime
+from .words import AndList, Joined, Label, N_, Named, Words
 
 # The register-wide sweep asks the same few (type, role) questions hundreds of thousands of times.
 _holds = lru_cache(maxsize=None)(has_role)
@@ -41,6 +42,9 @@ LEGAL_OBLIGATION = "UKGDPR-A6-1C"
 
 @dataclass(frozen=True)
 class Finding:
+    """One finding. `message` is a `Words`: English as a str (the API, the command line, stored
+    reasons), in the reader's language on a page; the rule and severity are codes."""
+
     rule: str
     severity: str  # error, warning or info
     message: str
@@ -53,8 +57,20 @@ class Finding:
     @property
     def detail(self):
         """The message without the flow it names, for pages that show the flow beside it."""
-        text = self.message.removeprefix(f"{self.flow_label}: ") if self.flow_label else self.message
+        message = self.message
+        if isinstance(message, Words) and message.text == FLOW_MESSAGE:
+            return worded_capital(message.params["finding"])
+        if isinstance(message, Words):
+            return message.capitalised()
+        text = message.removeprefix(f"{self.flow_label}: ") if self.flow_label else message
         return text[:1].upper() + text[1:]
+
+
+FLOW_MESSAGE = N_("%(flow)s: %(finding)s", flow="", finding="").text  # a flow's finding, after the flow it is about
+
+
+def worded_capital(message):
+    return message.capitalised() if isinstance(message, Words) else message[:1].upper() + message[1:]
 
 
 def findings_for(agreement, catalogue, today, on=None):
@@ -102,8 +118,8 @@ def severity_counts(findings):
 def flow_label(flow):
     """"Hertfordshire Constabulary → Hertfordshire County Council", or "… → every other party"."""
     source = _name(flow.from_organisation)
-    target = _name(flow.to_organisation) if flow.to_organisation is not None else "every other party"
-    return f"{source} → {target}"
+    target = _name(flow.to_organisation) if flow.to_organisation is not None else N_("every other party")
+    return N_("%(source)s → %(target)s", source=source, target=target)
 
 
 # Each rule is a function yielding the messages of its findings; the tables give its id and severity.
@@ -129,39 +145,34 @@ def _rule(table, rule, severity, applies=None):
 def _unsigned_active(agreement, today):
     if AgreementStatus(agreement.status) == AgreementStatus.ACTIVE:
         unsigned = [_name(party.organisation) for party in unsigned_parties(agreement)]
-        if unsigned:
-            yield (
-                f"The agreement is active but {_and_list(unsigned)} {'has' if len(unsigned) == 1 else 'have'} not "
-                "signed it. Get every signature, or take the agreement out of force until they are in."
-            )
+        if len(unsigned) == 1:
+            yield N_("The agreement is active but %(parties)s has not signed it. Get every signature, or take the "
+                     "agreement out of force until they are in.", parties=_and_list(unsigned))
+        elif unsigned:
+            yield N_("The agreement is active but %(parties)s have not signed it. Get every signature, or take the "
+                     "agreement out of force until they are in.", parties=_and_list(unsigned))
 
 
 @_rule(_AGREEMENT_RULES, "no-flows", ERROR)
 def _no_flows(agreement, today):
     status = AgreementStatus(agreement.status)
     if status != AgreementStatus.DRAFT and not agreement.flows:
-        yield (
-            f"The agreement is past draft ({status.label.lower()}) but describes no data flows: record who shares "
-            "what with whom, why and under which lawful basis."
-        )
+        yield N_("The agreement is past draft (%(status)s) but describes no data flows: record who shares what with "
+                 "whom, why and under which lawful basis.", status=Label(status, lower=True))
 
 
 @_rule(_AGREEMENT_RULES, "review-overdue", WARNING)
 def _review_overdue(agreement, today):
     if review_overdue(agreement, today):
-        yield (
-            f"The review was due on {_day(agreement.review_date)} and has not been completed. "
-            "Review the agreement and record the outcome."
-        )
+        yield N_("The review was due on %(day)s and has not been completed. Review the agreement and record the "
+                 "outcome.", day=agreement.review_date)
 
 
 @_rule(_AGREEMENT_RULES, "data-location", WARNING)
 def _data_location(agreement, today):
     if DataLocation(agreement.data_location) == DataLocation.OTHER:
-        yield (
-            "Data is held outside the UK and EEA. That is a restricted transfer: record the adequacy regulations "
-            "or the appropriate safeguard (such as the International Data Transfer Agreement) it relies on."
-        )
+        yield N_("Data is held outside the UK and EEA. That is a restricted transfer: record the adequacy regulations "
+                 "or the appropriate safeguard (such as the International Data Transfer Agreement) it relies on.")
 
 
 @_rule(_AGREEMENT_RULES, "dpia-missing", WARNING)
@@ -186,6 +197,7 @@ class Catalogue(Mapping):
         self._readings = {}
         self._successors = {}
         self._rules = {}
+        self.named_cache = {}  # code -> Named, made once
 
     def rules_for(self, facts):
         """The flow rules that can fire for a flow with these bases, categories and consent approach."""
@@ -311,25 +323,27 @@ class _FlowFacts:
         for code in self.discarded(kind):
             basis = self.bases[code]
             if basis.kind == BasisKind.PART3 and not self.competent:
-                notes.append(f"{code} is a law-enforcement basis that {_name(self.discloser)} cannot rely on")
+                notes.append(N_("%(code)s is a law-enforcement basis that %(organisation)s cannot rely on",
+                                code=code, organisation=_name(self.discloser)))
             elif basis.in_force_to is not None and self.day > basis.in_force_to:
-                notes.append(f"{code} is a DPA 1998 condition, which covers processing up to {_day(basis.in_force_to)} only")
+                notes.append(N_("%(code)s is a DPA 1998 condition, which covers processing up to %(day)s only",
+                                code=code, day=basis.in_force_to))
             elif basis.in_force_from is not None and self.day < basis.in_force_from:
-                notes.append(f"{code} only comes into force on {_day(basis.in_force_from)}")
-        return f" ({'; '.join(notes)}.)" if notes else ""
+                notes.append(N_("%(code)s only comes into force on %(day)s", code=code, day=basis.in_force_from))
+        return N_(" (%(notes)s.)", notes=Joined(notes, "; ")) if notes else ""
 
 
 def _flow_findings(agreement, flow, catalogue, today, day):
     facts = _FlowFacts.of(agreement, flow, catalogue, today, day)
     for rule, severity, check in catalogue.rules_for(facts):
         for message in check(facts):
-            yield Finding(rule, severity, f"{facts.label}: {message}", facts.flow_id, facts.label)
+            yield Finding(rule, severity, N_(FLOW_MESSAGE, flow=facts.label, finding=message), facts.flow_id, facts.label)
 
 
 @_rule(_FLOW_RULES, "unknown-basis", ERROR, applies=lambda f: bool(f.unknown))
 def _unknown_basis(f):
     for code in f.unknown:
-        yield f"{code} is not in the lawful-basis catalogue. Correct the code or ask an administrator to add it."
+        yield N_("%(code)s is not in the lawful-basis catalogue. Correct the code or ask an administrator to add it.", code=code)
 
 
 @_rule(_FLOW_RULES, "art6-missing", ERROR, applies=lambda f: bool(f.categories & PERSONAL_CATEGORIES) and not f.of_kind(BasisKind.ART6) and not f.of_kind(BasisKind.PART3))
@@ -338,13 +352,15 @@ def _art6_missing(f):
     if not f.categories & PERSONAL_CATEGORIES or f.of_kind(BasisKind.ART6) or f.of_kind(BasisKind.PART3):
         return
     fallback = ["UKGDPR-A6-1E"] if f.discloser_is_public_authority else ["UKGDPR-A6-1F", "UKGDPR-A6-1C"]
-    yield (
-        "this flow of personal data has no lawful basis that counts for it"
-        + (" (a DPA 1998 Schedule 2 condition, for processing before 25 May 2018)" if f.legacy_era else
-           ": a UK GDPR Article 6 condition, or a DPA 2018 Part 3 basis of a competent authority")
-        + f"{f.why_discarded(BasisKind.ART6) or f.why_discarded(BasisKind.PART3)} "
-        + f"Cite {f.instead(BasisKind.ART6, fallback)} instead, whichever fits the sharing."
-    )
+    why, instead = f.why_discarded(BasisKind.ART6) or f.why_discarded(BasisKind.PART3), f.instead(BasisKind.ART6, fallback)
+    if f.legacy_era:
+        yield N_("this flow of personal data has no lawful basis that counts for it (a DPA 1998 Schedule 2 condition, "
+                 "for processing before 25 May 2018)%(why)s Cite %(bases)s instead, whichever fits the sharing.",
+                 why=why, bases=instead)
+    else:
+        yield N_("this flow of personal data has no lawful basis that counts for it: a UK GDPR Article 6 condition, or "
+                 "a DPA 2018 Part 3 basis of a competent authority%(why)s Cite %(bases)s instead, whichever fits the "
+                 "sharing.", why=why, bases=instead)
 
 
 @_rule(_FLOW_RULES, "art9-missing", ERROR, applies=lambda f: DataCategory.SPECIAL_CATEGORY in f.categories)
@@ -354,14 +370,25 @@ def _art9_missing(f):
     part3 = f.of_kind(BasisKind.PART3)
     if f.of_kind(BasisKind.ART9) or any(law.is_schedule8(code) for code in part3):
         return
-    yield (
-        "this flow includes special category data but has no Article 9 condition that counts for it"
-        + (" (a DPA 1998 Schedule 3 condition, before 25 May 2018)" if f.legacy_era else "")
-        + (", nor a DPA 2018 Schedule 8 condition for its law-enforcement processing" if part3 else "")
-        + f".{f.why_discarded(BasisKind.ART9)} "
-        + f"Cite {f.instead(BasisKind.ART9, ['UKGDPR-A9-2G'])} with the Schedule 1 condition it needs "
-        + "(for safeguarding, UKGDPR-A9-2G with DPA2018-SCH1-18)."
-    )
+    why, instead = f.why_discarded(BasisKind.ART9), f.instead(BasisKind.ART9, ["UKGDPR-A9-2G"])
+    if f.legacy_era and part3:
+        yield N_("this flow includes special category data but has no Article 9 condition that counts for it (a DPA "
+                 "1998 Schedule 3 condition, before 25 May 2018), nor a DPA 2018 Schedule 8 condition for its "
+                 "law-enforcement processing.%(why)s Cite %(bases)s with the Schedule 1 condition it needs (for "
+                 "safeguarding, UKGDPR-A9-2G with DPA2018-SCH1-18).", why=why, bases=instead)
+    elif f.legacy_era:
+        yield N_("this flow includes special category data but has no Article 9 condition that counts for it (a DPA "
+                 "1998 Schedule 3 condition, before 25 May 2018).%(why)s Cite %(bases)s with the Schedule 1 condition "
+                 "it needs (for safeguarding, UKGDPR-A9-2G with DPA2018-SCH1-18).", why=why, bases=instead)
+    elif part3:
+        yield N_("this flow includes special category data but has no Article 9 condition that counts for it, nor a "
+                 "DPA 2018 Schedule 8 condition for its law-enforcement processing.%(why)s Cite %(bases)s with the "
+                 "Schedule 1 condition it needs (for safeguarding, UKGDPR-A9-2G with DPA2018-SCH1-18).",
+                 why=why, bases=instead)
+    else:
+        yield N_("this flow includes special category data but has no Article 9 condition that counts for it.%(why)s "
+                 "Cite %(bases)s with the Schedule 1 condition it needs (for safeguarding, UKGDPR-A9-2G with "
+                 "DPA2018-SCH1-18).", why=why, bases=instead)
 
 
 @_rule(_FLOW_RULES, "sch1-missing", ERROR, applies=lambda f: bool(f.of_kind(BasisKind.ART9)))
@@ -372,13 +399,18 @@ def _sch1_missing(f):
         if needed is None or conditions & set(needed.paragraphs):
             continue
         cited = [c for c in f.bases if f.bases[c].kind == BasisKind.SCH1]
-        wrong = ""
+        wrong = []
         if law.APD_RULE in cited:
-            wrong = f" {law.APD_RULE} is the rule that Part 2 conditions need an appropriate policy document, not a condition."
+            wrong.append(N_(" %(code)s is the rule that Part 2 conditions need an appropriate policy document, not a "
+                            "condition.", code=law.APD_RULE))
         others = [c for c in cited if c != law.APD_RULE]
-        if others:
-            wrong += f" The flow lists {_and_list(others)}, which {'does' if len(others) == 1 else 'do'} not meet {code}."
-        yield f"{f.named(code)} is met only with {needed.describe(f.catalogue)} ({needed.law}).{wrong} Cite {needed.suggest(f.catalogue)}."
+        if len(others) == 1:
+            wrong.append(N_(" The flow lists %(codes)s, which does not meet %(code)s.", codes=_and_list(others), code=code))
+        elif others:
+            wrong.append(N_(" The flow lists %(codes)s, which do not meet %(code)s.", codes=_and_list(others), code=code))
+        yield N_("%(basis)s is met only with %(needed)s (%(law)s).%(wrong)s Cite %(suggestion)s.", basis=f.named(code),
+                 needed=needed.describe(f.catalogue), law=needed.law, wrong=Joined(wrong, ""),
+                 suggestion=needed.suggest(f.catalogue))
 
 
 @_rule(_FLOW_RULES, "art10-missing", ERROR, applies=lambda f: DataCategory.CRIMINAL_OFFENCE in f.categories)
@@ -389,13 +421,16 @@ def _art10_missing(f):
     legacy_sensitive = f.legacy_era and any(f.bases[c].regime == Regime.DPA1998 for c in f.of_kind(BasisKind.ART9))
     if f.of_kind(BasisKind.SCH1) or f.of_kind(BasisKind.PART3) or legacy_sensitive:
         return
-    part3 = " or, for its law-enforcement processing, DPA2018-S35" if f.competent else ""
-    yield (
-        "this flow includes criminal offence data but no DPA 2018 Schedule 1 condition (Part 1, 2 or 3) that meets "
-        "UK GDPR Article 10" + ("" if not f.competent else ", nor a DPA 2018 Part 3 basis")
-        + f".{f.why_discarded(BasisKind.PART3)} Cite UKGDPR-A10 with the Schedule 1 paragraph relied on, for example "
-        f"DPA2018-SCH1-6 (statutory purposes) or DPA2018-SCH1-10 (preventing or detecting unlawful acts){part3}."
-    )
+    why = f.why_discarded(BasisKind.PART3)
+    if f.competent:
+        yield N_("this flow includes criminal offence data but no DPA 2018 Schedule 1 condition (Part 1, 2 or 3) that "
+                 "meets UK GDPR Article 10, nor a DPA 2018 Part 3 basis.%(why)s Cite UKGDPR-A10 with the Schedule 1 "
+                 "paragraph relied on, for example DPA2018-SCH1-6 (statutory purposes) or DPA2018-SCH1-10 (preventing "
+                 "or detecting unlawful acts) or, for its law-enforcement processing, DPA2018-S35.", why=why)
+    else:
+        yield N_("this flow includes criminal offence data but no DPA 2018 Schedule 1 condition (Part 1, 2 or 3) that "
+                 "meets UK GDPR Article 10.%(why)s Cite UKGDPR-A10 with the Schedule 1 paragraph relied on, for example "
+                 "DPA2018-SCH1-6 (statutory purposes) or DPA2018-SCH1-10 (preventing or detecting unlawful acts).", why=why)
 
 
 @_rule(_FLOW_RULES, "part3-not-competent", ERROR, applies=lambda f: not f.competent and any(b.kind == BasisKind.PART3 for b in f.bases.values()))
@@ -405,16 +440,23 @@ def _part3_not_competent(f):
     part3 = [code for code, basis in f.bases.items() if basis.kind == BasisKind.PART3]
     if not part3:
         return
-    who = _name(f.discloser)
-    kind = OrganisationType(f.discloser.type).label.lower() if f.discloser is not None else "body"
-    yield (
-        f"{_and_list([f.named(c) for c in part3])} {'is a' if len(part3) == 1 else 'are'} DPA 2018 Part 3 (law enforcement) "
-        f"{'basis' if len(part3) == 1 else 'bases'}, which only a competent authority can rely on (DPA 2018 s30 and "
-        f"Schedule 7); {who}, a {kind}, is not one, so {'it counts' if len(part3) == 1 else 'they count'} for nothing. "
-        f"Its disclosures are made under UK GDPR: cite an Article 6 basis ({'UKGDPR-A6-1E' if f.discloser_is_public_authority else 'UKGDPR-A6-1F'}), "
-        "with UKGDPR-A10 and a Schedule 1 condition such as DPA2018-SCH1-10 for criminal offence data. If it has "
-        "statutory law-enforcement functions, record that on the organisation."
+    params = dict(
+        bases=_and_list([f.named(c) for c in part3]), organisation=_name(f.discloser),
+        kind=Label(OrganisationType(f.discloser.type), lower=True) if f.discloser is not None else N_("body"),
+        basis="UKGDPR-A6-1E" if f.discloser_is_public_authority else "UKGDPR-A6-1F",
     )
+    if len(part3) == 1:
+        yield N_("%(bases)s is a DPA 2018 Part 3 (law enforcement) basis, which only a competent authority can rely on "
+                 "(DPA 2018 s30 and Schedule 7); %(organisation)s, a %(kind)s, is not one, so it counts for nothing. "
+                 "Its disclosures are made under UK GDPR: cite an Article 6 basis (%(basis)s), with UKGDPR-A10 and a "
+                 "Schedule 1 condition such as DPA2018-SCH1-10 for criminal offence data. If it has statutory "
+                 "law-enforcement functions, record that on the organisation.", **params)
+    else:
+        yield N_("%(bases)s are DPA 2018 Part 3 (law enforcement) bases, which only a competent authority can rely on "
+                 "(DPA 2018 s30 and Schedule 7); %(organisation)s, a %(kind)s, is not one, so they count for nothing. "
+                 "Its disclosures are made under UK GDPR: cite an Article 6 basis (%(basis)s), with UKGDPR-A10 and a "
+                 "Schedule 1 condition such as DPA2018-SCH1-10 for criminal offence data. If it has statutory "
+                 "law-enforcement functions, record that on the organisation.", **params)
 
 
 @_rule(_FLOW_RULES, "s115-recipient", ERROR, applies=lambda f: S115 in f.bases)
@@ -423,27 +465,33 @@ def _s115_recipient(f):
         return
     outsiders = [org for org in _recipients(f.agreement, f.flow) if not _may_hold(org.type, StatutoryRole.CDA1998_S115_AUTHORITY)]
     if outsiders:
-        one = len(outsiders) == 1
-        yield (
-            f"{f.named(S115)} only allows disclosure to a relevant authority (s115(2): the police, local policing bodies, "
-            "local authorities, probation providers and health commissioners such as integrated care boards, or someone "
-            f"acting on behalf of one), and {_and_list([_name(o) for o in outsiders])} {'is not one' if one else 'are not'}. "
-            f"Rely on another basis for {'that recipient' if one else 'those recipients'}, such as "
-            f"{'UKGDPR-A6-1E (public task)' if f.discloser_is_public_authority else 'UKGDPR-A6-1F (legitimate interests)'} "
-            "with the common-law public interest test, and remove s115 from this flow."
+        params = dict(
+            basis=f.named(S115), recipients=_and_list([_name(o) for o in outsiders]),
+            other=N_("UKGDPR-A6-1E (public task)") if f.discloser_is_public_authority else N_("UKGDPR-A6-1F (legitimate interests)"),
         )
+        if len(outsiders) == 1:
+            yield N_("%(basis)s only allows disclosure to a relevant authority (s115(2): the police, local policing "
+                     "bodies, local authorities, probation providers and health commissioners such as integrated care "
+                     "boards, or someone acting on behalf of one), and %(recipients)s is not one. Rely on another basis "
+                     "for that recipient, such as %(other)s with the common-law public interest test, and remove s115 "
+                     "from this flow.", **params)
+        else:
+            yield N_("%(basis)s only allows disclosure to a relevant authority (s115(2): the police, local policing "
+                     "bodies, local authorities, probation providers and health commissioners such as integrated care "
+                     "boards, or someone acting on behalf of one), and %(recipients)s are not. Rely on another basis "
+                     "for those recipients, such as %(other)s with the common-law public interest test, and remove s115 "
+                     "from this flow.", **params)
 
 
 @_rule(_FLOW_RULES, "ca2004-body", ERROR, applies=lambda f: any(code in f.bases for code in CA2004_ROLES))
 def _ca2004_body(f):
     for code, role in CA2004_ROLES.items():
         if code in f.bases and f.discloser is not None and not _holds(f.discloser.type, role):
-            yield (
-                f"{f.named(code)} does not cover {_name(f.discloser)}: "
-                f"a {OrganisationType(f.discloser.type).label.lower()} is not a {role.label}. "
-                "Rely on another basis for its disclosures (UK GDPR Article 6 and, for a charity or provider, "
-                "the common-law public interest test), and remove the section from this flow."
-            )
+            yield N_("%(basis)s does not cover %(organisation)s: a %(kind)s is not a %(role)s. Rely on another basis "
+                     "for its disclosures (UK GDPR Article 6 and, for a charity or provider, the common-law public "
+                     "interest test), and remove the section from this flow.", basis=f.named(code),
+                     organisation=_name(f.discloser), kind=Label(OrganisationType(f.discloser.type), lower=True),
+                     role=Label(role))
 
 
 @_rule(_FLOW_RULES, "gateway-party", ERROR, applies=lambda f: any(code in law.GATEWAY_SCOPES for code in f.bases))
@@ -454,12 +502,16 @@ def _gateway_party(f):
             continue
         problems = []
         if scope.disclosers is not None and f.discloser is not None and not scope.covers(f.discloser.type, scope.disclosers):
-            problems.append(f"{_name(f.discloser)} is not one of the bodies it lets disclose ({scope.disclosers_text})")
+            problems.append(N_("%(organisation)s is not one of the bodies it lets disclose (%(bodies)s)",
+                               organisation=_name(f.discloser), bodies=scope.disclosers_text))
         if scope.recipients is not None:
             outside = [o for o in _recipients(f.agreement, f.flow) if not scope.covers(o.type, scope.recipients)]
-            if outside:
-                problems.append(f"{_and_list([_name(o) for o in outside])} {'is' if len(outside) == 1 else 'are'} not "
-                                f"{scope.recipients_text}")
+            if len(outside) == 1:
+                problems.append(N_("%(organisations)s is not %(bodies)s", organisations=_and_list([_name(o) for o in outside]),
+                                   bodies=scope.recipients_text))
+            elif outside:
+                problems.append(N_("%(organisations)s are not %(bodies)s", organisations=_and_list([_name(o) for o in outside]),
+                                   bodies=scope.recipients_text))
         if scope.either is not None:
             recipients = _recipients(f.agreement, f.flow)
             discloser_in = f.discloser is not None and scope.covers(f.discloser.type, scope.either)
@@ -468,9 +520,10 @@ def _gateway_party(f):
                 problems.append(scope.either_text)
         if (scope.barred_disclosers is not None and f.discloser is not None and f.categories & PERSONAL_CATEGORIES
                 and scope.covers(f.discloser.type, scope.barred_disclosers, uncertain=False)):
-            problems.append(scope.barred_text.format(discloser=_name(f.discloser)))
+            problems.append(Words(scope.barred_text.text, {"discloser": _name(f.discloser)}))
         if problems:
-            yield f"{f.named(code)} does not cover this flow: {'; '.join(problems)}. Rely on another basis, and remove it from this flow."
+            yield N_("%(basis)s does not cover this flow: %(problems)s. Rely on another basis, and remove it from this flow.",
+                     basis=f.named(code), problems=Joined(problems, "; "))
 
 
 @_rule(_FLOW_RULES, "channel-unapproved", ERROR, applies=lambda f: bool(f.categories & SENSITIVE_CATEGORIES))
@@ -480,12 +533,11 @@ def _channel_unapproved(f):
         return
     what = _sensitive_words(frozenset(f.categories & SENSITIVE_CATEGORIES))
     if channel is None:
-        yield f"{what} is shared but no transfer channel is recorded. Choose a channel approved for special category and criminal offence data."
+        yield N_("%(data)s is shared but no transfer channel is recorded. Choose a channel approved for special category "
+                 "and criminal offence data.", data=what)
     elif not channel.special_category_approved:
-        yield (
-            f"{what} is sent by {channel.name}, which is not approved for special category or criminal offence data. "
-            "Choose an approved channel."
-        )
+        yield N_("%(data)s is sent by %(channel)s, which is not approved for special category or criminal offence data. "
+                 "Choose an approved channel.", data=what, channel=channel.name)
 
 
 @_rule(_FLOW_RULES, "legacy-basis", WARNING, applies=lambda f: any(b.regime == Regime.DPA1998 for b in f.bases.values()))
@@ -498,15 +550,14 @@ def _legacy_basis(f):
         successors = f.catalogue.successors(basis, f)
         named = _and_list([f.named(s) for s in successors])
         if len(successors) > 1:
-            advice = f"Its successors for this flow are {named}."
+            advice = N_("Its successors for this flow are %(bases)s.", bases=named)
         elif successors:
-            advice = f"Its successor for this flow is {named}."
+            advice = N_("Its successor for this flow is %(bases)s.", bases=named)
         else:
-            advice = "Replace it with a basis in force today."
-        yield (
-            f"{f.named(code)} covers processing up to {_day(basis.in_force_to or law.DPA1998_END)} only, and the agreement is "
-            f"in force after then. {advice} Re-map the agreement's DPA 1998 bases in one step from its page."
-        )
+            advice = N_("Replace it with a basis in force today.")
+        yield N_("%(basis)s covers processing up to %(day)s only, and the agreement is in force after then. %(advice)s "
+                 "Re-map the agreement's DPA 1998 bases in one step from its page.", basis=f.named(code),
+                 day=basis.in_force_to or law.DPA1998_END, advice=advice)
 
 
 @_rule(_FLOW_RULES, "basis-not-yet-in-force", WARNING, applies=lambda f: any(b.in_force_from is not None and b.in_force_from > f.day for b in f.bases.values()))
@@ -514,7 +565,7 @@ def _basis_not_yet_in_force(f):
     for code, basis in f.bases.items():
         begins = basis.in_force_from
         if begins is not None and begins > f.day:
-            yield f"{f.named(code)} only comes into force on {_day(begins)}. Until then rely on another basis."
+            yield N_("%(basis)s only comes into force on %(day)s. Until then rely on another basis.", basis=f.named(code), day=begins)
 
 
 @_rule(_FLOW_RULES, "public-authority-6f", WARNING, applies=lambda f: any(code in f.bases for code in LEGITIMATE_INTERESTS))
@@ -523,21 +574,18 @@ def _public_authority_6f(f):
         return
     for code in LEGITIMATE_INTERESTS:
         if code in f.bases:
-            yield (
-                f"{_name(f.discloser)} is a public authority and relies on {f.named(code)}, which a public "
-                "authority cannot use for its public tasks. Use UKGDPR-A6-1E (public task) or UKGDPR-A6-1C "
-                "(legal obligation) unless the sharing is outside its public tasks."
-            )
+            yield N_("%(organisation)s is a public authority and relies on %(basis)s, which a public authority cannot "
+                     "use for its public tasks. Use UKGDPR-A6-1E (public task) or UKGDPR-A6-1C (legal obligation) unless "
+                     "the sharing is outside its public tasks.", organisation=_name(f.discloser), basis=f.named(code))
 
 
 @_rule(_FLOW_RULES, "public-authority-consent", WARNING, applies=lambda f: CONSENT in f.bases)
 def _public_authority_consent(f):
     if CONSENT in f.bases and f.discloser_is_public_authority:
-        yield (
-            f"{_name(f.discloser)} is a public authority and relies on {f.named(CONSENT)}. Consent is "
-            "rarely valid where there is an imbalance of power, and sharing must stop if it is withdrawn: "
-            "consider UKGDPR-A6-1E (public task), and keep consent as good practice or for confidentiality."
-        )
+        yield N_("%(organisation)s is a public authority and relies on %(basis)s. Consent is rarely valid where there "
+                 "is an imbalance of power, and sharing must stop if it is withdrawn: consider UKGDPR-A6-1E (public "
+                 "task), and keep consent as good practice or for confidentiality.", organisation=_name(f.discloser),
+                 basis=f.named(CONSENT))
 
 
 @_rule(_FLOW_RULES, "consent-mismatch", WARNING, applies=lambda f: EXPLICIT_CONSENT in f.bases or any(code in f.bases for code in law.CONSENT_BASES))
@@ -546,15 +594,12 @@ def _consent_mismatch(f):
     if approach == ConsentApproach.NO_CONSENT_LAWFUL_BASIS:
         relied = [code for code in law.CONSENT_BASES if code in f.bases]
         if relied:
-            yield (
-                f"the flow shares without consent, under another lawful basis, yet cites {_and_list([f.named(c) for c in relied])}. "
-                "Remove the consent bases, or change the consent approach if consent is in fact sought."
-            )
+            yield N_("the flow shares without consent, under another lawful basis, yet cites %(bases)s. Remove the "
+                     "consent bases, or change the consent approach if consent is in fact sought.",
+                     bases=_and_list([f.named(c) for c in relied]))
     elif approach == ConsentApproach.CONSENT and EXPLICIT_CONSENT in f.bases:
-        yield (
-            f"{f.named(EXPLICIT_CONSENT)} needs explicit consent, but the flow's consent approach is consent. "
-            "Record explicit consent as the approach, or rely on another Article 9 condition."
-        )
+        yield N_("%(basis)s needs explicit consent, but the flow's consent approach is consent. Record explicit consent "
+                 "as the approach, or rely on another Article 9 condition.", basis=f.named(EXPLICIT_CONSENT))
 
 
 @_rule(_FLOW_RULES, "legal-obligation-power", WARNING, applies=lambda f: LEGAL_OBLIGATION in f.bases)
@@ -563,11 +608,13 @@ def _legal_obligation_power(f):
         return
     gateways = [code for code, basis in f.bases.items() if basis.kind == BasisKind.GATEWAY]
     if gateways and all(code in law.POWERS for code in gateways):
-        yield (
-            f"{f.named(LEGAL_OBLIGATION)} needs a legal duty to share, but {_and_list(gateways)} "
-            f"{'gives' if len(gateways) == 1 else 'give'} a power, not a duty. Cite UKGDPR-A6-1E (public task) "
-            "with the power, or name the law that imposes the duty."
-        )
+        params = dict(basis=f.named(LEGAL_OBLIGATION), gateways=_and_list(gateways))
+        if len(gateways) == 1:
+            yield N_("%(basis)s needs a legal duty to share, but %(gateways)s gives a power, not a duty. Cite "
+                     "UKGDPR-A6-1E (public task) with the power, or name the law that imposes the duty.", **params)
+        else:
+            yield N_("%(basis)s needs a legal duty to share, but %(gateways)s give a power, not a duty. Cite "
+                     "UKGDPR-A6-1E (public task) with the power, or name the law that imposes the duty.", **params)
 
 
 @_rule(_FLOW_RULES, "apd-needed", INFO, applies=lambda f: bool(f.of_kind(BasisKind.SCH1) or f.of_kind(BasisKind.PART3)))
@@ -576,10 +623,12 @@ def _apd_needed(f):
         code for code in f.of_kind(BasisKind.SCH1) + f.of_kind(BasisKind.PART3) if f.bases[code].needs_apd
     ]
     if needs_policy:
-        yield (
-            f"{_and_list(needs_policy)} {'needs' if len(needs_policy) == 1 else 'need'} an appropriate policy document: "
-            f"check that {_name(f.discloser) if f.discloser is not None else 'the discloser'} has one in place."
-        )
+        params = dict(codes=_and_list(needs_policy),
+                      organisation=_name(f.discloser) if f.discloser is not None else N_("the discloser"))
+        if len(needs_policy) == 1:
+            yield N_("%(codes)s needs an appropriate policy document: check that %(organisation)s has one in place.", **params)
+        else:
+            yield N_("%(codes)s need an appropriate policy document: check that %(organisation)s has one in place.", **params)
 
 
 # Every rule the engine knows, with its severity, in the order findings are listed within a severity.
@@ -607,17 +656,23 @@ def _same(one, other):
 
 
 def _name(organisation):
-    return getattr(organisation, "name", None) or "an unknown organisation"
+    return getattr(organisation, "name", None) or N_("an unknown organisation")
 
 
 def _named(code, catalogue):
-    basis = catalogue.get(code)
-    return f"{code} ({title_in_language(basis)})" if basis is not None else code
+    """"CODE (title)", the title read when the finding is shown (in the reader's language)."""
+    cache = getattr(catalogue, "named_cache", None)
+    if cache is None:
+        return Named(code, catalogue.get(code))
+    named = cache.get(code)
+    if named is None:
+        named = cache[code] = Named(code, catalogue.get(code))
+    return named
 
 
 @lru_cache(maxsize=None)
 def _sensitive_words(categories):
-    return _and_list([DataCategory(c).label.lower() for c in sorted(categories)])
+    return _and_list([Label(DataCategory(c), lower=True) for c in sorted(categories)])
 
 
 @lru_cache(maxsize=None)
@@ -625,16 +680,9 @@ def _consent(value):
     return ConsentApproach(value) if value else None
 
 
-@lru_cache(maxsize=4096)
-def _day(value):
-    return f"{value.day} {value:%B %Y}"
-
-
-def _and_list(items, conjunction="and"):
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+def _and_list(items):
+    """"A, B and C", joined in the language it is shown in."""
+    return AndList(items)
 
 
 SEVERITY_ORDER = ("error", "warning", "info")

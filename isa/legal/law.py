@@ -16,7 +16,8 @@ from datetime import date
 from ..flows.models import ConsentApproach, DataCategory
 from ..organisations.types import OrganisationType as T
 from ..organisations.types import StatutoryRole, has_role, may_hold
-from .models import BasisKind, Regime, title_in_language
+from .models import BasisKind, Regime
+from .words import AndList, N_, Named, OR
 
 # UK GDPR and DPA 2018 replaced the DPA 1998 on this day.
 GDPR_START = date(2018, 5, 25)
@@ -103,17 +104,21 @@ class Schedule1Need:
     example: tuple = ()  # what to suggest when the flow cites none
 
     def describe(self, catalogue):
+        """The conditions in words (a `Words`, worded when shown)."""
         if len(self.paragraphs) == 1:
             code = self.paragraphs[0]
             entry = catalogue.get(code)
             part = getattr(entry, "sch1_part", None) or 1
-            return f"DPA 2018 Schedule 1 Part {part} paragraph {code.rsplit('-', 1)[1]} ({code}{': ' + title_in_language(entry) if entry else ''})"
-        return "a condition in DPA 2018 Schedule 1 Part 2 (paragraphs 6 to 28)"
+            return N_("DPA 2018 Schedule 1 Part %(part)s paragraph %(paragraph)s (%(condition)s)", part=part,
+                      paragraph=code.rsplit("-", 1)[1], condition=Named(code, entry, "%(code)s: %(title)s"))
+        return N_("a condition in DPA 2018 Schedule 1 Part 2 (paragraphs 6 to 28)")
 
     def suggest(self, catalogue):
         codes = self.example or self.paragraphs
-        named = [f"{c} ({title_in_language(catalogue[c])})" if c in catalogue else c for c in codes]
-        return named[0] if len(named) == 1 else "the condition relied on, such as " + " or ".join(named)
+        named = [Named(c, catalogue.get(c)) for c in codes]
+        if len(named) == 1:
+            return named[0]
+        return N_("the condition relied on, such as %(conditions)s", conditions=AndList(named, OR, commas=False))
 
 
 SCHEDULE1_FOR_ART9 = {
@@ -154,7 +159,7 @@ class GatewayScope:
     """
 
     disclosers: object = None
-    disclosers_text: str = ""
+    disclosers_text: str = ""  # the texts are `Words`, worded when a finding is shown
     either: object = None  # one side of the flow (discloser or every recipient) must be among these
     either_text: str = ""
     recipients: object = None
@@ -173,47 +178,48 @@ class GatewayScope:
 GATEWAY_SCOPES = {
     "PCSCA2022-S16": GatewayScope(
         disclosers=StatutoryRole.SERIOUS_VIOLENCE_BODY,
-        disclosers_text="s16(2): specified authorities under the serious violence duty, local policing bodies, "
-        "educational, prison and youth custody authorities",
+        disclosers_text=N_("s16(2): specified authorities under the serious violence duty, local policing bodies, "
+                           "educational, prison and youth custody authorities"),
         recipients=StatutoryRole.SERIOUS_VIOLENCE_BODY,
-        recipients_text="among the bodies s16(2) lets receive (specified authorities, local policing bodies, educational, "
-        "prison and youth custody authorities)",
+        recipients_text=N_("among the bodies s16(2) lets receive (specified authorities, local policing bodies, "
+                           "educational, prison and youth custody authorities)"),
         barred_disclosers=frozenset({T.INTEGRATED_CARE_BOARD}),
-        barred_text="s16(4) does not authorise the disclosure of patient information, or of personal information by a "
-        "specified authority that is a health or social care authority such as {discloser}",
+        barred_text=N_("s16(4) does not authorise the disclosure of patient information, or of personal information by a "
+                       "specified authority that is a health or social care authority such as %(discloser)s"),
     ),
     "CA2004-S16H": GatewayScope(
         recipients=StatutoryRole.SAFEGUARDING_PARTNER,
-        recipients_text="a safeguarding partner (s16E: the local authority, the integrated care board and the chief "
-        "officer of police), the only bodies that may require information under s16H",
+        recipients_text=N_("a safeguarding partner (s16E: the local authority, the integrated care board and the chief "
+                           "officer of police), the only bodies that may require information under s16H"),
     ),
     "CA1989-S17": GatewayScope(
         either=LOCAL_AUTHORITY,
-        either_text="s17 is the local authority's duty to children in need, so the authority must disclose or receive",
+        either_text=N_("s17 is the local authority's duty to children in need, so the authority must disclose or receive"),
     ),
     "CA1989-S27": GatewayScope(
         either=LOCAL_AUTHORITY,
-        either_text="s27 covers help given to a local authority with its functions under Part III of the Children Act "
-        "1989, so the authority must disclose or receive",
+        either_text=N_("s27 covers help given to a local authority with its functions under Part III of the Children Act "
+                       "1989, so the authority must disclose or receive"),
     ),
     "CA1989-S47": GatewayScope(
         either=LOCAL_AUTHORITY,
-        either_text="s47 enquiries are the local authority's, so the authority must disclose or receive",
+        either_text=N_("s47 enquiries are the local authority's, so the authority must disclose or receive"),
     ),
     "EA2002-S175": GatewayScope(
         disclosers=frozenset({T.LOCAL_AUTHORITY, T.SCHOOL, T.FURTHER_EDUCATION}),
-        disclosers_text="s175: local authorities in their education functions, the governing bodies of maintained "
-        "schools and further education institutions",
+        disclosers_text=N_("s175: local authorities in their education functions, the governing bodies of maintained "
+                           "schools and further education institutions"),
     ),
     "HSCA2012-S251B": GatewayScope(
         disclosers=StatutoryRole.HEALTH_OR_SOCIAL_CARE_BODY,
-        disclosers_text="s251B: commissioners and providers of health services or adult social care",
+        disclosers_text=N_("s251B: commissioners and providers of health services or adult social care"),
         recipients=StatutoryRole.HEALTH_OR_SOCIAL_CARE_BODY,
-        recipients_text="a commissioner or provider of health services or adult social care involved in the person's care",
+        recipients_text=N_("a commissioner or provider of health services or adult social care involved in the person's "
+                           "care"),
     ),
     "LA2011-S1": GatewayScope(
         disclosers=LOCAL_AUTHORITY,
-        disclosers_text="s1: the general power of competence is a local authority's",
+        disclosers_text=N_("s1: the general power of competence is a local authority's"),
     ),
 }
 

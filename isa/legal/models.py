@@ -3,6 +3,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..audit.tracking import Audited
@@ -29,15 +30,18 @@ class BasisKind(enum.StrEnum):
 
     @property
     def label(self):
-        return {
-            "art6": "UK GDPR Article 6 conditions (DPA 1998 Schedule 2)",
-            "art9": "UK GDPR Article 9 conditions (DPA 1998 Schedule 3)",
-            "art10": "UK GDPR Article 10 (criminal offence data)",
-            "sch1": "DPA 2018 Schedule 1 conditions",
-            "part3": "DPA 2018 Part 3 (law enforcement)",
-            "gateway": "Statutory gateways",
-            "common_law": "Common law",
-        }[self.value]
+        return _KIND_LABELS[self.value]
+
+
+_KIND_LABELS = {
+    "art6": _l("UK GDPR Article 6 conditions (DPA 1998 Schedule 2)"),
+    "art9": _l("UK GDPR Article 9 conditions (DPA 1998 Schedule 3)"),
+    "art10": _l("UK GDPR Article 10 (criminal offence data)"),
+    "sch1": _l("DPA 2018 Schedule 1 conditions"),
+    "part3": _l("DPA 2018 Part 3 (law enforcement)"),
+    "gateway": _l("Statutory gateways"),
+    "common_law": _l("Common law"),
+}
 
 
 def in_language(wording, shipped):

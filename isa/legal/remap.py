@@ -11,6 +11,7 @@ from ..flows.models import ConsentApproach, DataCategory
 from ..organisations.types import StatutoryRole, has_role
 from .law import APD_RULE, fitting_successors
 from .models import BasisKind, Regime
+from .words import N_
 
 PERSONAL = frozenset({DataCategory.PERSONAL, DataCategory.SPECIAL_CATEGORY, DataCategory.CRIMINAL_OFFENCE})
 
@@ -22,7 +23,7 @@ class FlowProposal:
     current: list
     proposed: list
     replaced: dict = field(default_factory=dict)  # DPA 1998 code -> the successors proposed for it
-    notes: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # `Words`: English as text, the reader's language on a page
 
     @property
     def added(self):
@@ -92,23 +93,25 @@ def _complete(proposal, flow, catalogue):
     if flow.categories & PERSONAL and BasisKind.ART6 not in kinds and BasisKind.PART3 not in kinds:
         if flow.discloser_is_public_authority:
             proposal.proposed.append("UKGDPR-A6-1E")
-            proposal.notes.append("The flow cited no Schedule 2 condition: UKGDPR-A6-1E (public task) is proposed for the public authority.")
+            proposal.notes.append(N_("The flow cited no Schedule 2 condition: UKGDPR-A6-1E (public task) is proposed for the "
+                                     "public authority."))
         else:
-            proposal.notes.append("The flow cites no Article 6 basis: choose one after re-mapping.")
+            proposal.notes.append(N_("The flow cites no Article 6 basis: choose one after re-mapping."))
     if DataCategory.SPECIAL_CATEGORY in flow.categories and BasisKind.ART9 not in kinds:
-        proposal.notes.append("Special category data needs an Article 9 condition: none could be proposed, so choose one.")
+        proposal.notes.append(N_("Special category data needs an Article 9 condition: none could be proposed, so choose one."))
     if DataCategory.CRIMINAL_OFFENCE in flow.categories:
         if "UKGDPR-A10" not in proposal.proposed:
             proposal.proposed.append("UKGDPR-A10")
         if not conditions:
             if flow.discloser_is_public_authority:
                 proposal.proposed.append("DPA2018-SCH1-6")
-                proposal.notes.append(
+                proposal.notes.append(N_(
                     "Criminal offence data needs a Schedule 1 condition with Article 10: DPA2018-SCH1-6 (statutory and "
                     "government purposes) is proposed; choose another paragraph if it fits better."
-                )
+                ))
             else:
-                proposal.notes.append("Criminal offence data needs a Schedule 1 condition with Article 10: choose the paragraph relied on.")
+                proposal.notes.append(N_("Criminal offence data needs a Schedule 1 condition with Article 10: choose the "
+                                     "paragraph relied on."))
 
 
 def _regime(basis):

@@ -1,17 +1,21 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
 from ..core import clock
+from ..core.i18n import govdate, language
 from ..audit.presenting import present
 from ..audit.queries import latest
 from ..users.access import admin_required, officer_required, signed_in_required
 from ..extensions import db
 from .findings import INFO, RULES, grouped_by_flow, grouped_by_rule
 from .forms import REGIME_LABELS, LegalBasisForm, LocalBasisEditForm, RestoreShippedWordingForm, WordingForm
-from .models import LegalBasis
+from .models import LegalBasis, title_in_language
 from .operations import restore_shipped_wording, reword
 from .queries import basis_events, catalogue_groups, catalogue_map, find_basis, legacy_agreements, needs_attention, predecessors_of
+from . import words
 
 bp = Blueprint("legal", __name__)
 bp.add_app_template_global(grouped_by_flow, "grouped_findings")
@@ -23,6 +27,30 @@ def _catalogue():
     if "catalogue" not in g:
         g.catalogue = catalogue_map()
     return g.catalogue
+
+
+class PageWording:
+    """How a page words findings and notes: in its language, dates as the page writes them."""
+
+    def __init__(self, code):
+        self.language = code
+
+    def gettext(self, text):
+        return _(text)
+
+    def day(self, value):
+        return govdate(value)
+
+    def label(self, member):
+        return str(member.label)
+
+    def title(self, entry):
+        return str(title_in_language(entry))
+
+
+@bp.record_once
+def _word_findings_in_the_page_language(state):
+    words.set_page_wording(lambda: PageWording(language()))
 
 
 @bp.app_template_global()
@@ -38,7 +66,7 @@ def basis_summary(code):
     basis = _catalogue().get(code)
     return basis.summary_in_language if basis else ""
 
-WHEN_CHOICES = {"": "All entries", "in_force": "In force today", "legacy": "Legacy (no longer in force)"}
+WHEN_CHOICES = {"": _l("All entries"), "in_force": _l("In force today"), "legacy": _l("Legacy (no longer in force)")}
 ATTENTION_PER_PAGE = 50
 
 
@@ -59,7 +87,7 @@ def index():
         when_choices=WHEN_CHOICES,
         regime_labels=REGIME_LABELS,
         today=clock.today(),
-        page_title="Lawful bases",
+        page_title=_("Lawful bases"),
     )
 
 
@@ -71,9 +99,9 @@ def new():
         basis = form.apply_to(LegalBasis(code=form.code.data))
         db.session.add(basis)
         db.session.commit()
-        flash(f"{basis.code} added to the catalogue.", "success")
+        flash(_("%(code)s added to the catalogue.", code=basis.code), "success")
         return redirect(url_for("legal.show", code=basis.code))
-    return render_template("legal/form.html", form=form, basis=None, page_title="Add a lawful basis")
+    return render_template("legal/form.html", form=form, basis=None, page_title=_("Add a lawful basis"))
 
 
 @bp.route("/legal-bases/<code>")
@@ -91,6 +119,7 @@ def show(code):
         predecessors=predecessors_of(code, catalogue),
         regime_labels=REGIME_LABELS,
         today=clock.today(),
+        audit_url=url_for("audit.index", entity="LegalBasis"),
         page_title=f"{basis.code}: {basis.title_in_language}",
     )
 
@@ -107,9 +136,9 @@ def edit(code):
     if form.validate_on_submit():
         form.apply_to(basis)
         db.session.commit()
-        flash(f"{basis.code} saved.", "success")
+        flash(_("%(code)s saved.", code=basis.code), "success")
         return redirect(url_for("legal.show", code=basis.code))
-    return render_template("legal/form.html", form=form, basis=basis, page_title=f"Edit {basis.code}")
+    return render_template("legal/form.html", form=form, basis=basis, page_title=_("Edit %(code)s", code=basis.code))
 
 
 def _edit_wording(basis):
@@ -119,11 +148,11 @@ def _edit_wording(basis):
         reword(basis, form.title.data, form.summary.data)
         db.session.commit()
         if basis.has_local_wording:
-            flash(f"{basis.code} now shows your local wording. Refreshing the catalogue keeps it.", "success")
+            flash(_("%(code)s now shows your local wording. Refreshing the catalogue keeps it.", code=basis.code), "success")
         else:
-            flash(f"{basis.code} shows the shipped wording.", "success")
+            flash(_("%(code)s shows the shipped wording.", code=basis.code), "success")
         return redirect(url_for("legal.show", code=basis.code))
-    return render_template("legal/wording.html", form=form, basis=basis, page_title=f"Change the wording of {basis.code}")
+    return render_template("legal/wording.html", form=form, basis=basis, page_title=_("Change the wording of %(code)s", code=basis.code))
 
 
 @bp.route("/legal-bases/<code>/shipped-wording", methods=["GET", "POST"])
@@ -135,18 +164,18 @@ def restore(code):
     if basis.has_local_wording and form.validate_on_submit():
         restore_shipped_wording(basis)
         db.session.commit()
-        flash(f"{basis.code} shows the shipped wording again.", "success")
+        flash(_("%(code)s shows the shipped wording again.", code=basis.code), "success")
         return redirect(url_for("legal.show", code=basis.code))
     if request.method == "POST" and not basis.has_local_wording:
         return redirect(url_for("legal.show", code=basis.code))
-    return render_template("legal/restore.html", form=form, basis=basis, page_title=f"Go back to the shipped wording of {basis.code}")
+    return render_template("legal/restore.html", form=form, basis=basis, page_title=_("Go back to the shipped wording of %(code)s", code=basis.code))
 
 
 @bp.route("/attention/legacy-bases")
 @officer_required
 def legacy():
     """Every agreement still relying on DPA 1998 bases, with the way to re-map each in one step."""
-    return render_template("legal/legacy.html", rows=legacy_agreements(), page_title="Agreements still relying on the DPA 1998")
+    return render_template("legal/legacy.html", rows=legacy_agreements(), page_title=_("Agreements still relying on the DPA 1998"))
 
 
 @bp.route("/attention")
@@ -166,7 +195,7 @@ def attention():
         rule=rule,
         rules=[r for r in RULES if r in raised],
         with_errors=sum(1 for item in items if item.errors),
-        page_title="Agreements that need attention",
+        page_title=_("Agreements that need attention"),
     )
 
 

@@ -22,7 +22,7 @@ from .models import RecordDocument
 
 log = logging.getLogger("isa.records")
 
-PROCESSING_RECORD = "processing-record"
+PROCESSING_RECORD = "processing-record"  # the English record; in another language, "processing-record-cy"
 _rows = RecordDocument.__table__
 
 
@@ -37,24 +37,35 @@ def _find(organisation_id, kind, content_sha256):
     ))
 
 
-def processing_record_document(organisation, requested_by):
-    """The organisation's Art 30 record as PDF as the register stands today: the stored document,
-    or the queued (or failed) row that stands for it. Queues it when nobody has asked yet; commits."""
+def record_kind(language):
+    """The kind of a record document in a language: each language is a document of its own."""
+    return PROCESSING_RECORD if language == "en" else f"{PROCESSING_RECORD}-{language}"
+
+
+def kind_language(kind):
+    return kind.removeprefix(PROCESSING_RECORD).removeprefix("-") or "en"
+
+
+def processing_record_document(organisation, requested_by, language="en"):
+    """The organisation's Art 30 record as PDF, in `language`, as the register stands today: the
+    stored document, or the queued (or failed) row that stands for it. Queues it when nobody has
+    asked yet; commits."""
     from .documents import processing_record_html
 
-    content = fingerprint(processing_record_html(organisation.id, clock.today()))
-    found = _find(organisation.id, PROCESSING_RECORD, content)
+    kind = record_kind(language)
+    content = fingerprint(processing_record_html(organisation.id, clock.today(), language))
+    found = _find(organisation.id, kind, content)
     if found is None:
         try:
             with db.session.begin_nested():
                 db.session.add(RecordDocument(
-                    organisation_id=organisation.id, kind=PROCESSING_RECORD, content_sha256=content,
+                    organisation_id=organisation.id, kind=kind, content_sha256=content,
                     requested_by=requested_by[:254],
                 ))
         except IntegrityError:  # another request queued the same content a moment ago
             pass
         db.session.commit()
-        found = _find(organisation.id, PROCESSING_RECORD, content)
+        found = _find(organisation.id, kind, content)
     return found
 
 
@@ -97,7 +108,7 @@ def _claim(holder, settings, now):
     return row_id if claimed == 1 else None
 
 
-def _store(row_id, holder, organisation_id, today):
+def _store(row_id, holder, organisation_id, today, kind=PROCESSING_RECORD):
     """Render the record as it stands now and store it on the claimed row. When the register
     changed since the request, the row takes the new content's fingerprint (unless a row for that
     content exists already: then this one is dropped and the other serves)."""
@@ -108,13 +119,13 @@ def _store(row_id, holder, organisation_id, today):
     from ..organisations.models import Organisation
     from .documents import processing_record_html
 
-    html = processing_record_html(organisation_id, today)
+    html = processing_record_html(organisation_id, today, kind_language(kind))
     with collector_paused():
         pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticFilesOnly()).write_pdf()
     slug = db.session.get(Organisation, organisation_id).slug
     content = fingerprint(html)
     if content != db.session.scalar(sa.select(_rows.c.content_sha256).where(_rows.c.id == row_id)) and _find(
-        organisation_id, PROCESSING_RECORD, content
+        organisation_id, kind, content
     ) is not None:
         db.session.execute(sa.delete(_rows).where(_rows.c.id == row_id, _rows.c.claimed_by == holder))
         db.session.commit()
@@ -128,7 +139,7 @@ def _store(row_id, holder, organisation_id, today):
     ).rowcount
     if stored:  # the latest record is what anyone needs: earlier stored ones of the organisation go
         db.session.execute(sa.delete(_rows).where(
-            _rows.c.organisation_id == organisation_id, _rows.c.kind == PROCESSING_RECORD,
+            _rows.c.organisation_id == organisation_id, _rows.c.kind == kind,
             _rows.c.status == RS.DONE.value, _rows.c.id != row_id,
         ))
     db.session.commit()
@@ -162,9 +173,9 @@ def run_record_queue(holder, settings, max_jobs=None, keep_going=None):
         row_id = _claim(holder, settings, utcnow())
         if row_id is None:
             break
-        organisation_id = db.session.scalar(sa.select(_rows.c.organisation_id).where(_rows.c.id == row_id))
+        organisation_id, kind = db.session.execute(sa.select(_rows.c.organisation_id, _rows.c.kind).where(_rows.c.id == row_id)).one()
         try:
-            _store(row_id, holder, organisation_id, clock.today())
+            _store(row_id, holder, organisation_id, clock.today(), kind)
             report.rendered += 1
         except Exception as error:  # one failed render is recorded on its row; the queue goes on
             db.session.rollback()

@@ -8,6 +8,10 @@ session: the pages, the API, the command line, the PDF and the benchmarks call t
 - `sharing_register_rows`: the same flows in the shape of the Data Security and Protection
   Toolkit's sharing register (assertion 1.1.2), one row per sharing, with whether a written
   agreement is in place and when it ends.
+
+Headings and the words in cells are `Words` (isa/legal/words.py): English as text, so the CSV
+files stay English whatever the reader's language, and worded in the reader's language on a page,
+in the XLSX and in the PDF.
 """
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,6 +20,7 @@ from ..agreements.rules import in_force_on
 from ..agreements.models import AgreementStatus, DataLocation
 from ..flows.models import ConsentApproach, DataCategory, DataSubjectCategory, Frequency
 from ..legal.models import BasisKind
+from ..legal.words import Label, N_, joined_words, label_words
 
 EVERY_PARTY = None  # a flow's recipient id for "every other party"
 
@@ -24,19 +29,22 @@ EVERY_PARTY = None  # a flow's recipient id for "every other party"
 LISTED_SHARINGS = frozenset(AgreementStatus) - {AgreementStatus.TERMINATED, AgreementStatus.SUPERSEDED}
 
 TRANSFERS = {
-    DataLocation.UK: "None: the data stays in the United Kingdom",
-    DataLocation.EEA: "To the European Economic Area (covered by UK adequacy regulations)",
-    DataLocation.OTHER: "Outside the UK and EEA: a restricted transfer, needing adequacy regulations or an appropriate safeguard",
+    DataLocation.UK: N_("None: the data stays in the United Kingdom"),
+    DataLocation.EEA: N_("To the European Economic Area (covered by UK adequacy regulations)"),
+    DataLocation.OTHER: N_("Outside the UK and EEA: a restricted transfer, needing adequacy regulations or an appropriate safeguard"),
 }
 BASIS_COLUMNS = (  # (heading, the catalogue kinds it holds)
-    ("Article 6 lawful basis", (BasisKind.ART6,)),
-    ("Article 9 condition (special category data)", (BasisKind.ART9,)),
-    ("Article 10 (criminal offence data)", (BasisKind.ART10,)),
-    ("DPA 2018 Schedule 1 conditions", (BasisKind.SCH1,)),
-    ("DPA 2018 Part 3 (law enforcement)", (BasisKind.PART3,)),
-    ("Statutory gateways", (BasisKind.GATEWAY,)),
-    ("Common law", (BasisKind.COMMON_LAW,)),
+    (N_("Article 6 lawful basis"), (BasisKind.ART6,)),
+    (N_("Article 9 condition (special category data)"), (BasisKind.ART9,)),
+    (N_("Article 10 (criminal offence data)"), (BasisKind.ART10,)),
+    (N_("DPA 2018 Schedule 1 conditions"), (BasisKind.SCH1,)),
+    (N_("DPA 2018 Part 3 (law enforcement)"), (BasisKind.PART3,)),
+    (N_("Statutory gateways"), (BasisKind.GATEWAY,)),
+    (N_("Common law"), (BasisKind.COMMON_LAW,)),
 )
+YES, NO = N_("Yes"), N_("No")
+DISCLOSES_WORD, RECEIVES_WORD = N_("Discloses"), N_("Receives")  # an organisation's role in a flow
+OUTGOING, INCOMING = N_("Outgoing"), N_("Incoming")  # a sharing's direction
 
 
 @dataclass(frozen=True)
@@ -120,12 +128,17 @@ class Snapshot:
         words = self._words.get(flow.id)
         if words is None:
             agreement = self.agreements[flow.agreement_id]
-            security = "; ".join(part for part in (agreement.security, f"Sent by {flow.channel}" if flow.channel else None) if part)
+            if flow.channel and agreement.security:
+                security = N_("%(security)s; Sent by %(channel)s", security=agreement.security, channel=flow.channel)
+            elif flow.channel:
+                security = N_("Sent by %(channel)s", channel=flow.channel)
+            else:
+                security = agreement.security or ""
             words = self._words[flow.id] = (
                 self.names([flow.from_id]), self.names(self.recipients(flow)),
                 "; ".join(flow.purposes), subjects_text(flow), _labels(DataCategory, flow.categories), flow.items,
                 TRANSFERS[agreement.data_location], flow.retention or agreement.retention or "", security,
-                flow.channel or "", flow.frequency.label, flow.consent.label,
+                flow.channel or "", label_words(flow.frequency), label_words(flow.consent),
                 *(bases_in_words(flow.lawful_bases, self.bases, kinds) for _, kinds in BASIS_COLUMNS),
                 flow.source_system or "", flow.asset_owner or "",
             )
@@ -146,12 +159,12 @@ def agreement_in_place(agreement, today):
 
 
 def _labels(enum_cls, values):
-    return "; ".join(enum_cls(value).label for value in values)
+    return joined_words(Label(enum_cls(value)) for value in values)
 
 
 def subjects_text(flow):
     """The categories of data subjects in words: the closed list, then the free text."""
-    return "; ".join(part for part in (_labels(DataSubjectCategory, flow.subject_categories), flow.data_subjects) if part)
+    return joined_words(part for part in (_labels(DataSubjectCategory, flow.subject_categories), flow.data_subjects) if part)
 
 
 def bases_in_words(codes, bases, kinds):
@@ -167,11 +180,11 @@ def bases_in_words(codes, bases, kinds):
 # --- the record of processing activities (Art 30) ---------------------------------------------
 
 PROCESSING_COLUMNS = (
-    "Agreement", "Agreement title", "Agreement status", "Role", "Disclosed by", "Received by", "Purposes",
-    "Categories of data subjects", "Categories of personal data", "Data items", "Transfers outside the UK",
-    "Retention", "Security measures", "Transfer channel", "Frequency", "Consent approach",
-    *(heading for heading, _ in BASIS_COLUMNS), "Source system or information asset", "Information asset owner",
-    "Start date", "Review date", "End date", "Signed on",
+    N_("Agreement"), N_("Agreement title"), N_("Agreement status"), N_("Role"), N_("Disclosed by"), N_("Received by"),
+    N_("Purposes"), N_("Categories of data subjects"), N_("Categories of personal data"), N_("Data items"),
+    N_("Transfers outside the UK"), N_("Retention"), N_("Security measures"), N_("Transfer channel"), N_("Frequency"),
+    N_("Consent approach"), *(heading for heading, _ in BASIS_COLUMNS), N_("Source system or information asset"),
+    N_("Information asset owner"), N_("Start date"), N_("Review date"), N_("End date"), N_("Signed on"),
 )
 PROCESSING_DATE_COLUMNS = frozenset({"Start date", "Review date", "End date", "Signed on"})
 
@@ -185,7 +198,8 @@ def processing_rows(snapshot, organisation_id, today):
             continue
         signed_on = next((signed for org_id, signed in agreement.parties if org_id == organisation_id), None)
         rows.append((
-            agreement.reference, agreement.title, agreement.status.label, "Discloses" if role == DISCLOSES else "Receives",
+            agreement.reference, agreement.title, label_words(agreement.status),
+            DISCLOSES_WORD if role == DISCLOSES else RECEIVES_WORD,
             *snapshot.flow_words(flow), agreement.start_date, agreement.review_date, agreement.end_date, signed_on,
         ))
     return rows
@@ -193,21 +207,23 @@ def processing_rows(snapshot, organisation_id, today):
 
 def controller_lines(organisation):
     """Art 30(1)(a): the controller and its data protection officer, as the record's heading."""
-    dpo = ", ".join(part for part in (organisation.dpo_name, organisation.dpo_email) if part) or "not recorded"
+    dpo = ", ".join(part for part in (organisation.dpo_name, organisation.dpo_email) if part) or N_("not recorded")
     return [
-        f"Record of processing activities (UK GDPR Article 30): {organisation.name}",
-        f"Controller: {organisation.name} ({organisation.type_label}); ICO registration: "
-        f"{organisation.ico_registration or 'not recorded'}; data protection officer: {dpo}",
+        N_("Record of processing activities (UK GDPR Article 30): %(name)s", name=organisation.name),
+        N_("Controller: %(name)s (%(type)s); ICO registration: %(ico)s; data protection officer: %(dpo)s",
+           name=organisation.name, type=organisation.type_label, ico=organisation.ico_registration or N_("not recorded"),
+           dpo=dpo),
     ]
 
 
 # --- the DSPT sharing register (assertion 1.1.2) -----------------------------------------------
 
 SHARING_COLUMNS = (
-    "Agreement", "Sharing", "Direction", "Shared with", "Information shared", "Type of information",
-    "Data subjects", "Purposes", "Lawful basis", "How it is shared", "Channel approved for sensitive data",
-    "How often", "Information asset", "Information asset owner", "Transfers outside the UK",
-    "Written agreement in place", "Agreement status", "Agreement starts", "Agreement ends", "Next review",
+    N_("Agreement"), N_("Sharing"), N_("Direction"), N_("Shared with"), N_("Information shared"),
+    N_("Type of information"), N_("Data subjects"), N_("Purposes"), N_("Lawful basis"), N_("How it is shared"),
+    N_("Channel approved for sensitive data"), N_("How often"), N_("Information asset"), N_("Information asset owner"),
+    N_("Transfers outside the UK"), N_("Written agreement in place"), N_("Agreement status"), N_("Agreement starts"),
+    N_("Agreement ends"), N_("Next review"),
 )
 SHARING_DATE_COLUMNS = frozenset({"Agreement starts", "Agreement ends", "Next review"})
 
@@ -222,12 +238,12 @@ def sharing_register_rows(snapshot, organisation_id, today):
         others = snapshot.recipients(flow) if role == DISCLOSES else [flow.from_id]
         bases = "; ".join(f"{code}: {snapshot.bases[code][1]}" if code in snapshot.bases else code for code in flow.lawful_bases)
         rows.append((
-            agreement.reference, agreement.title, "Outgoing" if role == DISCLOSES else "Incoming",
+            agreement.reference, agreement.title, OUTGOING if role == DISCLOSES else INCOMING,
             snapshot.names(others), flow.items, _labels(DataCategory, flow.categories), subjects_text(flow),
-            "; ".join(flow.purposes), bases, flow.channel or "", "Yes" if flow.channel_approved else "No",
-            flow.frequency.label, flow.source_system or "", flow.asset_owner or "",
-            "No" if agreement.data_location == DataLocation.UK else "Yes",
-            "Yes" if agreement_in_place(agreement, today) else "No", agreement.status.label,
+            "; ".join(flow.purposes), bases, flow.channel or "", YES if flow.channel_approved else NO,
+            label_words(flow.frequency), flow.source_system or "", flow.asset_owner or "",
+            NO if agreement.data_location == DataLocation.UK else YES,
+            YES if agreement_in_place(agreement, today) else NO, label_words(agreement.status),
             agreement.start_date, agreement.end_date, agreement.review_date,
         ))
     return rows

@@ -3,6 +3,7 @@
 XlsxWriter in constant-memory mode writes each row to the sheet's temporary file as it goes, so
 the partnership-wide workbook of a register of any size never sits in memory whole. Cells are
 written with explicit types: text is always text (never a formula or a link), dates are dates.
+Headings and the words in cells are in the language of the person who asked (the CSV stays English).
 """
 import re
 import tempfile
@@ -11,6 +12,7 @@ from datetime import date
 import xlsxwriter
 
 from ..core.perf import collector_paused
+from ..legal.words import N_, Words, page_wording
 from . import rules
 
 INVALID_SHEET_CHARACTERS = re.compile(r"[\[\]:*?/\\]")
@@ -37,7 +39,8 @@ def sheet_name(name, taken):
 class Workbook:
     """An XLSX file written sheet by sheet: a heading, a frozen header row with filters, then the rows."""
 
-    def __init__(self, target):
+    def __init__(self, target, wording=None):
+        self.wording = wording or page_wording()
         self.book = xlsxwriter.Workbook(target, {
             "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False, "tmpdir": tempfile.gettempdir(),
@@ -54,11 +57,12 @@ class Workbook:
         sheet = self.previous = self.book.add_worksheet(sheet_name(name, self.taken))
         for index, column in enumerate(columns):
             sheet.set_column(index, index, WIDTHS.get(column, 18 if column not in date_columns else 16))
+        wording = self.wording
         for line_number, line in enumerate(heading):
-            sheet.write_string(line_number, 0, line, self.bold)
+            sheet.write_string(line_number, 0, _worded(line, wording), self.bold)
         top = len(heading)
         for index, column in enumerate(columns):
-            sheet.write_string(top, index, column, self.header)
+            sheet.write_string(top, index, _worded(column, wording), self.header)
         dates = {index for index, column in enumerate(columns) if column in date_columns}
         write_string, write_number, date_format = sheet.write_string, sheet.write_number, self.date
         row_number = top
@@ -69,6 +73,8 @@ class Workbook:
                 if index in dates:
                     # A date is a day number with a date format, which is all Excel stores for one.
                     write_number(row_number, index, (value - EXCEL_EPOCH).days, date_format)
+                elif isinstance(value, Words):
+                    write_string(row_number, index, value.worded(wording)[:MAX_CELL])
                 else:
                     write_string(row_number, index, value[:MAX_CELL])
         sheet.freeze_panes(top + 1, 0)
@@ -77,6 +83,10 @@ class Workbook:
 
     def close(self):
         self.book.close()
+
+
+def _worded(text, wording):
+    return text.worded(wording) if isinstance(text, Words) else text
 
 
 def processing_workbook(target, snapshot, organisation_ids, today):
@@ -92,7 +102,7 @@ def processing_workbook(target, snapshot, organisation_ids, today):
 
 def sharing_register_workbook(target, snapshot, organisation_id, today):
     organisation = snapshot.organisations[organisation_id]
-    heading = [f"Data sharing register (DSPT 1.1.2): {organisation.name}", f"As at {today.day} {today:%B %Y}"]
+    heading = [N_("Data sharing register (DSPT 1.1.2): %(name)s", name=organisation.name), N_("As at %(day)s", day=today)]
     book = Workbook(target)
     book.add_sheet(organisation.name, heading, rules.SHARING_COLUMNS, rules.SHARING_DATE_COLUMNS,
                    rules.sharing_register_rows(snapshot, organisation_id, today))

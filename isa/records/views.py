@@ -1,10 +1,12 @@
 """Records pages and downloads (officers: any organisation; partners: their own), and the open feed."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit.tracking import current_actor
 from ..core import clock
+from ..core.i18n import language
 from ..documents.queue import RETRY_AFTER_SECONDS
 from ..users.access import officer_required, signed_in_required
 from ..core.spreadsheet import csv_download
@@ -39,7 +41,7 @@ def index():
             abort(404)
         return redirect(url_for("records.show", slug=current_user.organisation.slug))
     organisations = db.session.execute(sa.select(Organisation.slug, Organisation.name).order_by(Organisation.name)).all()
-    return render_template("records/index.html", organisations=organisations, page_title="Records of processing and sharing")
+    return render_template("records/index.html", organisations=organisations, page_title=_("Records of processing and sharing"))
 
 
 @bp.route("/<slug>")
@@ -50,7 +52,8 @@ def show(slug):
     register = snapshot(organisation.id)
     return render_template(
         "records/show.html", organisation=organisation, rows=rules.processing_rows(register, organisation.id, today),
-        columns=rules.PROCESSING_COLUMNS, page_title=f"Record of processing activities – {organisation.name}",
+        columns=rules.PROCESSING_COLUMNS, receives=rules.RECEIVES_WORD,
+        page_title=_("Record of processing activities – %(name)s", name=organisation.name),
     )
 
 
@@ -61,8 +64,8 @@ def sharing_register(slug):
     today = clock.today()
     rows = rules.sharing_register_rows(snapshot(organisation.id), organisation.id, today)
     return render_template(
-        "records/sharing_register.html", organisation=organisation, rows=rows, columns=rules.SHARING_COLUMNS,
-        page_title=f"Data sharing register (DSPT 1.1.2) – {organisation.name}",
+        "records/sharing_register.html", organisation=organisation, rows=rows, columns=rules.SHARING_COLUMNS, yes=rules.YES,
+        page_title=_("Data sharing register (DSPT 1.1.2) – %(name)s", name=organisation.name),
     )
 
 
@@ -123,11 +126,11 @@ def processing_pdf(slug):
     """The record as PDF once the scheduler has made it; until then a page that says so (202) and
     shows the document as soon as it is ready. Never a render in this request."""
     organisation = _visible(slug)
-    document = queue.processing_record_document(organisation, current_actor())
+    document = queue.processing_record_document(organisation, current_actor(), language())
     if document.status.value == "done":
         return pdf_download(document)
     page = render_template("records/preparing.html", organisation=organisation, document=document,
-                           page_title=f"Record of processing activities (PDF) – {organisation.name}")
+                           page_title=_("Record of processing activities (PDF) – %(name)s", name=organisation.name))
     if document.failed:
         return page, 503
     return page, 202, {"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
@@ -137,7 +140,7 @@ def processing_pdf(slug):
 @signed_in_required
 def processing_pdf_status(slug):
     """Whether the PDF asked for is ready: the page that waits for it asks every few seconds."""
-    document = queue.processing_record_document(_visible(slug), current_actor())
+    document = queue.processing_record_document(_visible(slug), current_actor(), language())
     response = jsonify({"ready": document.status.value == "done", "status": document.status.value})
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -148,7 +151,7 @@ def processing_pdf_status(slug):
 def processing_pdf_retry(slug):
     """Ask again for a PDF whose render was given up."""
     organisation = _visible(slug)
-    document = queue.processing_record_document(organisation, current_actor())
+    document = queue.processing_record_document(organisation, current_actor(), language())
     if document.failed:
         queue.ask_again(document)
     return redirect(url_for("records.processing_pdf", slug=organisation.slug))
