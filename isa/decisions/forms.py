@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -12,22 +13,22 @@ class DecisionForm(FlaskForm):
     """The sharing decision form. Fields only carry values: operations.review_decision checks them,
     with the same rules as the JSON API, and its messages are put next to the fields."""
 
-    decided_on = GovDateField("Date of the decision", description="For example, 27 3 2025", validators=[Optional()])
-    discloser = SelectField("Organisation sharing the information", widget=GovSelect(), validate_choice=False)
-    recipient = SelectField("Organisation it would go to", widget=GovSelect(), validate_choice=False)
+    decided_on = GovDateField(_l("Date of the decision"), description=_l("For example, 27 3 2025"), validators=[Optional()])
+    discloser = SelectField(_l("Organisation sharing the information"), widget=GovSelect(), validate_choice=False)
+    recipient = SelectField(_l("Organisation it would go to"), widget=GovSelect(), validate_choice=False)
     category = SelectField(
-        "Kind of information",
+        _l("Kind of information"),
         widget=GovSelect(),
         choices=[(c.value, c.label) for c in DataCategory],
         default=DataCategory.PERSONAL.value,
-        description="Special category data includes health, ethnicity and sex life. Criminal offence data includes allegations and convictions.",
+        description=_l("Special category data includes health, ethnicity and sex life. Criminal offence data includes allegations and convictions."),
         validate_choice=False,
     )
-    case_reference = StringField("Case reference", widget=GovTextInput(), description=rules.CASE_REFERENCE_HINT)
+    case_reference = StringField(_l("Case reference"), widget=GovTextInput(), description=rules.CASE_REFERENCE_HINT)
     purpose = StringField(
-        "Purpose of sharing",
+        _l("Purpose of sharing"),
         widget=GovTextInput(),
-        description="A short label, for example safeguarding children. The register looks for an agreement listing it.",
+        description=_l("A short label, for example safeguarding children. The register looks for an agreement listing it."),
     )
     # The flowchart: one field per question, rendered from flowchart.QUESTIONS by the template.
     legitimate_purpose = RadioField(validate_choice=False, choices=[])
@@ -36,28 +37,28 @@ class DecisionForm(FlaskForm):
     consent = RadioField(validate_choice=False, choices=[])
     lawful_reasons = SelectMultipleField(validate_choice=False, choices=[])
     # The decision
-    outcome = RadioField("Your decision", validate_choice=False, choices=[])
+    outcome = RadioField(_l("Your decision"), validate_choice=False, choices=[])
     override_reason = TextAreaField(
-        "Why you decided differently from the flowchart",
+        _l("Why you decided differently from the flowchart"),
         widget=GovTextArea(),
-        description="Only needed when your decision differs from the flowchart's suggestion.",
+        description=_l("Only needed when your decision differs from the flowchart's suggestion."),
     )
     reasons = TextAreaField(
-        "Your reasons",
+        _l("Your reasons"),
         widget=GovTextArea(),
-        description="Why you decided this, on the facts of the case. Do not name the person.",
+        description=_l("Why you decided this, on the facts of the case. Do not name the person."),
     )
     # "how" questions of the flowchart, asked when sharing
     how = SelectMultipleField(validate_choice=False, choices=[])
     inform = RadioField(validate_choice=False, choices=[])
     shared = TextAreaField(
-        "What you shared",
+        _l("What you shared"),
         widget=GovTextArea(),
-        description="Only if you share: what information, for example police call-outs to the address in the last 12 months.",
+        description=_l("Only if you share: what information, for example police call-outs to the address in the last 12 months."),
     )
-    lawful_bases = SelectMultipleField("Lawful bases you rely on", validate_choice=False, choices=[])
-    channel = SelectField("How you shared it", widget=GovSelect(), validate_choice=False)
-    agreement = RadioField("Agreement relied on", validate_choice=False, choices=[])
+    lawful_bases = SelectMultipleField(_l("Lawful bases you rely on"), validate_choice=False, choices=[])
+    channel = SelectField(_l("How you shared it"), widget=GovSelect(), validate_choice=False)
+    agreement = RadioField(_l("Agreement relied on"), validate_choice=False, choices=[])
 
     def review_data(self):
         """The plain values operations.review_decision checks."""

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext as _
 
 from ..core import clock
+from ..core.i18n import govdate
 from ..agreements.models import Agreement
 from ..audit.tracking import acting_as
 from ..channels.models import TransferChannel
@@ -76,18 +78,18 @@ def review_decision(data, user, stage=RECORD, today=None):
 
     discloser, recipient = _organisation(data.get("discloser")), _organisation(data.get("recipient"))
     if discloser is None:
-        review.problem("discloser", "Choose the organisation sharing the information")
+        review.problem("discloser", _("Choose the organisation sharing the information"))
     elif not user.is_officer and discloser.id != user.organisation_id:
-        review.problem("discloser", "You can record decisions for your own organisation only")
+        review.problem("discloser", _("You can record decisions for your own organisation only"))
     if recipient is None:
-        review.problem("recipient", "Choose the organisation the information would go to")
+        review.problem("recipient", _("Choose the organisation the information would go to"))
     elif discloser is not None and recipient.id == discloser.id:
-        review.problem("recipient", "The recipient must be a different organisation from the one sharing")
+        review.problem("recipient", _("The recipient must be a different organisation from the one sharing"))
     values["discloser"], values["recipient"] = discloser, recipient
 
     category = data.get("category")
     if not isinstance(category, str) or category not in {c.value for c in DataCategory}:
-        review.problem("category", "Choose the kind of information")
+        review.problem("category", _("Choose the kind of information"))
         category = None
     values["category"] = DataCategory(category) if category else None
 
@@ -98,9 +100,9 @@ def review_decision(data, user, stage=RECORD, today=None):
 
     purpose = rules.normalise_text(data.get("purpose") if isinstance(data.get("purpose"), str) else "")
     if not purpose:
-        review.problem("purpose", "Enter the purpose of sharing")
+        review.problem("purpose", _("Enter the purpose of sharing"))
     elif len(purpose) > rules.PURPOSE_MAX:
-        review.problem("purpose", f"Keep the purpose to a short label of {rules.PURPOSE_MAX} characters or fewer")
+        review.problem("purpose", _("Keep the purpose to a short label of %(max)s characters or fewer", max=rules.PURPOSE_MAX))
     values["purpose"] = purpose
 
     answers = data.get("answers") if isinstance(data.get("answers"), dict) else {}
@@ -125,7 +127,7 @@ def review_decision(data, user, stage=RECORD, today=None):
 def _review_the_decision(review, data, answers, outcome):
     values = review.values
     if outcome is None:
-        review.problem("outcome", "Choose whether you share the information or not")
+        review.problem("outcome", _("Choose whether you share the information or not"))
     values["outcome"] = Outcome(outcome) if outcome else None
     values["answers"] = flowchart.clean_answers(answers, values["outcome"])
 
@@ -135,22 +137,22 @@ def _review_the_decision(review, data, answers, outcome):
     if problem:
         review.problem("override_reason", problem)
     elif len(override) > rules.TEXT_MAX:
-        review.problem("override_reason", f"Keep the reason to {rules.TEXT_MAX} characters or fewer")
+        review.problem("override_reason", _("Keep the reason to %(max)s characters or fewer", max=rules.TEXT_MAX))
     values["override_reason"] = override if (outcome and suggested and Outcome(outcome) != suggested) else None
 
     reasons = (data.get("reasons") or "").strip() if isinstance(data.get("reasons"), str) else ""
     if not reasons:
-        review.problem("reasons", "Explain the reasons for your decision")
+        review.problem("reasons", _("Explain the reasons for your decision"))
     elif len(reasons) > rules.TEXT_MAX:
-        review.problem("reasons", f"Keep the reasons to {rules.TEXT_MAX} characters or fewer")
+        review.problem("reasons", _("Keep the reasons to %(max)s characters or fewer", max=rules.TEXT_MAX))
     values["reasons"] = reasons
 
     sharing = values["outcome"] == Outcome.SHARE
     shared = (data.get("shared") or "").strip() if isinstance(data.get("shared"), str) else ""
     if sharing and not shared:
-        review.problem("shared", "Say what information you shared")
+        review.problem("shared", _("Say what information you shared"))
     elif len(shared) > rules.TEXT_MAX:
-        review.problem("shared", f"Keep this to {rules.TEXT_MAX} characters or fewer")
+        review.problem("shared", _("Keep this to %(max)s characters or fewer", max=rules.TEXT_MAX))
     values["shared"] = shared if sharing else None
 
     _review_lawful_bases(review, data.get("lawful_bases"), sharing and flowchart.needs_lawful_basis(answers))
@@ -162,29 +164,33 @@ def _review_lawful_bases(review, codes, required):
     if codes in (None, ""):
         codes = []
     if not isinstance(codes, (list, tuple)) or not all(isinstance(code, str) for code in codes):
-        review.problem("lawful_bases", "Give the lawful bases as a list of codes from the catalogue")
+        review.problem("lawful_bases", _("Give the lawful bases as a list of codes from the catalogue"))
         review.values["lawful_bases"] = []
         return
     codes = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
     review.values["lawful_bases"] = codes
     if required and not codes:
-        review.problem("lawful_bases", "Choose the lawful basis you rely on to share")
+        review.problem("lawful_bases", _("Choose the lawful basis you rely on to share"))
         return
     if len(codes) > MAX_LAWFUL_BASES:
-        review.problem("lawful_bases", f"Choose {MAX_LAWFUL_BASES} lawful bases or fewer")
+        review.problem("lawful_bases", _("Choose %(max)s lawful bases or fewer", max=MAX_LAWFUL_BASES))
         return
     found = {basis.code: basis for basis in db.session.scalars(sa.select(LegalBasis).where(LegalBasis.code.in_(codes)))}
     unknown = [code for code in codes if code not in found]
     if unknown:
-        review.problem("lawful_bases", f"Unknown lawful basis: {', '.join(unknown)}")
+        review.problem("lawful_bases", _("Unknown lawful basis: %(codes)s", codes=", ".join(unknown)))
         return
     day = review.values.get("decided_on")
     if day:
         lapsed = [found[code] for code in codes if not found[code].in_force_on(day)]
         if lapsed:
             basis = lapsed[0]
-            successors = f" Use its successor: {', '.join(basis.successors)}." if basis.successors else ""
-            review.problem("lawful_bases", f"{basis.code} was not in force on {day.day} {day:%B %Y}.{successors}")
+            if basis.successors:
+                message = _("%(code)s was not in force on %(date)s. Use its successor: %(successors)s.",
+                            code=basis.code, date=govdate(day), successors=", ".join(basis.successors))
+            else:
+                message = _("%(code)s was not in force on %(date)s.", code=basis.code, date=govdate(day))
+            review.problem("lawful_bases", message)
 
 
 def _review_channel(review, slug, required):
@@ -192,11 +198,11 @@ def _review_channel(review, slug, required):
     if isinstance(slug, str) and slug.strip():
         channel = db.session.scalar(sa.select(TransferChannel).where(TransferChannel.slug == slug.strip()))
         if channel is None:
-            review.problem("channel", "Choose a transfer channel from the list")
+            review.problem("channel", _("Choose a transfer channel from the list"))
     elif slug not in (None, ""):
-        review.problem("channel", "Choose a transfer channel from the list")
+        review.problem("channel", _("Choose a transfer channel from the list"))
     elif required:
-        review.problem("channel", "Choose how you shared the information")
+        review.problem("channel", _("Choose how you shared the information"))
     review.values["channel"] = channel
 
 
@@ -206,14 +212,15 @@ def _review_agreement(review, reference):
     if reference is None:
         chosen = next(iter(covering), None)
     elif not isinstance(reference, str):
-        review.problem("agreement", "Give the agreement as its reference")
+        review.problem("agreement", _("Give the agreement as its reference"))
         chosen = None
     elif not reference.strip():
         chosen = None
     elif reference.strip() in covering:
         chosen = reference.strip()
     else:
-        review.problem("agreement", f"Agreement {reference.strip()[:40]} does not cover this share. Choose one that does, or none.")
+        review.problem("agreement", _("Agreement %(reference)s does not cover this share. Choose one that does, or none.",
+                                      reference=reference.strip()[:40]))
         chosen = None
     review.values["agreement"] = (
         db.session.scalar(sa.select(Agreement).where(Agreement.reference == chosen)) if chosen else None
@@ -261,7 +268,13 @@ def create_decision_from_json(payload, user, today=None):
 
     The body is the record's fields (see JSON_FIELDS); `decided_on` (YYYY-MM-DD) defaults to
     today, `category` to "personal", and `agreement` to the first agreement covering the share.
+    The problems are in English, whatever language the request asks for: the API is a machine format.
     """
+    with force_locale("en"):
+        return _create_decision_from_json(payload, user, today)
+
+
+def _create_decision_from_json(payload, user, today):
     if not isinstance(payload, dict):
         return None, {"body": "Send the decision as a JSON object"}
     unknown = sorted(str(key) for key in payload if key not in JSON_FIELDS)

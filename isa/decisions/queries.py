@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..core.filters import date_range, ordering, sort_order
 from ..extensions import db
@@ -43,7 +44,7 @@ def parse_filters(args):
     if slug:
         organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
         if organisation is None:
-            problems["organisation"] = "Choose an organisation from the list"
+            problems["organisation"] = _("Choose an organisation from the list")
         else:
             filters["organisation"] = organisation
     outcome = (args.get("outcome") or "").strip()
@@ -51,14 +52,14 @@ def parse_filters(args):
         if outcome in {o.value for o in Outcome}:
             filters["outcome"] = Outcome(outcome)
         else:
-            problems["outcome"] = "Choose an outcome from the list"
+            problems["outcome"] = _("Choose an outcome from the list")
     code = (args.get("basis") or "").strip()
     if code:
         if db.session.get(LegalBasis, code) is None:
-            problems["basis"] = "Choose a lawful basis from the list"
+            problems["basis"] = _("Choose a lawful basis from the list")
         else:
             filters["basis"] = code
-    date_range(args, filters, problems, labels=("Decided from", "Decided to"))
+    date_range(args, filters, problems, labels=(_("Decided from"), _("Decided to")))
     sort = sort_order(args, SORTS, DEFAULT_SORT)
     if sort != DEFAULT_SORT:
         filters["sort"] = sort

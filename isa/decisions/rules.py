@@ -7,13 +7,15 @@ refuses what looks like a personal name or a date of birth.
 import re
 from datetime import date
 
+from flask_babel import gettext as _, lazy_gettext as _l  # English with no app: the rules stay testable on their own
+
 from .flowchart import Outcome
 
 CASE_REFERENCE_MAX = 40
 PURPOSE_MAX = 200
 TEXT_MAX = 10000
 
-CASE_REFERENCE_HINT = (
+CASE_REFERENCE_HINT = _l(
     "Your case system's reference, like CS-2024-00123 or MASH/1234. Never a name or a date of birth: this record must "
     "not identify the person."
 )
@@ -72,25 +74,25 @@ def case_reference_problem(value):
     """Why `value` cannot be a case reference (a message for the practitioner), or None when it can."""
     value = (value or "").strip()
     if not value:
-        return "Enter the case reference"
+        return _("Enter the case reference")
     if len(value) > CASE_REFERENCE_MAX:
-        return f"The case reference must be {CASE_REFERENCE_MAX} characters or fewer"
+        return _("The case reference must be %(max)s characters or fewer", max=CASE_REFERENCE_MAX)
     if _DOB_WORDS.search(value) or looks_like_date(value):
-        return "The case reference looks like it contains a date of birth. Enter your case system's reference only, like CS-2024-00123"
+        return _("The case reference looks like it contains a date of birth. Enter your case system's reference only, like CS-2024-00123")
     if looks_like_name(value):
-        return "The case reference looks like a person's name. Enter your case system's reference, never a name, like CS-2024-00123"
+        return _("The case reference looks like a person's name. Enter your case system's reference, never a name, like CS-2024-00123")
     if not _ALLOWED.match(value):
-        return "The case reference can only include letters, numbers, spaces and / - _ . : #"
+        return _("The case reference can only include letters, numbers, spaces and / - _ . : #")
     if not any(ch.isdigit() for ch in value):
-        return "The case reference must include a number, like CS-2024-00123 or MASH/1234"
+        return _("The case reference must include a number, like CS-2024-00123 or MASH/1234")
     return None
 
 
 def decided_on_problem(day, today):
     if day is None:
-        return "Enter the date of the decision"
+        return _("Enter the date of the decision")
     if day > today:
-        return "The date of the decision must be today or in the past"
+        return _("The date of the decision must be today or in the past")
     return None
 
 
@@ -101,5 +103,5 @@ def normalise_text(value):
 def override_problem(outcome, suggested, reason):
     """A decision that goes against the flowchart's suggestion must say why."""
     if outcome is not None and suggested is not None and Outcome(outcome) != suggested and not (reason or "").strip():
-        return "Give your reason for deciding differently from the flowchart's suggestion"
+        return _("Give your reason for deciding differently from the flowchart's suggestion")
     return None

@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, gettext as _
 from flask_login import current_user
 
 from ..core import clock
@@ -43,7 +44,7 @@ def index():
     page = paginate(queries.decisions_query(filters, current_user), per_page=PER_PAGE)
     return render_template(
         "decisions/index.html", page=page, filters=filters, filter_problems=problems, args=args,
-        **_filter_choices(), page_title="Sharing decisions",
+        **_filter_choices(), page_title=_("Sharing decisions"),
     )
 
 
@@ -55,7 +56,8 @@ def months():
     biggest = max((month.total for month in counts), default=0)
     return render_template(
         "decisions/months.html", counts=counts, biggest=biggest, filters=filters, filter_problems=problems, args=args,
-        **_filter_choices(), page_title="Sharing decisions per month",
+        **_filter_choices(), page_title=_("Sharing decisions per month"),
+        month_label=lambda day: format_date(day, "MMMM yyyy"),  # December 2027, Rhagfyr 2027
     )
 
 
@@ -64,7 +66,7 @@ def months():
 def export():
     filters, problems, _args = _list_context()
     if problems:
-        flash("The export was not made: " + "; ".join(problems.values()), "info")
+        flash(_("The export was not made: %(problems)s", problems="; ".join(problems.values())), "info")
         return redirect(url_for("decisions.index", **request.args))
     return csv_download(
         f"sharing-decisions-{clock.today().isoformat()}.csv", queries.CSV_HEADER,
@@ -94,7 +96,8 @@ def show(decision_id):
     query = sa.select(LegalBasis.code, LegalBasis.title, LegalBasis.shipped_title).where(LegalBasis.code.in_(decision.lawful_bases or []))
     titles = {code: in_language(title, shipped) for code, title, shipped in db.session.execute(query)}
     return render_template(
-        "decisions/show.html", decision=decision, basis_titles=titles, page_title=f"Sharing decision {decision.case_reference}"
+        "decisions/show.html", decision=decision, basis_titles=titles,
+        page_title=_("Sharing decision %(reference)s", reference=decision.case_reference),
     )
 
 
@@ -108,9 +111,9 @@ def _decision_form():
     else:
         organisation = current_user.organisation
         disclosers = [(organisation.slug, organisation.name)] if organisation else []
-    form.discloser.choices = ([("", "Choose the organisation")] if len(disclosers) != 1 else []) + disclosers
-    form.recipient.choices = [("", "Choose the organisation")] + organisation_choices()
-    form.channel.choices = [("", "Choose the channel")] + channel_choices()
+    form.discloser.choices = ([("", _("Choose the organisation"))] if len(disclosers) != 1 else []) + disclosers
+    form.recipient.choices = [("", _("Choose the organisation"))] + organisation_choices()
+    form.channel.choices = [("", _("Choose the channel"))] + channel_choices()
     if request.method == "GET":
         form.decided_on.data = clock.today()
         if len(disclosers) == 1:
@@ -155,7 +158,8 @@ def new():
             decision = record_decision(review, current_user)
             db.session.commit()
             current_app.logger.info("sharing decision %s recorded by %s", decision.id, current_user.email)
-            flash(f"Decision recorded: {decision.outcome.label.lower()}, case {decision.case_reference}.", "success")
+            flash(_("Decision recorded: %(outcome)s, case %(reference)s.", outcome=str(decision.outcome.label).lower(),
+                    reference=decision.case_reference), "success")
             return redirect(url_for("decisions.show", decision_id=decision.id))
         db.session.rollback()
         form.show_problems(review.problems)
@@ -170,7 +174,7 @@ def new():
     return render_template(
         "decisions/new.html", form=form, review=review, decide=decide, flowchart=flowchart, outcomes=list(Outcome),
         basis_groups=_basis_groups(form.decided_on.data or clock.today()), selected=set(form.lawful_bases.data or []),
-        purposes=_known_purposes(), page_title="Record a sharing decision",
+        purposes=_known_purposes(), page_title=_("Record a sharing decision"),
     )
 
 

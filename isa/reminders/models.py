@@ -2,6 +2,7 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import enum_column, utcnow
@@ -18,7 +19,13 @@ class ReminderStatus(enum.StrEnum):
 
     @property
     def label(self):
-        return self.value.capitalize()
+        return LABELS[self]
+
+
+LABELS = {
+    ReminderStatus.QUEUED: _l("Queued"), ReminderStatus.SENDING: _l("Sending"), ReminderStatus.SENT: _l("Sent"),
+    ReminderStatus.FAILED: _l("Failed"), ReminderStatus.LOGGED: _l("Logged"), ReminderStatus.CANCELLED: _l("Cancelled"),
+}
 
 
 class Reminder(db.Model):

@@ -7,9 +7,10 @@ from email.utils import formatdate, parseaddr
 from urllib.parse import quote
 
 from flask import current_app, render_template
+from flask_babel import force_locale, gettext as _, ngettext
 
 from ..core.text import neutralise_bidi
-from ..core.i18n import govdate
+from ..core.i18n import DEFAULT, govdate
 from .rules import days_overdue
 
 
@@ -34,6 +35,7 @@ class ReminderMail:
     document_id: int | None = None  # its stored protocol document (None while it is being prepared)
     document_filename: str | None = None
     attach: bool = False  # the 30-day and overdue reminders carry the PDF
+    language: str = DEFAULT  # the language it is written in: its first addressee's (see sweep._languages)
 
     @property
     def attaches_document(self):
@@ -50,27 +52,30 @@ class ReminderMail:
     @property
     def what_is_due(self):
         """The one line that says where the review stands, as of the day it is sent."""
-        days = self.days_to_review
+        days, on = self.days_to_review, govdate(self.review_date)
         if days > 1:
-            return f"The review is due on {govdate(self.review_date)}, in {days} days."
+            return ngettext("The review is due on %(date)s, in %(num)d day.", "The review is due on %(date)s, in %(num)d days.", days, date=on)
         if days == 1:
-            return f"The review is due tomorrow, {govdate(self.review_date)}."
+            return _("The review is due tomorrow, %(date)s.", date=on)
         if days == 0:
-            return f"The review is due today, {govdate(self.review_date)}."
-        overdue = self.days_overdue
-        return f"The review was due on {govdate(self.review_date)} and is {overdue} day{'' if overdue == 1 else 's'} overdue."
+            return _("The review is due today, %(date)s.", date=on)
+        return ngettext(
+            "The review was due on %(date)s and is %(num)d day overdue.",
+            "The review was due on %(date)s and is %(num)d days overdue.",
+            self.days_overdue, date=on,
+        )
 
     @property
     def subject(self):
         days = self.days_to_review
         if days > 0:
-            when = f"Review due in {days} day{'' if days == 1 else 's'}"
+            when = ngettext("Review due in %(num)d day", "Review due in %(num)d days", days)
         elif days == 0:
-            when = "Review due today"
+            when = _("Review due today")
         else:
-            when = f"Review overdue by {self.days_overdue} day{'' if self.days_overdue == 1 else 's'}"
+            when = ngettext("Review overdue by %(num)d day", "Review overdue by %(num)d days", self.days_overdue)
         if self.escalated:
-            when = "Escalated: " + when[0].lower() + when[1:]
+            when = _("Escalated: %(stage)s", stage=when[0].lower() + when[1:])
         return _one_line(f"{when}: {self.reference} {self.title}")[:250]
 
 
@@ -88,12 +93,19 @@ def document_link(reference, document_id):
     return f"{agreement_link(reference)}/documents/{document_id}.pdf"
 
 
+def written(mail):
+    """Writing `mail` (its subject and bodies, dates too) in its recipient's language, wherever the
+    sweep runs: with no request, the language comes from here."""
+    return force_locale(mail.language or DEFAULT)
+
+
 def render_bodies(mail):
     context = {
         "mail": mail, "link": agreement_link(mail.reference),
         "document_link": document_link(mail.reference, mail.document_id) if mail.document_id else None,
     }
-    return render_template("reminders/email.txt", **context), render_template("reminders/email.html", **context)
+    with written(mail):
+        return render_template("reminders/email.txt", **context), render_template("reminders/email.html", **context)
 
 
 # Lines up to RFC 5322's limit of 998: a subject is folded only when it is really long.
@@ -111,7 +123,8 @@ def reminder_message(mail, sender, pdf=None):
     protocol document in force, is attached when the reminder carries it."""
     text, html = render_bodies(mail)
     message = EmailMessage(policy=MAIL_POLICY)
-    message["Subject"] = mail.subject
+    with written(mail):
+        message["Subject"] = mail.subject
     message["From"] = sender
     message["To"] = ", ".join(mail.recipients)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies, please

@@ -1,4 +1,6 @@
 """What an officer does with a reminder that failed: resend it at the next sweep, or dismiss it."""
+from flask_babel import gettext as _
+
 from ..core.db import utcnow
 from ..extensions import db
 from .models import Reminder, ReminderStatus
@@ -13,7 +15,7 @@ def _failed(reminder_id):
     if reminder is None:
         return None
     if reminder.status != ReminderStatus.FAILED:
-        raise ReminderError(f"That reminder is {reminder.status.label.lower()}, not failed, so it was left as it is.")
+        raise ReminderError(_("That reminder is %(status)s, not failed, so it was left as it is.", status=str(reminder.status.label).lower()))
     return reminder
 
 

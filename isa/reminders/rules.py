@@ -13,6 +13,8 @@ not the 90-, 30- and 7-day ones together.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import gettext as _, ngettext  # English with no app: the rules stay testable on their own
+
 from ..agreements.rules import in_force_on
 
 DEFAULT_OFFSETS = (90, 30, 7)
@@ -117,22 +119,22 @@ def reminder_recipients(owner_email, parties, lead_dpo_email=None, escalated=Fal
 def stage_label(offset_key):
     """'before-30' → '30 days before the review'; 'overdue-2' → 'Overdue, week 2'."""
     if offset_key == "escalated":
-        return "Overdue: escalated to the data protection officer"
-    kind, _, number = str(offset_key).partition("-")
+        return _("Overdue: escalated to the data protection officer")
+    kind, _dash, number = str(offset_key).partition("-")
     if kind == "before" and number.isdigit():
         days = int(number)
         if days == 0:
-            return "On the review date"
-        return f"{days} day{'' if days == 1 else 's'} before the review"
+            return _("On the review date")
+        return ngettext("%(num)d day before the review", "%(num)d days before the review", days)
     if kind == "overdue" and number.isdigit():
-        return f"Overdue, week {number}"
+        return _("Overdue, week %(number)s", number=number)
     return str(offset_key)
 
 
 def attaches_protocol(offset_key, attach_offsets=(30,)):
     """Whether a reminder carries the protocol PDF as an attachment (every one links to it): the
     ones `attach_offsets` days before the review (30 by default) and every overdue one."""
-    kind, _, number = str(offset_key).partition("-")
+    kind, _dash, number = str(offset_key).partition("-")
     if offset_key == "escalated" or kind == "overdue":
         return True
     return kind == "before" and number.isdigit() and int(number) in set(attach_offsets)

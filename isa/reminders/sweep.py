@@ -32,6 +32,7 @@ from flask import current_app
 from ..agreements.rules import in_force_sql
 from ..agreements.models import Agreement, Party
 from ..core.db import utcnow
+from ..core.i18n import DEFAULT, LANGUAGES
 from ..documents.models import ProtocolDocument
 from ..documents.operations import document_in_force
 from ..extensions import db
@@ -40,7 +41,7 @@ from ..users.models import User
 from . import rules
 from .mail import ConnectionProblem, FateUnknown, MailError, SmtpSettings, SmtpTransport, describe_refusals
 from .models import Reminder, ReminderStatus as RS, SweepLock
-from .notifications import ReminderMail, render_bodies, reminder_message
+from .notifications import ReminderMail, render_bodies, reminder_message, written
 
 log = logging.getLogger("isa.reminders")
 
@@ -371,9 +372,13 @@ def _queued_mail(today, settings):
         .where(_reminders.c.status == RS.QUEUED)
         .order_by(_reminders.c.id)
     ).all()
+    languages = _languages({address.lower() for row in rows for address in row.recipients or ()})
     for row in rows:
         delivered = {address.lower() for address in row.delivered_to or ()}
         pending = tuple(address for address in row.recipients or () if address.lower() not in delivered)
+        # One message to all its recipients, so one language: that of the first who is a user (the
+        # owner, until reached), English when none is.
+        language = next((languages[address.lower()] for address in pending if address.lower() in languages), DEFAULT)
         document = document_in_force(row.agreement_id, row.protocol_version)
         mail = ReminderMail(
             reminder_id=row.id, reference=row.reference, title=row.title, review_date=row.review_date,
@@ -382,9 +387,19 @@ def _queued_mail(today, settings):
             lead_dpo_name=row.lead_dpo_name, owner_name=row.owner_name, owner_email=row.owner_email, today=today,
             protocol_version=row.protocol_version, document_id=document.id if document else None,
             document_filename=document.filename if document else None,
-            attach=rules.attaches_protocol(row.offset_key, settings.attach_offsets),
+            attach=rules.attaches_protocol(row.offset_key, settings.attach_offsets), language=language,
         )
         yield row, mail
+
+
+def _languages(addresses, batch=500):
+    """{lower-case address: language} of the users among `addresses` (English until they choose one)."""
+    addresses, found = sorted(addresses), {}
+    email = sa.func.lower(_users.c.email)
+    for start in range(0, len(addresses), batch):  # a statement per 500 addresses: within any database's limits
+        rows = db.session.execute(sa.select(email, _users.c.language).where(email.in_(addresses[start : start + batch])))
+        found.update((address, language if language in LANGUAGES else DEFAULT) for address, language in rows)
+    return found
 
 
 def send_queued(today, settings, report, holder, clock):
@@ -515,10 +530,12 @@ def _record_delivery(row, mail, refused, attempts, settings, outcome, report, cl
 
 def _write_to_log(mail):
     text, _html = render_bodies(mail)
+    with written(mail):
+        subject = mail.subject
     log.warning(
         "No SMTP host is set (ISA_SMTP_HOST), so this review reminder was written to the outbox and this log "
         "instead of being sent.\nTo: %s\nSubject: %s\n\n%s",
         ", ".join(mail.recipients),
-        mail.subject,
+        subject,
         text,
     )

@@ -1,4 +1,5 @@
 from flask import Blueprint, abort, flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..users.access import officer_required
@@ -14,7 +15,7 @@ def _apply(action, success):
     """Validate the posted form, apply `action` to the reminder it names, flash and go back to the dashboard."""
     form = ReminderActionForm()
     if not form.validate_on_submit():
-        flash("Choose a reminder from the dashboard.", "info")
+        flash(_("Choose a reminder from the dashboard."), "info")
         return redirect(url_for("reviews.dashboard"))
     try:
         reminder = action(int(form.reminder_id.data))
@@ -34,8 +35,8 @@ def _apply(action, success):
 def resend():
     return _apply(
         operations.resend,
-        lambda r: f"The reminder about {r.agreement.reference} ({stage_label(r.offset_key).lower()}) is queued again. "
-        "The next reminder sweep sends it.",
+        lambda r: _("The reminder about %(reference)s (%(stage)s) is queued again. The next reminder sweep sends it.",
+                    reference=r.agreement.reference, stage=stage_label(r.offset_key).lower()),
     )
 
 
@@ -44,5 +45,6 @@ def resend():
 def dismiss():
     return _apply(
         lambda reminder_id: operations.dismiss(reminder_id, current_user.email),
-        lambda r: f"The reminder about {r.agreement.reference} ({stage_label(r.offset_key).lower()}) is dismissed.",
+        lambda r: _("The reminder about %(reference)s (%(stage)s) is dismissed.",
+                    reference=r.agreement.reference, stage=stage_label(r.offset_key).lower()),
     )

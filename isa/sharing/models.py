@@ -29,8 +29,20 @@ class CheckLog(db.Model):
     on_date: Mapped[date]
     permitted: Mapped[bool]
     agreements: Mapped[list] = mapped_column(sa.JSON, default=list)  # references that matched
-    reasons: Mapped[list] = mapped_column(sa.JSON, default=list)  # [{code, message, agreement}]
+    # [{code, message, agreement, findings, said, values}]: the message in English, and the sentence's
+    # name and values (wording.py) to say it in a reader's language
+    reasons: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     @property
     def reason_messages(self):
         return [reason.get("message", "") for reason in self.reasons or ()]
+
+    @property
+    def reason_texts(self):
+        """The reasons in the reader's language (as recorded, for a check logged before they were kept so)."""
+        from .wording import say
+
+        return [
+            say(reason["said"], reason.get("values") or {}, fallback=reason.get("message", "")) if reason.get("said") else reason.get("message", "")
+            for reason in self.reasons or ()
+        ]

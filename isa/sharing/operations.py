@@ -7,6 +7,7 @@ from ..core.db import retry_when_busy, utcnow
 from ..extensions import db
 from .models import CheckLog
 from .queries import permitted
+from .wording import Said
 
 
 def ask(user, discloser, recipient, category, purpose=None, on=None, via="web"):
@@ -40,9 +41,17 @@ def record_check(answer, asked_by, via):
             "on_date": question.on,
             "permitted": answer.permitted,
             "agreements": answer.references,
-            "reasons": [reason.as_dict() for reason in answer.reasons],
+            "reasons": [_stored(reason) for reason in answer.reasons],
         },
     )
+
+
+def _stored(reason):
+    """The reason as the API gives it, and what it takes to say it again in a reader's language."""
+    stored = reason.as_dict()
+    if isinstance(reason.message, Said):
+        stored.update(reason.message.stored())
+    return stored
 
 
 @cache

@@ -16,6 +16,7 @@ from datetime import date
 from functools import cache, lru_cache
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from types import SimpleNamespace
 
@@ -253,8 +254,8 @@ def known_purposes(limit=500):
 
 # --- the check log ------------------------------------------------------------------------------
 
-OUTCOMES = {"": "Any answer", "permitted": "Permitted", "not_permitted": "Not covered by an agreement"}
-VIA = {"": "Page or API", "web": "The check page", "api": "The API"}
+OUTCOMES = {"": _l("Any answer"), "permitted": _l("Permitted"), "not_permitted": _l("Not covered by an agreement")}
+VIA = {"": _l("Page or API"), "web": _l("The check page"), "api": _l("The API")}
 
 
 def parse_log_filters(args):

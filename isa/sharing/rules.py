@@ -12,6 +12,7 @@ from datetime import date
 from ..agreements.rules import IN_FORCE, in_force_on, review_overdue
 from ..agreements.models import AgreementStatus
 from ..flows.models import ConsentApproach, DataCategory, Frequency
+from .wording import Said
 
 # Reason codes: stable ids for the API and the check log, in the order a practitioner meets them.
 NO_AGREEMENT = "no-agreement"  # no agreement has both organisations as parties
@@ -24,17 +25,9 @@ LEGAL_ERRORS = "legal_errors"  # the flows that cover it have error findings: no
 REASON_CODES = (NO_AGREEMENT, NOT_IN_FORCE, NOT_SIGNED, DIRECTION, CATEGORY, PURPOSE, LEGAL_ERRORS)
 _CATEGORY_VALUES = frozenset(c.value for c in DataCategory)
 
-ANONYMISED_NOTE = (
-    "Truly anonymised data is not personal data, so data protection law does not apply to sharing it. "
-    "\u201cTruly\u201d means that no one, the recipient included, can identify a person from it by any means "
-    "reasonably likely to be used, alone or with other information. Pseudonymised data (names replaced by "
-    "codes, with a key somewhere) is still personal data and needs a lawful basis."
-)
-
-AD_HOC_REMINDER = (
-    "An agreement is not required for ad hoc sharing. Decide with the information sharing "
-    "flowchart (the seven golden rules) and record the decision."
-)
+# Reasons and notes are `Said` sentences (see wording.py): English as str, `.text` in the reader's language.
+ANONYMISED_NOTE = Said("anonymised")
+AD_HOC_REMINDER = Said("ad-hoc")
 
 
 @dataclass(frozen=True)
@@ -155,13 +148,18 @@ class Match:
 @dataclass(frozen=True)
 class Reason:
     code: str  # one of REASON_CODES
-    message: str
+    message: str  # in English (a Said): what the API and the check log carry
     agreement: str | None = None  # the reference the reason is about; None for the register as a whole
     findings: tuple = ()  # for legal_errors: the error findings of the flows that would have covered it
 
+    @property
+    def text(self):
+        """The reason in the reader's language."""
+        return self.message.text if isinstance(self.message, Said) else self.message
+
     def as_dict(self):
         return {
-            "code": self.code, "message": self.message, "agreement": self.agreement,
+            "code": self.code, "message": str(self.message), "agreement": self.agreement,
             "findings": [{"rule": f.rule, "severity": f.severity, "message": f.message} for f in self.findings],
         }
 
@@ -188,11 +186,9 @@ class Answer:
         notes = list(notes)
         omitted_matches, omitted_reasons = max(len(matches) - MAX_MATCHES, 0), max(len(reasons) - MAX_REASONS, 0)
         if omitted_matches:
-            notes.append(f"{omitted_matches} more matching flow{'s' if omitted_matches != 1 else ''} not listed: "
-                         f"this answer lists the first {MAX_MATCHES}. Give a purpose to narrow the question.")
+            notes.append(Said("more-matches", num=omitted_matches, limit=MAX_MATCHES))
         if omitted_reasons:
-            notes.append(f"{omitted_reasons} more reason{'s' if omitted_reasons != 1 else ''} not listed: this "
-                         f"answer lists the first {MAX_REASONS}.")
+            notes.append(Said("more-reasons", num=omitted_reasons, limit=MAX_REASONS))
         return cls(question, matches[:MAX_MATCHES], reasons[:MAX_REASONS], notes, bool(omitted_matches or omitted_reasons),
                    list(nearest_purposes))
 
@@ -245,10 +241,8 @@ def answer(question, candidates, catalogue, judge=None):
         notes.append(ANONYMISED_NOTE)
     for candidate in sorted(candidates, key=lambda c: c.reference):
         if candidate.awaiting_version is not None:
-            notes.append(
-                f"Version {candidate.awaiting_version} of {candidate.reference} awaits signatures. Until every party "
-                f"has signed it, {candidate.reference} answers from version {candidate.version}, the one every party signed."
-            )
+            notes.append(Said("awaiting-signatures", reference=candidate.reference, awaiting=candidate.awaiting_version,
+                              version=candidate.version))
         problems = agreement_problems(candidate, question)
         covering, flow_problem = covering_flows(candidate, question)
         if judge is not None and covering and not problems:
@@ -268,10 +262,7 @@ def answer(question, candidates, catalogue, judge=None):
     if matches:
         return Answer.capped(question, matches, [], notes)
     if not candidates:
-        reasons = [
-            Reason(NO_AGREEMENT, f"No agreement in the register has both {question.discloser.name} and "
-                                 f"{question.recipient.name} as parties.")
-        ]
+        reasons = [Reason(NO_AGREEMENT, Said("no-agreement", discloser=question.discloser.name, recipient=question.recipient.name))]
     # The agreements that could serve come first; those not in force (superseded, terminated...) after them.
     not_in_force = {reason.agreement for reason in reasons if reason.code == NOT_IN_FORCE}
     reasons = sorted(reasons, key=lambda reason: reason.agreement in not_in_force)
@@ -299,14 +290,9 @@ def nearest_purposes(asked, purposes, limit=5):
 def _legal_errors(candidate, covering):
     findings = tuple(f for flow in covering for f in candidate.flow_errors.get(flow.id, ()))
     rules_named = ", ".join(dict.fromkeys(f.rule for f in findings))
-    return Reason(
-        LEGAL_ERRORS,
-        f"The data flow in {candidate.reference} that covers this has no lawful basis that counts on the day asked about "
-        f"({rules_named}): an officer must correct its lawful bases before it can be relied on. "
-        + " ".join(f.detail for f in findings),
-        candidate.reference,
-        findings,
-    )
+    details = " ".join(str(f.detail) for f in findings)
+    return Reason(LEGAL_ERRORS, Said("legal-errors", reference=candidate.reference, rules=rules_named, details=details),
+                  candidate.reference, findings)
 
 
 def agreement_problems(candidate, question):
@@ -316,20 +302,19 @@ def agreement_problems(candidate, question):
     if not in_force_on(candidate, day):
         status = AgreementStatus(candidate.status)
         if status not in IN_FORCE:
-            why = f"it is {status.label.lower()}"
+            why = Said("not-in-force.status", reference=reference, day=day.isoformat(), status=status.value)
         elif candidate.start_date > day:
-            why = f"it starts on {_long_date(candidate.start_date)}"
+            why = Said("not-in-force.starts", reference=reference, day=day.isoformat(), start=candidate.start_date.isoformat())
         else:
-            why = f"it ended on {_long_date(candidate.end_date)}"
-        problems.append(Reason(NOT_IN_FORCE, f"{reference} is not in force on {_long_date(day)}: {why}.", reference))
+            why = Said("not-in-force.ended", reference=reference, day=day.isoformat(), end=candidate.end_date.isoformat())
+        problems.append(Reason(NOT_IN_FORCE, why, reference))
     for org, signed_on in ((question.discloser, candidate.discloser_signed_on), (question.recipient, candidate.recipient_signed_on)):
         if signed_on is None:
-            problems.append(Reason(NOT_SIGNED, f"{org.name} has not signed {reference}.", reference))
+            problems.append(Reason(NOT_SIGNED, Said("not-signed", organisation=org.name, reference=reference), reference))
         elif signed_on > day:
-            problems.append(Reason(
-                NOT_SIGNED, f"{org.name} signed {reference} on {_long_date(signed_on)}, after {_long_date(day)}: "
-                            "a signature counts from its date.", reference,
-            ))
+            problems.append(Reason(NOT_SIGNED, Said(
+                "not-signed.later", organisation=org.name, reference=reference, signed=signed_on.isoformat(), day=day.isoformat(),
+            ), reference))
     return problems
 
 
@@ -353,26 +338,22 @@ def covering_flows(candidate, question):
     onward = [flow for flow in candidate.flows if goes_to(flow, question)]
     if not onward:
         back = any(f.from_id == question.recipient.id and f.to_id in (None, question.discloser.id) for f in candidate.flows)
-        detail = f" (its flows run only from {question.recipient.name} to {question.discloser.name})" if back else ""
-        return [], Reason(
-            DIRECTION, f"No data flow in {reference} goes from {question.discloser.name} to {question.recipient.name}{detail}.", reference
-        )
+        said = Said("direction.reversed" if back else "direction", reference=reference, discloser=question.discloser.name,
+                    recipient=question.recipient.name)
+        return [], Reason(DIRECTION, said, reference)
     category = DataCategory(question.category)
     of_category = [flow for flow in onward if covers_category(flow, category)]
     if not of_category:
-        covered = sorted({c for flow in onward for c in flow.categories})
-        listed = ", ".join(DataCategory(c).label.lower() for c in covered if c in _CATEGORY_VALUES) or "no data categories"
-        return [], Reason(
-            CATEGORY, f"The flows in {reference} from {question.discloser.name} to {question.recipient.name} do not cover "
-                      f"{category.label.lower()} (they cover {listed}).", reference
-        )
+        covered = [c for c in sorted({c for flow in onward for c in flow.categories}) if c in _CATEGORY_VALUES]
+        said = Said("category", reference=reference, discloser=question.discloser.name, recipient=question.recipient.name,
+                    category=category.value, covered=covered)
+        return [], Reason(CATEGORY, said, reference)
     covering = [flow for flow in of_category if lists_purpose(flow, question.purpose)]
     if not covering:
-        listed = "; ".join(dict.fromkeys(p for flow in of_category for p in flow.purposes)) or "none"
-        return [], Reason(
-            PURPOSE, f"No flow in {reference} for {category.label.lower()} from {question.discloser.name} lists the purpose "
-                     f"\u201c{question.purpose}\u201d (the purposes listed are: {listed}).", reference
-        )
+        listed = list(dict.fromkeys(p for flow in of_category for p in flow.purposes))
+        said = Said("purpose", reference=reference, category=category.value, discloser=question.discloser.name,
+                    purpose=question.purpose, listed=listed)
+        return [], Reason(PURPOSE, said, reference)
     return covering, None
 
 
@@ -404,6 +385,3 @@ def normalise_purpose(value):
 def _plain(text):
     return " ".join(str(text).split()).casefold()
 
-
-def _long_date(day):
-    return f"{day.day} {day:%B %Y}"

@@ -1,6 +1,7 @@
 """The permitted-purpose check page (every signed-in user) and the check log (officers)."""
 import sqlalchemy as sa
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -68,7 +69,7 @@ def check():
         categories={c.value: c for c in DataCategory},
         decisions_url=_decisions_url(answer.question if answer is not None else None),
         known_purposes=known_purposes(),
-        page_title="Check before sharing" if answer is None else ("Yes: an agreement covers this" if answer.permitted else "No agreement covers this"),
+        page_title=_("Check before sharing") if answer is None else (_("Yes: an agreement covers this") if answer.permitted else _("No agreement covers this")),
     )
 
 
@@ -90,7 +91,7 @@ def log():
         unanswered=unanswered_questions(filters),
         categories={c.value: c for c in DataCategory},
         organisations=[(slug, name) for _id, slug, name in _organisations()],
-        page_title="Check log",
+        page_title=_("Check log"),
     )
 
 
