@@ -39,7 +39,7 @@ for message in catalogue:
     if not message.id:
         continue
     empty = not message.string or (isinstance(message.string, tuple) and not all(message.string))
-    if empty and message.id in known:
+    if message.id in known:  # the parts are where the Welsh is written while they exist
         message.string = known[message.id]
     elif empty:
         missing.append(message.id)

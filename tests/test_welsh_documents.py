@@ -22,7 +22,7 @@ from tests.test_dpia import add_risk, advise, describe, screen, sign
 
 WELSH_HEADINGS = (
     "Ynglŷn â'r protocol hwn", "Diben rhannu'r data", "Y sefydliadau dan sylw", "Y data i'w rannu",
-    "Sail gyfreithlon dros rannu", "Ble mae'r data'n cael ei gadw", "Cadw a gwaredu", "Trefniadau adolygu", "Llofnodion",
+    "Sail gyfreithlon dros rannu", "Ble mae'r data'n cael eu cadw", "Cadw a gwaredu", "Trefniadau adolygu", "Llofnodion",
     "Atodiad A: Y saith rheol euraidd ar gyfer rhannu gwybodaeth",
 )
 ENGLISH_HEADINGS = (
@@ -170,7 +170,7 @@ def test_the_dpia_appendix_in_welsh(client, db, login_as, sensitive):
     db.session.refresh(agreement)
     with force_locale("cy"):
         welsh = html.unescape(protocol_html(agreement))
-    assert "Atodiad B: Asesiad effaith ar ddiogelu data" in welsh and "Risgiau a mesurau" in welsh and "Cymeradwywyd" in welsh
+    assert "Atodiad B: Asesiad o'r effaith ar ddiogelu data" in welsh and "Risgiau a mesurau" in welsh and "Cymeradwywyd" in welsh
     assert "Sent to the wrong person." in welsh  # what the register holds stays as written
     assert '<html lang="cy">' in welsh and "Appendix B" not in welsh and "Risks and measures" not in welsh
     english = protocol_html(agreement)

@@ -42,16 +42,17 @@ def test_every_page_is_in_welsh(app, db, welsh_world, walker):
         if "GET" not in rule.methods:
             continue
         response = client.get(_url(rule, values, channel_values))
-        page = response.get_data(as_text=True)  # read whole: a streamed download ends with its context
+        body = response.get_data()  # read whole: a streamed download ends with its context
         response.close()
         if response.status_code >= 500:
             english.append(f"{rule.endpoint}: {response.status_code}")
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
         pages += 1
+        page = body.decode()
         assert '<html lang="cy"' in page, rule.endpoint
         english.extend(f"{rule.endpoint}: {phrase}" for phrase in english_left(page, data))
-    assert pages >= 10
+    assert pages >= (3 if walker == "anonymous" else 20)
     assert not english, f"English left on the Welsh pages as {walker}:\n" + "\n".join(dict.fromkeys(english))
 
 
