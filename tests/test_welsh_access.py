@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from wtforms import Form, StringField
 
 from isa.core.filters import date_filter
-from isa.core.forms import Length
+from isa.core.forms import GovDateField, Length
 from isa.core.i18n import COOKIE
 from isa.identity.models import OutgoingMail
 from isa.reminders.scheduler import send_mail_outbox
@@ -120,6 +120,7 @@ def test_the_users_and_api_token_pages_in_welsh(client, login_as):
 
 class _TitleForm(Form):
     title = StringField("Title", validators=[Length(max=3)])
+    when = GovDateField("When")
 
 
 def test_shared_form_messages_follow_each_pages_language(app):
@@ -130,3 +131,5 @@ def test_shared_form_messages_follow_each_pages_language(app):
             assert not form.validate() and form.title.errors == [expected]
     with app.app_context(), app.test_request_context("/", headers=WELSH):
         assert date_filter({"from-day": "1"}, "from", "Dyddiad") == (None, "Rhaid i Dyddiad gynnwys mis a blwyddyn")
+        boxes = str(_TitleForm().when())
+        assert all(label in boxes for label in ("Diwrnod", "Mis", "Blwyddyn")) and "Day" not in boxes

@@ -49,7 +49,8 @@ class _DateInput(GovDateInput):
         params = super().map_gov_params(field, **kwargs)
         labels = {"Day": _("Day"), "Month": _("Month"), "Year": _("Year")}
         for item in params.get("items", []):
-            item["label"] = labels.get(item.get("label"), item.get("label"))
+            if isinstance(item.get("label"), str):  # the widget's own English; a template's own labels stay
+                item["label"] = labels.get(item["label"], item["label"])
         return params
 
 
