@@ -1,6 +1,7 @@
 """Administrators' pages for API tokens: create (the token is shown once), list, revoke."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from ..users.access import admin_required
 from ..extensions import db
@@ -15,13 +16,13 @@ bp = Blueprint("tokens", __name__, url_prefix="/tokens")
 @bp.route("/")
 @admin_required
 def index():
-    return render_template("api/tokens.html", tokens=all_tokens(), page_title="API tokens")
+    return render_template("api/tokens.html", tokens=all_tokens(), page_title=_("API tokens"))
 
 
 def _token_form():
     form = TokenForm()
     users = db.session.scalars(sa.select(User).where(User.active.is_(True)).order_by(User.email)).all()
-    form.user.choices = [("", "Choose a user")] + [
+    form.user.choices = [("", _("Choose a user"))] + [
         (str(u.id), f"{u.email} ({u.role.label}{', ' + u.organisation.name if u.organisation else ''})") for u in users
     ]
     return form
@@ -40,10 +41,10 @@ def new():
             db.session.rollback()
             getattr(form, error.field).errors.append(str(error))
         else:
-            response = render_template("api/token_created.html", record=record, token=token, page_title="API token created")
+            response = render_template("api/token_created.html", record=record, token=token, page_title=_("API token created"))
             # Shown once: never kept by a browser or proxy cache.
             return response, 200, {"Cache-Control": "no-store"}
-    return render_template("api/token_form.html", form=form, page_title="Create an API token")
+    return render_template("api/token_form.html", form=form, page_title=_("Create an API token"))
 
 
 @bp.route("/<int:token_id>/revoke", methods=["GET", "POST"])
@@ -54,6 +55,7 @@ def revoke(token_id):
     if record.revoked_at is None and form.validate_on_submit():
         revoke_token(record)
         db.session.commit()
-        flash(f"API token {record.prefix}… ({record.name}) revoked. Requests with it are refused from now on.", "success")
+        flash(_("API token %(prefix)s… (%(name)s) revoked. Requests with it are refused from now on.", prefix=record.prefix, name=record.name),
+              "success")
         return redirect(url_for("tokens.index"))
-    return render_template("api/token_revoke.html", form=form, record=record, page_title=f"Revoke API token {record.prefix}…")
+    return render_template("api/token_revoke.html", form=form, record=record, page_title=_("Revoke API token %(prefix)s…", prefix=record.prefix))

@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..audit.tracking import current_actor
 from ..core.db import retry_when_busy, utcnow
@@ -43,19 +44,19 @@ def create_token(user, name, scope=API, lifetime_days=DEFAULT_LIFETIME):
     access logs and shared calendars see it), so it gives away nothing else and is revoked alone."""
     name = " ".join((name or "").split())
     if not name:
-        raise TokenError("name", "Enter what the token is for, like Police case system")
+        raise TokenError("name", _("Enter what the token is for, like Police case system"))
     if len(name) > 200:
-        raise TokenError("name", "The name must be 200 characters or fewer")
+        raise TokenError("name", _("The name must be 200 characters or fewer"))
     if user is None:
-        raise TokenError("user", "Choose the user the token acts for")
+        raise TokenError("user", _("Choose the user the token acts for"))
     if not user.is_active:
-        raise TokenError("user", f"{user.email} is deactivated: reactivate the user first")
+        raise TokenError("user", _("%(email)s is deactivated: reactivate the user first", email=user.email))
     if scope not in (API, CALENDAR):
-        raise TokenError("scope", "Choose an API token or a calendar feed")
+        raise TokenError("scope", _("Choose an API token or a calendar feed"))
     if scope == API and user.is_admin:
-        raise TokenError("user", "An API token cannot act as an administrator: choose an officer or a partner user")
+        raise TokenError("user", _("An API token cannot act as an administrator: choose an officer or a partner user"))
     if lifetime_days not in LIFETIMES:
-        raise TokenError("lifetime", "Choose how long the token lasts")
+        raise TokenError("lifetime", _("Choose how long the token lasts"))
     token = (FEED_PREFIX if scope == CALENDAR else TOKEN_PREFIX) + secrets.token_urlsafe(32)
     shown = SHOWN_PREFIX_LENGTH + (len(FEED_PREFIX) - len(TOKEN_PREFIX) if scope == CALENDAR else 0)
     now = utcnow()

@@ -1,8 +1,12 @@
 """List filters shared by every list: GOV.UK date inputs and sorting by a column.
 
-Pure functions of the query-string values, with no Flask import, so each list parses them alike.
+Pure functions of the query-string values, with no Flask import, so each list parses them alike
+(their messages are in the page's language inside a request, in English outside one).
 """
 from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 PARTS = ("day", "month", "year")
 
@@ -16,24 +20,40 @@ def date_filter(args, name, label):
     parts = [(args.get(f"{name}-{part}") or "").strip() for part in PARTS]
     if any(parts):
         if not all(parts):
-            missing = " and ".join(part for part, value in zip(PARTS, parts) if not value)
-            return None, f"{label} must include a {missing}"
+            return None, missing_date_parts(label, [part for part, value in zip(PARTS, parts) if not value])
         if not all(value.isdigit() for value in parts) or len(parts[2]) != 4:
-            return None, f"{label} must be a real date, for example 1 3 2025"
+            return None, _not_a_date(label)
         try:
             return date(int(parts[2]), int(parts[1]), int(parts[0])), None
         except ValueError:
-            return None, f"{label} must be a real date, for example 1 3 2025"
+            return None, _not_a_date(label)
     raw = (args.get(name) or "").strip()
     if not raw:
         return None, None
     try:
         return date.fromisoformat(raw), None
     except ValueError:
-        return None, f"{label} must be a real date, for example 1 3 2025"
+        return None, _not_a_date(label)
 
 
-def date_range(args, filters, problems, names=("from", "to"), labels=("Date from", "Date to")):
+def missing_date_parts(name, missing):
+    """"Start date must include a day and month": `missing` names the empty boxes, in order."""
+    messages = {
+        ("day",): _("%(name)s must include a day", name=name),
+        ("month",): _("%(name)s must include a month", name=name),
+        ("year",): _("%(name)s must include a year", name=name),
+        ("day", "month"): _("%(name)s must include a day and month", name=name),
+        ("day", "year"): _("%(name)s must include a day and year", name=name),
+        ("month", "year"): _("%(name)s must include a month and year", name=name),
+    }
+    return messages[tuple(missing)]
+
+
+def _not_a_date(label):
+    return _("%(name)s must be a real date, for example 1 3 2025", name=label)
+
+
+def date_range(args, filters, problems, names=("from", "to"), labels=(_l("Date from"), _l("Date to"))):
     """Parse a from–to pair into `filters` and `problems`; the end may not come before the start."""
     for name, label in zip(names, labels):
         value, problem = date_filter(args, name, label)
@@ -43,7 +63,7 @@ def date_range(args, filters, problems, names=("from", "to"), labels=("Date from
             filters[name] = value
     start, end = names
     if start in filters and end in filters and filters[end] < filters[start]:
-        problems[end] = f"{labels[1]} must be the same as or after {labels[0].lower()}"
+        problems[end] = _("%(end)s must be the same as or after %(start)s", end=labels[1], start=str(labels[0]).lower())
 
 
 def sort_order(args, columns, default):

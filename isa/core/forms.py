@@ -1,30 +1,36 @@
 """Form helpers shared by several domains."""
+from flask_babel import gettext as _
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms import validators as checks
 from wtforms.validators import ValidationError
 
+from .filters import missing_date_parts
 
 
 def field_name(field):
     """The field's label as an error message starts with it: "End date", not "End date (optional)"."""
-    text = str(field.label.text).removesuffix("(optional)").strip()
+    text = str(field.label.text).removesuffix("(optional)").removesuffix(_("(optional)")).strip()
     return text[:1].upper() + text[1:]
 
 
 class Length(checks.Length):
     """WTForms' Length, whose default message follows GOV.UK's pattern:
-    "Title must be 300 characters or less" (or "at least 12 characters")."""
+    "Title must be 300 characters or less" (or "at least 12 characters"), in the page's language."""
 
     def __call__(self, form, field):
-        if self.message is None:
-            name = field_name(field)
-            if self.max != -1 and self.min == -1:
-                self.message = f"{name} must be {self.max} characters or less"
-            elif self.min != -1 and self.max == -1:
-                self.message = f"{name} must be {self.min} characters or more"
-            else:
-                self.message = f"{name} must be between {self.min} and {self.max} characters"
-        super().__call__(form, field)
+        length = len(field.data) if field.data else 0
+        if length >= self.min and (self.max == -1 or length <= self.max):
+            return
+        if self.message is not None:
+            raise ValidationError(self.message % dict(min=self.min, max=self.max, length=length))
+        # worked out at each check, never kept on the validator: the next page may be in another language
+        name = field_name(field)
+        if self.max != -1 and self.min == -1:
+            raise ValidationError(_("%(name)s must be %(max)s characters or less", name=name, max=self.max))
+        if self.min != -1 and self.max == -1:
+            raise ValidationError(_("%(name)s must be %(min)s characters or more", name=name, min=self.min))
+        raise ValidationError(_("%(name)s must be between %(min)s and %(max)s characters", name=name, min=self.min, max=self.max))
 
 
 class _DateOptional(checks.Optional):
@@ -36,15 +42,25 @@ class _DateOptional(checks.Optional):
         super().__call__(form, field)
 
 
+class _DateInput(GovDateInput):
+    """GOV.UK's date input, its boxes labelled in the page's language."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        labels = {"Day": _("Day"), "Month": _("Month"), "Year": _("Year")}
+        for item in params.get("items", []):
+            if isinstance(item.get("label"), str):  # the widget's own English; a template's own labels stay
+                item["label"] = labels.get(item["label"], item["label"])
+        return params
+
+
 class GovDateField(DateField):
     """A date typed as day, month and year boxes, with GOV.UK error messages."""
 
     def __init__(self, label=None, validators=None, **kwargs):
-        from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-
         # Optional() looks at the first box only: an empty day would drop a month and year typed
         validators = [_DateOptional() if isinstance(v, checks.Optional) else v for v in validators or []]
-        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
+        super().__init__(label, validators, format="%d %m %Y", widget=_DateInput(), **kwargs)
 
     def process_formdata(self, valuelist):
         valuelist = (list(valuelist) + ["", "", ""])[:3] if valuelist else []
@@ -55,7 +71,7 @@ class GovDateField(DateField):
         missing = [part for part, value in zip(("day", "month", "year"), valuelist) if not value.strip()]
         if missing:
             self.data = None
-            raise ValueError(f"{field_name(self)} must include a {' and '.join(missing)}")
+            raise ValueError(missing_date_parts(field_name(self), missing))
         try:
             day, month, year = (int(v) for v in valuelist)
             from datetime import date
@@ -65,7 +81,7 @@ class GovDateField(DateField):
             self.data = date(year, month, day)
         except ValueError:
             self.data = None
-            raise ValueError(f"{field_name(self)} must be a real date")
+            raise ValueError(_("%(name)s must be a real date", name=field_name(self)))
 
 
 def not_before(other_name, message):
@@ -77,13 +93,13 @@ def not_before(other_name, message):
     return check
 
 
-def _choice_message(field, default):
+def _choice_message(field):
     from wtforms.validators import InputRequired
 
     for validator in field.validators:
         if isinstance(validator, InputRequired) and validator.message:
             return validator.message
-    return default
+    return _("Choose %(name)s from the list", name=str(field.label.text).lower())
 
 
 class ChoiceField(SelectField):
@@ -93,7 +109,7 @@ class ChoiceField(SelectField):
         try:
             super().pre_validate(form)
         except ValidationError:
-            raise ValidationError(_choice_message(self, f"Choose {self.label.text.lower()} from the list"))
+            raise ValidationError(_choice_message(self))
 
 
 class MultiChoiceField(SelectMultipleField):
@@ -101,4 +117,4 @@ class MultiChoiceField(SelectMultipleField):
         try:
             super().pre_validate(form)
         except ValidationError:
-            raise ValidationError(_choice_message(self, f"Choose {self.label.text.lower()} from the list"))
+            raise ValidationError(_choice_message(self))

@@ -9,6 +9,7 @@ reorder nothing.
 """
 import re
 
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
 BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"  # LRE RLE PDF LRO RLO LRI RLI FSI PDI
@@ -24,5 +25,9 @@ def neutralise_bidi(text):
 
 
 def template_finalize(value):
-    """Jinja's finalize: every {{ value }} in every template passes through here."""
+    """Jinja's finalize: every {{ value }} in every template passes through here. A lazy translation
+    (a form's label, an enum's label) becomes its text first, so it is escaped like any other text:
+    as it is, it would pass through as markup."""
+    if isinstance(value, LazyString):
+        value = str(value)
     return neutralise_bidi(value) if isinstance(value, str) else value

@@ -1,6 +1,8 @@
 """Value rules shared by forms and the importer (one copy of each rule)."""
 import re
 
+from flask_babel import lazy_gettext as _l
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ICO_RE = re.compile(r"^(?:Z\d{7}|Z[AB]\d{6})$")
 REFERENCE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
@@ -15,11 +17,12 @@ TEXT_LIMITS = {
 MAX_PURPOSES_PER_FLOW = 30  # short labels of up to 200 characters each
 REVIEW_INTERVAL_MIN, REVIEW_INTERVAL_MAX = 1, 60  # months between reviews
 
-SLUG_MESSAGE = "Use lower-case letters, numbers and hyphens only, like herts-police"
-ICO_MESSAGE = "Enter an ICO registration number in the correct format: Z and 7 digits, or ZA or ZB and 6 digits"
-REFERENCE_MESSAGE = "Enter a reference of letters, numbers and hyphens, like ISA-2024-001"
-REVIEW_INTERVAL_MESSAGE = f"Enter a review interval between {REVIEW_INTERVAL_MIN} and {REVIEW_INTERVAL_MAX} months"
-EMAIL_MESSAGE = "Enter an email address in the correct format, like name@example.org"
+# Lazy: each is read in the language of the page that shows it.
+SLUG_MESSAGE = _l("Use lower-case letters, numbers and hyphens only, like herts-police")
+ICO_MESSAGE = _l("Enter an ICO registration number in the correct format: Z and 7 digits, or ZA or ZB and 6 digits")
+REFERENCE_MESSAGE = _l("Enter a reference of letters, numbers and hyphens, like ISA-2024-001")
+REVIEW_INTERVAL_MESSAGE = _l("Enter a review interval between %(min)s and %(max)s months", min=REVIEW_INTERVAL_MIN, max=REVIEW_INTERVAL_MAX)
+EMAIL_MESSAGE = _l("Enter an email address in the correct format, like name@example.org")
 
 
 def valid_slug(value):

@@ -1,4 +1,7 @@
+from datetime import date
+
 from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
@@ -6,6 +9,9 @@ from . import heartbeat
 from .db import utcnow
 
 bp = Blueprint("core", __name__)
+# When the accessibility statement was prepared, last reviewed and the site last tested (a value, not
+# a date typed in the template: a filter on a constant is worked out once, in the first page's language).
+STATEMENT_PREPARED = date(2026, 11, 30)
 
 
 @bp.route("/")
@@ -20,7 +26,7 @@ def home():
 @bp.route("/accessibility")
 def accessibility():
     """The accessibility statement (GOV.UK's pattern), open to everyone."""
-    return render_template("core/accessibility.html", page_title="Accessibility statement for isa")
+    return render_template("core/accessibility.html", page_title=_("Accessibility statement for isa"), prepared=STATEMENT_PREPARED)
 
 
 @bp.route("/healthz")

@@ -8,7 +8,9 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
-from govuk_frontend_wtf.main import WTFormsHelpers
+from govuk_frontend_wtf.gov_form_base import GovFormBase
+from govuk_frontend_wtf.main import WTFormsHelpers, wtforms_errors
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,6 +22,9 @@ from .text import neutralise_bidi, template_finalize
 
 def init_app(app):
     WTFormsHelpers(app)
+    app.add_template_global(lambda form, params=None: wtforms_errors(form, {"titleText": _("There is a problem"), **(params or {})}),
+                            "wtforms_errors")
+    speak_the_page_language(GovFormBase)
     app.jinja_env.finalize = template_finalize
     app.jinja_env.globals["today"] = clock.today
 
@@ -59,7 +64,7 @@ def init_app(app):
         if in_query or in_form:
             if request.path.startswith("/api/"):
                 return {"error": "the request contains a NUL character, which is not allowed"}, 400
-            abort(400, description="The request contained a NUL character, which is not allowed. Remove it and try again.")
+            abort(400, description=_("The request contained a NUL character, which is not allowed. Remove it and try again."))
 
     @app.before_request
     def expire_idle_sessions():
@@ -124,8 +129,8 @@ def init_app(app):
         ours (the version counter did not match, at a flush or at the commit). Nothing was saved."""
         db.session.rollback()
         flash(
-            "Someone else changed this record while you were editing it. Your changes have not been saved: "
-            "review the latest version and make them again.",
+            _("Someone else changed this record while you were editing it. Your changes have not been saved: "
+              "review the latest version and make them again."),
             "info",
         )
         target = safe_redirect_target(request.full_path.rstrip("?")) if request.method == "GET" else None
@@ -148,6 +153,37 @@ def init_app(app):
     def server_error(error):
         db.session.rollback()
         return error_page(500, _("Sorry, there is a problem with the service"), _("Try again later. Nothing you entered was saved."))
+
+
+def component_words(widget, params):
+    """The few words GOV.UK's components carry themselves, in English unless given: the hidden
+    "Error:" before a field's message, and the password input's Show and Hide."""
+    if params.get("errorMessage"):
+        params["errorMessage"].setdefault("visuallyHiddenText", _("Error"))
+    if isinstance(widget, GovPasswordInput):
+        for key, english, text in (
+            ("showPasswordText", "Show", _("Show")), ("hidePasswordText", "Hide", _("Hide")),
+            ("showPasswordAriaLabelText", "Show password", _("Show password")),
+            ("hidePasswordAriaLabelText", "Hide password", _("Hide password")),
+            ("passwordShownAnnouncementText", "Your password is visible", _("Your password is visible")),
+            ("passwordHiddenAnnouncementText", "Your password is hidden", _("Your password is hidden")),
+        ):
+            if text != english:  # the component's own English needs no help (and English pages stay as they were)
+                params.setdefault(key, text)
+    return params
+
+
+def speak_the_page_language(base):
+    """Every GOV.UK form widget renders through `base.render`: its own words pass through component_words first."""
+    render = base.render
+    if getattr(render, "speaks_the_page_language", False):
+        return  # already done (one app after another in the same process)
+
+    def render_in_page_language(self, params):
+        return render(self, component_words(self, params))
+
+    render_in_page_language.speaks_the_page_language = True
+    base.render = render_in_page_language
 
 
 def json_response(data, status=200):

@@ -1,5 +1,6 @@
 from urllib.parse import urlsplit
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField, TextAreaField
@@ -11,84 +12,87 @@ from .rules import parse_domains
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 
 
-class CodeForm(FlaskForm):
-    code = StringField(
-        "Code from your authenticator app", widget=GovTextInput(),
-        description="The 6-digit code your authenticator app shows now, or one of your recovery codes.",
-        validators=[InputRequired("Enter the code from your authenticator app"), Length(max=20, message="Enter the 6-digit code or a recovery code")],
+def authenticator_code(description, too_long):
+    """The code box of signing in and of setting up two-factor sign-in: they differ only in their words."""
+    return StringField(
+        _l("Code from your authenticator app"), widget=GovTextInput(), description=description,
+        validators=[InputRequired(_l("Enter the code from your authenticator app")), Length(max=20, message=too_long)],
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    code = authenticator_code(_l("The 6-digit code your authenticator app shows now, or one of your recovery codes."),
+                              too_long=_l("Enter the 6-digit code or a recovery code"))
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
 class EnrolForm(FlaskForm):
-    code = StringField(
-        "Code from your authenticator app", widget=GovTextInput(),
-        description="After scanning the QR code, enter the 6-digit code the app shows.",
-        validators=[InputRequired("Enter the code from your authenticator app"), Length(max=20, message="Enter the 6-digit code")],
-    )
-    submit = SubmitField("Turn on two-factor sign-in", widget=GovSubmitInput())
+    code = authenticator_code(_l("After scanning the QR code, enter the 6-digit code the app shows."), too_long=_l("Enter the 6-digit code"))
+    submit = SubmitField(_l("Turn on two-factor sign-in"), widget=GovSubmitInput())
 
 
 class OrganisationSignInForm(FlaskForm):
     org_email = EmailField(
-        "Your work e-mail address", widget=GovTextInput(),
-        validators=[InputRequired("Enter your work e-mail address"), Email("Enter an e-mail address in the correct format, like name@example.org")],
+        _l("Your work e-mail address"), widget=GovTextInput(),
+        validators=[InputRequired(_l("Enter your work e-mail address")),
+                    Email(_l("Enter an e-mail address in the correct format, like name@example.org"))],
     )
-    submit = SubmitField("Continue to your organisation's sign-in", widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue to your organisation's sign-in"), widget=GovSubmitInput())
 
 
 class ResetRequestForm(FlaskForm):
     email = EmailField(
-        "Email address", widget=GovTextInput(),
-        validators=[InputRequired("Enter your email address"), Email("Enter an email address in the correct format, like name@example.org"), Length(max=254)],
+        _l("Email address"), widget=GovTextInput(),
+        validators=[InputRequired(_l("Enter your email address")), Email(_l("Enter an email address in the correct format, like name@example.org")),
+                    Length(max=254)],
     )
-    submit = SubmitField("Send the reset link", widget=GovSubmitInput())
+    submit = SubmitField(_l("Send the reset link"), widget=GovSubmitInput())
 
 
 class NewPasswordForm(FlaskForm):
     new = PasswordField(
-        "New password", widget=GovPasswordInput(),
-        description=f"At least {MIN_PASSWORD_LENGTH} characters, not a common password. Three or four unrelated words work well.",
-        validators=[InputRequired("Enter a new password")],
+        _l("New password"), widget=GovPasswordInput(),
+        description=_l("At least %(count)s characters, not a common password. Three or four unrelated words work well.", count=MIN_PASSWORD_LENGTH),
+        validators=[InputRequired(_l("Enter a new password"))],
     )
-    confirm = PasswordField("Confirm the new password", widget=GovPasswordInput(), validators=[InputRequired("Enter the new password again")])
-    submit = SubmitField("Set the new password", widget=GovSubmitInput())
+    confirm = PasswordField(_l("Confirm the new password"), widget=GovPasswordInput(), validators=[InputRequired(_l("Enter the new password again"))])
+    submit = SubmitField(_l("Set the new password"), widget=GovSubmitInput())
 
     def validate_confirm(self, field):
         if field.data != self.new.data:
-            raise ValidationError("The passwords do not match: enter the new password again")
+            raise ValidationError(_l("The passwords do not match: enter the new password again"))
 
 
 class ProviderForm(FlaskForm):
     issuer = StringField(
-        "Issuer URL", widget=GovTextInput(),
-        description="The provider's issuer, as its discovery document states it, like https://login.microsoftonline.com/TENANT/v2.0",
-        validators=[InputRequired("Enter the issuer URL"), Length(max=500)],
+        _l("Issuer URL"), widget=GovTextInput(),
+        description=_l("The provider's issuer, as its discovery document states it, like https://login.microsoftonline.com/TENANT/v2.0"),
+        validators=[InputRequired(_l("Enter the issuer URL")), Length(max=500)],
     )
-    client_id = StringField("Client ID", widget=GovTextInput(), validators=[InputRequired("Enter the client ID"), Length(max=300)])
+    client_id = StringField(_l("Client ID"), widget=GovTextInput(), validators=[InputRequired(_l("Enter the client ID")), Length(max=300)])
     client_secret = PasswordField(
-        "Client secret", widget=GovPasswordInput(),
-        description="Kept encrypted and never shown again. Leave empty to keep the secret already stored.",
+        _l("Client secret"), widget=GovPasswordInput(),
+        description=_l("Kept encrypted and never shown again. Leave empty to keep the secret already stored."),
         validators=[Length(max=2000)],
     )
     email_domains = TextAreaField(
-        "E-mail domains", widget=GovTextArea(),
-        description="People whose e-mail address ends in one of these sign in through this provider. One per line, like herts.police.uk",
-        validators=[InputRequired("Enter at least one e-mail domain, like example.org")],
+        _l("E-mail domains"), widget=GovTextArea(),
+        description=_l("People whose e-mail address ends in one of these sign in through this provider. One per line, like herts.police.uk"),
+        validators=[InputRequired(_l("Enter at least one e-mail domain, like example.org"))],
     )
     allow_new_accounts = BooleanField(
-        "Create an account at first sign-in for people not yet in isa", widget=GovCheckboxInput(),
-        description="They get a partner account of this organisation, never an officer or administrator account.",
+        _l("Create an account at first sign-in for people not yet in isa"), widget=GovCheckboxInput(),
+        description=_l("They get a partner account of this organisation, never an officer or administrator account."),
     )
-    enabled = BooleanField("Sign-in through this provider is turned on", widget=GovCheckboxInput(), default=True)
-    submit = SubmitField("Save the identity provider", widget=GovSubmitInput())
+    enabled = BooleanField(_l("Sign-in through this provider is turned on"), widget=GovCheckboxInput(), default=True)
+    submit = SubmitField(_l("Save the identity provider"), widget=GovSubmitInput())
 
     def validate_issuer(self, field):
         parts = urlsplit(field.data.strip())
         if not parts.netloc or parts.query or parts.fragment:
-            raise ValidationError("Enter the issuer as a web address, like https://login.example.org")
+            raise ValidationError(_l("Enter the issuer as a web address, like https://login.example.org"))
         if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
-            raise ValidationError("The issuer must be an https:// address")
+            raise ValidationError(_l("The issuer must be an https:// address"))
 
     def validate_email_domains(self, field):
         try:

@@ -7,6 +7,8 @@ from datetime import timedelta
 import pyotp
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from ..audit.models import AuditEvent
 from ..audit.tracking import current_actor, event_row
@@ -54,7 +56,7 @@ def qr_code_svg(uri):
 
     out = io.BytesIO()
     segno.make(uri, error="m").save(out, kind="svg", scale=5, border=2, xmldecl=False, svgns=True,
-                                    title="QR code for your authenticator app", nl=False)
+                                    title=_("QR code for your authenticator app"), nl=False)
     return out.getvalue().decode()
 
 
@@ -90,7 +92,7 @@ def enrol(user, secret, code, now=None):
     """Confirm enrolment with a first code; returns the ten recovery codes (shown once, kept hashed)."""
     step = accepted_step(_candidates(secret, now), code, 0)
     if step is None:
-        raise DomainError("code", "Enter the 6-digit code your authenticator app shows now")
+        raise DomainError("code", _("Enter the 6-digit code your authenticator app shows now"))
     user.totp_secret_encrypted = crypto.encrypt(secret)
     user.totp_last_step = step
     user.totp_enabled_at = utcnow()
@@ -170,7 +172,8 @@ def request_password_reset(email, link_for):
     db.session.add(reset)
     from .notifications import password_reset_message
 
-    subject, body = password_reset_message(user, link_for(_serializer().dumps(raw)), minutes)
+    with force_locale(user.language or "en"):  # in the language the person chose, not the asker's
+        subject, body = password_reset_message(user, link_for(_serializer().dumps(raw)), minutes)
     db.session.add(OutgoingMail(recipient=user.email, subject=subject, body=body, not_after=reset.expires_at))
     record_security_event(user, "reset requested")
     return reset
@@ -195,7 +198,7 @@ def reset_password(token, new_password):
     """Set a new password through a reset link: the link is used up, and every session of the user ends."""
     reset = reset_for_token(token)
     if reset is None:
-        raise DomainError("token", "This link has expired or has already been used. Ask for a new one.")
+        raise DomainError("token", _("This link has expired or has already been used. Ask for a new one."))
     user = db.session.get(User, reset.user_id)
     problem = password_problem(new_password, user.email)
     if problem:
@@ -205,7 +208,7 @@ def reset_password(token, new_password):
         sa.update(PasswordReset).where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None)).values(used_at=utcnow())
     ).rowcount
     if used != 1:
-        raise DomainError("token", "This link has expired or has already been used. Ask for a new one.")
+        raise DomainError("token", _("This link has expired or has already been used. Ask for a new one."))
     db.session.execute(  # and so is every other link of theirs
         sa.update(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None)).values(used_at=utcnow())
     )
@@ -227,10 +230,11 @@ def save_provider(organisation, issuer, client_id, client_secret, email_domains,
     for other in db.session.scalars(sa.select(IdentityProvider).where(IdentityProvider.organisation_id != organisation.id)):
         clash = set(other.email_domains or []) & set(email_domains)
         if clash:
-            raise DomainError("email_domains", f"{', '.join(sorted(clash))} already signs in through {other.organisation.name}")
+            raise DomainError("email_domains", _("%(domains)s already signs in through %(name)s", domains=", ".join(sorted(clash)),
+                                                 name=other.organisation.name))
     if provider is None:
         if not client_secret:
-            raise DomainError("client_secret", "Enter the client secret the identity provider gave you")
+            raise DomainError("client_secret", _("Enter the client secret the identity provider gave you"))
         provider = IdentityProvider(organisation_id=organisation.id)
         db.session.add(provider)
     provider.issuer = issuer.rstrip("/")
@@ -252,18 +256,19 @@ def user_from_provider(provider, claims):
     the admin allowed new accounts, and then only as a partner of the provider's organisation."""
     email = normalise_email(claims.get("email"))
     if not email or claims.get("email_verified") is False:
-        raise DomainError(None, "Your organisation's sign-in did not confirm your e-mail address. Ask your IT service desk.")
+        raise DomainError(None, _("Your organisation's sign-in did not confirm your e-mail address. Ask your IT service desk."))
     if email.rpartition("@")[2] not in (provider.email_domains or []):
-        raise DomainError(None, f"Your organisation's sign-in answered for {email}, which it does not cover here.")
+        raise DomainError(None, _("Your organisation's sign-in answered for %(email)s, which it does not cover here.", email=email))
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is not None:
         if not user.is_active:
-            raise DomainError(None, "Your account has been deactivated. Ask an administrator of isa.")
+            raise DomainError(None, _("Your account has been deactivated. Ask an administrator of isa."))
         if user.role == Role.PARTNER and user.organisation_id != provider.organisation_id:
-            raise DomainError(None, "Your account belongs to another organisation. Ask an administrator of isa.")
+            raise DomainError(None, _("Your account belongs to another organisation. Ask an administrator of isa."))
         return user
     if not provider.allow_new_accounts:
-        raise DomainError(None, f"There is no account for {email} in isa. Ask your organisation's governance lead or an administrator of isa to add you.")
+        raise DomainError(None, _("There is no account for %(email)s in isa. Ask your organisation's governance lead or an administrator of isa "
+                                  "to add you.", email=email))
     user = User(email=email, name=(claims.get("name") or "")[:200], role=Role.PARTNER, organisation_id=provider.organisation_id,
                 password_hash="!no password: signs in through the organisation")
     db.session.add(user)

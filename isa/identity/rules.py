@@ -1,6 +1,9 @@
-"""The sign-in rules: pure functions, no Flask and no database."""
+"""The sign-in rules: pure functions, no Flask and no database (their messages are in the page's
+language inside a request, in English outside one)."""
 import enum
 import re
+
+from flask_babel import gettext as _
 
 from ..users.models import Role
 
@@ -23,9 +26,9 @@ def parse_domains(text):
     domains = sorted({part.strip().lower().lstrip("@") for part in re.split(r"[\s,;]+", text or "") if part.strip()})
     bad = [d for d in domains if not _DOMAIN.match(d)]
     if bad:
-        raise ValueError(f"Enter e-mail domains like example.org (not {', '.join(bad)})")
+        raise ValueError(_("Enter e-mail domains like example.org (not %(domains)s)", domains=", ".join(bad)))
     if not domains:
-        raise ValueError("Enter at least one e-mail domain, like example.org")
+        raise ValueError(_("Enter at least one e-mail domain, like example.org"))
     return domains
 
 

@@ -4,6 +4,7 @@ import re
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..users.access import admin_required, signed_in_required
@@ -44,25 +45,26 @@ def _code_failure_rate():
 def code():
     user = pending_user()
     if user is None or not user.has_second_factor:
-        flash("Sign in again: the sign-in was not finished in time.", "info")
+        flash(_("Sign in again: the sign-in was not finished in time."), "info")
         return redirect(url_for("users.login"))
     form = CodeForm()
     if form.validate_on_submit():
         if too_many_failures(_code_failure_rate(), "second factor", str(user.id)):
-            form.code.errors.append(f"Too many wrong codes. Wait {current_app.config['SECOND_FACTOR_WINDOW_MINUTES']} minutes and try again.")
+            form.code.errors.append(_("Too many wrong codes. Wait %(minutes)s minutes and try again.",
+                                      minutes=current_app.config["SECOND_FACTOR_WINDOW_MINUTES"]))
         else:
             entered = form.code.data.strip()
             accepted = check_code(user, entered) if re.fullmatch(r"\d{3} ?\d{3}", entered) else use_recovery_code(user, entered)
             if accepted:
                 if not re.fullmatch(r"\d{3} ?\d{3}", entered):
-                    flash(f"You signed in with a recovery code. You have {unused_recovery_codes(user)} left: "
-                          "set up your authenticator again or make new codes on your two-factor page.", "info")
+                    flash(_("You signed in with a recovery code. You have %(count)s left: set up your authenticator again "
+                            "or make new codes on your two-factor page.", count=unused_recovery_codes(user)), "info")
                 return finish(user)
             db.session.rollback()
             count_failure(_code_failure_rate(), "second factor", str(user.id))
             current_app.logger.info("wrong second-factor code for %s from %s", user.email, _address())
-            form.code.errors.append("Enter the current code from your authenticator app, or an unused recovery code")
-    return render_template("identity/code.html", form=form, page_title="Enter your code")
+            form.code.errors.append(_("Enter the current code from your authenticator app, or an unused recovery code"))
+    return render_template("identity/code.html", form=form, page_title=_("Enter your code"))
 
 
 def _enrolment_secret():
@@ -86,7 +88,7 @@ def enrol():
     """Officers and admins set up their second factor before their first sign-in completes."""
     user = pending_user()
     if user is None or user.has_second_factor:
-        flash("Sign in again: the sign-in was not finished in time.", "info")
+        flash(_("Sign in again: the sign-in was not finished in time."), "info")
         return redirect(url_for("users.login"))
     form = EnrolForm()
     if form.validate_on_submit():
@@ -94,13 +96,13 @@ def enrol():
             codes = confirm_enrolment(user, session["totp_secret"], form.code.data)
         except (DomainError, KeyError):
             db.session.rollback()
-            form.code.errors.append("Enter the 6-digit code your authenticator app shows now")
+            form.code.errors.append(_("Enter the 6-digit code your authenticator app shows now"))
         else:
             next_url = session["pending"].get("next")
             finish(user)
             return render_template("identity/recovery_codes.html", codes=codes, next_url=next_url or url_for("core.home"),
-                                   page_title="Your recovery codes")
-    return _enrol_page(user, form, {"page_title": "Set up two-factor sign-in", "during_sign_in": True})
+                                   page_title=_("Your recovery codes"))
+    return _enrol_page(user, form, {"page_title": _("Set up two-factor sign-in"), "during_sign_in": True})
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
@@ -108,20 +110,20 @@ def enrol():
 def account():
     """A signed-in user's second factor: set it up (partners may choose to), or make new recovery codes."""
     if current_user.has_second_factor:
-        return render_template("identity/account.html", left=unused_recovery_codes(current_user), page_title="Two-factor sign-in")
+        return render_template("identity/account.html", left=unused_recovery_codes(current_user), page_title=_("Two-factor sign-in"))
     form = EnrolForm()
     if form.validate_on_submit():
         try:
             codes = confirm_enrolment(current_user, session.get("totp_secret") or "", form.code.data)
         except DomainError:
             db.session.rollback()
-            form.code.errors.append("Enter the 6-digit code your authenticator app shows now")
+            form.code.errors.append(_("Enter the 6-digit code your authenticator app shows now"))
         else:
             db.session.commit()
             session.pop("totp_secret", None)
             return render_template("identity/recovery_codes.html", codes=codes, next_url=url_for("core.home"),
-                                   page_title="Your recovery codes")
-    return _enrol_page(current_user, form, {"page_title": "Set up two-factor sign-in", "during_sign_in": False})
+                                   page_title=_("Your recovery codes"))
+    return _enrol_page(current_user, form, {"page_title": _("Set up two-factor sign-in"), "during_sign_in": False})
 
 
 @bp.route("/account/two-factor/recovery-codes", methods=["POST"])
@@ -132,7 +134,7 @@ def new_codes():
     codes = new_recovery_codes(current_user)
     record_security_event(current_user, "recovery codes made")
     db.session.commit()
-    return render_template("identity/recovery_codes.html", codes=codes, next_url=url_for("identity.account"), page_title="Your recovery codes")
+    return render_template("identity/recovery_codes.html", codes=codes, next_url=url_for("identity.account"), page_title=_("Your recovery codes"))
 
 
 @bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
@@ -140,12 +142,12 @@ def new_codes():
 def admin_reset(user_id):
     user = db.session.get(User, user_id) or abort(404)
     if user.id == current_user.id:
-        flash("Ask another administrator to reset your own two-factor sign-in.", "info")
+        flash(_("Ask another administrator to reset your own two-factor sign-in."), "info")
         return redirect(url_for("users.edit", user_id=user.id))
     reset_second_factor(user)
     db.session.commit()
     current_app.logger.warning("second factor reset for %s by %s", user.email, current_user.email)
-    flash(f"Two-factor sign-in reset for {user.email}. They set it up again at their next sign-in.", "success")
+    flash(_("Two-factor sign-in reset for %(email)s. They set it up again at their next sign-in.", email=user.email), "success")
     return redirect(url_for("users.index"))
 
 
@@ -158,7 +160,7 @@ def _callback_url():
 
 def _refused(message, status=403):
     db.session.rollback()
-    return render_template("identity/refused.html", message=message, page_title="You could not be signed in"), status
+    return render_template("identity/refused.html", message=message, page_title=_("You could not be signed in")), status
 
 
 @bp.route("/login/organisation", methods=["POST"])
@@ -170,7 +172,7 @@ def oidc_start():
     if form.validate_on_submit():
         provider = provider_for(form.org_email.data, providers())
         if provider is None:
-            form.org_email.errors.append("Your organisation does not sign in to isa through its own accounts. Sign in with your isa password.")
+            form.org_email.errors.append(_("Your organisation does not sign in to isa through its own accounts. Sign in with your isa password."))
         else:
             timeout = float(current_app.config["OIDC_HTTP_TIMEOUT"])
             try:
@@ -180,7 +182,7 @@ def oidc_start():
             pending["next"] = request.args.get("next")
             session["oidc"] = pending
             return redirect(url)
-    return render_template("users/login.html", form=LoginForm(formdata=None), organisation_form=form, page_title="Sign in"), 200
+    return render_template("users/login.html", form=LoginForm(formdata=None), organisation_form=form, page_title=_("Sign in")), 200
 
 
 @bp.route("/login/organisation/callback")
@@ -192,7 +194,7 @@ def oidc_callback():
     provider = db.session.get(IdentityProvider, (pending or {}).get("provider") or 0)
     if provider is None or not provider.enabled:
         current_app.logger.warning("sign-in callback refused: no sign-in started here (%s)", _address())
-        return _refused("This sign-in link has already been used or did not start here. Start again from the sign-in page.")
+        return _refused(_("This sign-in link has already been used or did not start here. Start again from the sign-in page."))
     timeout = float(current_app.config["OIDC_HTTP_TIMEOUT"])
     try:
         claims = oidc.finish(provider, client_secret(provider), _callback_url(), pending, request.args, timeout)
@@ -221,10 +223,10 @@ def provider(slug):
             getattr(form, error.field).errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Identity provider saved for {organisation.name}.", "success")
+            flash(_("Identity provider saved for %(name)s.", name=organisation.name), "success")
             return redirect(url_for("organisations.show", slug=organisation.slug))
     return render_template("identity/provider.html", form=form, organisation=organisation, existing=existing,
-                           callback_url=_callback_url(), page_title=f"Identity provider of {organisation.name}")
+                           callback_url=_callback_url(), page_title=_("Identity provider of %(name)s", name=organisation.name))
 
 
 # --- password reset ----------------------------------------------------------------------------------
@@ -243,15 +245,15 @@ def reset_request():
         request_password_reset(form.email.data, lambda token: url_for("identity.reset", token=token, _external=True))
         db.session.commit()
         # The same answer whether or not the address has an account (the mail is sent by the scheduler).
-        return render_template("identity/reset_sent.html", email=normalise_email(form.email.data), page_title="Check your e-mail")
-    return render_template("identity/reset_request.html", form=form, page_title="Reset your password")
+        return render_template("identity/reset_sent.html", email=normalise_email(form.email.data), page_title=_("Check your e-mail"))
+    return render_template("identity/reset_request.html", form=form, page_title=_("Reset your password"))
 
 
 @bp.route("/password-reset/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_PER_ADDRESS"], methods=["POST"])
 def reset(token):
     if reset_for_token(token) is None:
-        return render_template("identity/reset_expired.html", page_title="This link has expired"), 410
+        return render_template("identity/reset_expired.html", page_title=_("This link has expired")), 410
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
@@ -259,12 +261,12 @@ def reset(token):
         except DomainError as error:
             db.session.rollback()
             if error.field == "token":
-                return render_template("identity/reset_expired.html", page_title="This link has expired"), 410
+                return render_template("identity/reset_expired.html", page_title=_("This link has expired")), 410
             form.new.errors.append(str(error))
         else:
             db.session.commit()
             session.clear()
             current_app.logger.warning("password reset by e-mail link: %s", user.email)
-            flash("Your password has been changed and you have been signed out everywhere. Sign in with your new password.", "success")
+            flash(_("Your password has been changed and you have been signed out everywhere. Sign in with your new password."), "success")
             return redirect(url_for("users.login"))
-    return render_template("identity/reset.html", form=form, page_title="Choose a new password")
+    return render_template("identity/reset.html", form=form, page_title=_("Choose a new password"))

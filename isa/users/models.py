@@ -4,6 +4,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -45,7 +46,10 @@ class Role(enum.StrEnum):
 
     @property
     def label(self):
-        return {"admin": "Administrator", "officer": "Governance officer", "partner": "Partner user"}[self.value]
+        return ROLE_LABELS[self.value]
+
+
+ROLE_LABELS = {"admin": _l("Administrator"), "officer": _l("Governance officer"), "partner": _l("Partner user")}
 
 
 class User(Audited, UserMixin, db.Model):

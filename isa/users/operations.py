@@ -1,5 +1,6 @@
 """Signing in, throttling failed attempts, and creating users."""
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..core.errors import DomainError
 from ..core.ratelimit import count_failure, too_many_failures
@@ -56,11 +57,11 @@ def password_problem(password, email=""):
 
     password = password or ""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"The password must be at least {MIN_PASSWORD_LENGTH} characters"
+        return _("The password must be at least %(count)s characters", count=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"The password must be {MAX_PASSWORD_LENGTH} characters or fewer"
+        return _("The password must be %(count)s characters or fewer", count=MAX_PASSWORD_LENGTH)
     if zxcvbn(password, user_inputs=[normalise_email(email), normalise_email(email).split("@")[0]])["score"] < 2:
-        return (
+        return _(
             "This password is too common or too easy to guess (a well-known password, a repeated character, a "
             "sequence or a keyboard run). Choose a longer one, such as three or four unrelated words"
         )
@@ -70,7 +71,7 @@ def password_problem(password, email=""):
 def change_password(user, current, new):
     """A user changes their own password: the current one first. Ends every other session."""
     if not user.check_password(current or ""):
-        raise DomainError("current", "Enter your current password correctly")
+        raise DomainError("current", _("Enter your current password correctly"))
     problem = password_problem(new, user.email)
     if problem:
         raise DomainError("new", problem)
@@ -84,11 +85,11 @@ def create_user(email, role, password, name="", organisation=None):
     if problem:
         raise DomainError(None, problem)
     if role == Role.PARTNER and organisation is None:
-        raise DomainError(None, "A partner user must belong to an organisation")
+        raise DomainError(None, _("A partner user must belong to an organisation"))
     if role != Role.PARTNER and organisation is not None:
-        raise DomainError(None, "Only partner users belong to an organisation")
+        raise DomainError(None, _("Only partner users belong to an organisation"))
     if db.session.scalar(sa.select(User).where(User.email == email)):
-        raise DomainError(None, f"A user with the email {email} already exists")
+        raise DomainError(None, _("A user with the email %(email)s already exists", email=email))
     user = User(email=email, role=role, name=name, organisation=organisation)
     user.set_password(password)
     db.session.add(user)

@@ -2,15 +2,22 @@
 import time
 
 from flask import g, session
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db, login_manager
 from .models import User, configure_password_hashing
 from .queries import names_by_email, person
 
 
+# The actors recorded by name rather than by a person's email (isa.audit.tracking.acting_as), as a page shows them.
+ACTOR_LABELS = {"system": _l("system"), "command line": _l("command line"), "import": _l("import"), "demo": _l("demo")}
+
+
 def who(actor):
     """A recorded actor (an email address, or "system", "command line"...) as a person's name: the
     same "who" on every page. The names are read once a request."""
+    if actor in ACTOR_LABELS:
+        return str(ACTOR_LABELS[actor])
     if "people_names" not in g:
         g.people_names = {}
     if actor and "@" in actor and actor not in g.people_names:
@@ -22,7 +29,8 @@ def init_app(app):
     app.add_template_filter(who)
     configure_password_hashing(app.config.get("ARGON2_TIME_COST"), app.config.get("ARGON2_MEMORY_COST"))
     login_manager.login_view = "users.login"
-    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message = _l("Sign in to see this page.")
+    login_manager.localize_callback = str  # the lazy message, read in the language of the page asked for
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 

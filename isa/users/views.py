@@ -1,5 +1,6 @@
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from wtforms.validators import InputRequired
 
@@ -37,17 +38,17 @@ def login():
         address = request.remote_addr or "unknown"
         if is_throttled(form.email.data, address, current_app.config):
             current_app.logger.warning("sign-in throttled for %s from %s", normalise_email(form.email.data), address)
-            form.email.errors.append("Too many failed attempts. Wait 15 minutes and try again.")
+            form.email.errors.append(_("Too many failed attempts. Wait 15 minutes and try again."))
         else:
             user = authenticate(form.email.data, form.password.data, address, current_app.config)
             db.session.commit()  # the attempt is kept, whatever its outcome
             if user is None:
                 current_app.logger.info("sign-in failed for %s from %s", normalise_email(form.email.data), address)
-                form.email.errors.append("Enter a correct email address and password")
+                form.email.errors.append(_("Enter a correct email address and password"))
             else:
                 current_app.logger.info("password accepted: %s from %s", user.email, address)
                 return after_first_factor(user, safe_redirect_target(request.args.get("next")))
-    return render_template("users/login.html", form=form, organisation_form=OrganisationSignInForm(formdata=None), page_title="Sign in")
+    return render_template("users/login.html", form=form, organisation_form=OrganisationSignInForm(formdata=None), page_title=_("Sign in"))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -58,7 +59,7 @@ def logout():
         db.session.commit()
     logout_user()
     session.clear()
-    flash("You have signed out.", "success")
+    flash(_("You have signed out."), "success")
     return redirect(url_for("users.login"))
 
 
@@ -67,17 +68,18 @@ def logout():
 def index():
     sort = sort_order(request.args, SORTS, "role")
     users = db.session.scalars(sa.select(User).order_by(*ordering(sort, SORTS, User.email))).all()
-    return render_template("users/index.html", users=users, sort=sort, page_title="Users")
+    return render_template("users/index.html", users=users, sort=sort, page_title=_("Users"))
 
 
 def _user_form(obj=None):
     form = UserForm(obj=obj)
-    form.organisation.choices = [("", "None")] + organisation_choices()
+    form.organisation.choices = [("", _("None"))] + organisation_choices()
     if obj is None:  # a new user: no role chosen for the admin, and the password is needed
-        form.role.choices = [("", "Choose a role")] + [(r.value, r.label) for r in reversed(Role)]
-        form.password.description = f"At least {MIN_PASSWORD_LENGTH} characters. Give it to the person in a safe way: they can change it later."
+        form.role.choices = [("", _("Choose a role"))] + [(r.value, r.label) for r in reversed(Role)]
+        form.password.description = _("At least %(count)s characters. Give it to the person in a safe way: they can change it later.",
+                                       count=MIN_PASSWORD_LENGTH)
         form.password.validators = [
-            InputRequired(f"Enter a password of at least {MIN_PASSWORD_LENGTH} characters"), *form.password.validators[1:]
+            InputRequired(_("Enter a password of at least %(count)s characters", count=MIN_PASSWORD_LENGTH)), *form.password.validators[1:]
         ]
     if request.method == "GET" and obj is not None:
         form.role.data = obj.role.value
@@ -102,12 +104,12 @@ def new():
                 organisation=_organisation_for(form.organisation.data),
             )
             db.session.commit()
-            flash(f"User {user.email} created.", "success")
+            flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("users.index"))
         except DomainError as error:
             db.session.rollback()
             form.email.errors.append(str(error))
-    return render_template("users/form.html", form=form, page_title="Add a user", user=None)
+    return render_template("users/form.html", form=form, page_title=_("Add a user"), user=None)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -119,9 +121,9 @@ def edit(user_id):
         email = normalise_email(form.email.data)
         clash = db.session.scalar(sa.select(User).where(User.email == email, User.id != user.id))
         if clash:
-            form.email.errors.append(f"A user with the email {email} already exists")
+            form.email.errors.append(_("A user with the email %(email)s already exists", email=email))
         elif user.id == current_user.id and form.role.data != Role.ADMIN:
-            form.role.errors.append("You cannot remove your own administrator role")
+            form.role.errors.append(_("You cannot remove your own administrator role"))
         else:
             user.email = email
             user.name = form.name.data
@@ -130,13 +132,13 @@ def edit(user_id):
             problem = password_problem(form.password.data, email) if form.password.data else None
             if problem:
                 form.password.errors.append(problem)
-                return render_template("users/form.html", form=form, page_title=f"Edit {user.email}", user=user)
+                return render_template("users/form.html", form=form, page_title=_("Edit %(email)s", email=user.email), user=user)
             if form.password.data:
                 user.set_password(form.password.data)  # and signs them out everywhere
             db.session.commit()
-            flash(f"User {user.email} saved.", "success")
+            flash(_("User %(email)s saved.", email=user.email), "success")
             return redirect(url_for("users.index"))
-    return render_template("users/form.html", form=form, page_title=f"Edit {user.email}", user=user)
+    return render_template("users/form.html", form=form, page_title=_("Edit %(email)s", email=user.email), user=user)
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
@@ -144,11 +146,11 @@ def edit(user_id):
 def toggle_active(user_id):
     user = db.session.get(User, user_id) or abort(404)
     if user.id == current_user.id:
-        flash("You cannot deactivate your own account.", "info")
+        flash(_("You cannot deactivate your own account."), "info")
         return redirect(url_for("users.index"))
     user.active = not user.active
     db.session.commit()
-    flash(f"User {user.email} {'reactivated' if user.active else 'deactivated'}.", "success")
+    flash(_("User %(email)s reactivated.", email=user.email) if user.active else _("User %(email)s deactivated.", email=user.email), "success")
     return redirect(url_for("users.index"))
 
 
@@ -166,6 +168,6 @@ def password():
             db.session.commit()
             stamp_session(current_user)  # this session goes on; every other one ends
             current_app.logger.info("password changed: %s", current_user.email)
-            flash("Your password has been changed. You have been signed out everywhere else.", "success")
+            flash(_("Your password has been changed. You have been signed out everywhere else."), "success")
             return redirect(url_for("core.home"))
-    return render_template("users/password.html", form=form, page_title="Change your password")
+    return render_template("users/password.html", form=form, page_title=_("Change your password"))
