@@ -6,7 +6,7 @@ Pure functions of the query-string values, with no Flask import, so each list pa
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from .i18n import lazy_gettext as _l
 
 PARTS = ("day", "month", "year")
 

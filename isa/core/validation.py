@@ -1,7 +1,7 @@
 """Value rules shared by forms and the importer (one copy of each rule)."""
 import re
 
-from flask_babel import lazy_gettext as _l
+from .i18n import lazy_gettext as _l
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ICO_RE = re.compile(r"^(?:Z\d{7}|Z[AB]\d{6})$")

@@ -11,7 +11,8 @@ the lawful-reasons and how-to-share questions.
 import enum
 from dataclasses import dataclass
 
-from flask_babel import gettext as _, lazy_gettext as _l  # English with no app: the rule stays testable on its own
+from flask_babel import gettext as _  # English with no app: the rule stays testable on its own
+from ..core.i18n import lazy_gettext as _l
 
 
 class Outcome(enum.StrEnum):

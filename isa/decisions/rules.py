@@ -7,7 +7,8 @@ refuses what looks like a personal name or a date of birth.
 import re
 from datetime import date
 
-from flask_babel import gettext as _, lazy_gettext as _l  # English with no app: the rules stay testable on their own
+from flask_babel import gettext as _  # English with no app: the rules stay testable on their own
+from ..core.i18n import lazy_gettext as _l
 
 from .flowchart import Outcome
 

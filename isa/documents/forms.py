@@ -1,4 +1,5 @@
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from ..core.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextInput
 from wtforms import BooleanField, HiddenField, StringField, SubmitField

@@ -1,6 +1,6 @@
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovPasswordInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField, TextAreaField

@@ -16,7 +16,7 @@ from datetime import date
 from functools import cache, lru_cache
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l
 
 from types import SimpleNamespace
 

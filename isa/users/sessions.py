@@ -2,7 +2,7 @@
 import time
 
 from flask import g, session
-from flask_babel import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l
 
 from ..extensions import db, login_manager
 from .models import User, configure_password_hashing
