@@ -14,18 +14,21 @@ READ_ATTRIBUTES = {"alt", "title", "aria-label", "placeholder"}
 ENGLISH = set("""
 the and of for with this that these those your you are was were has have had not from by which when
 there their they will can could should must been being who what where why how into than then them
-its our any all each every only also but about after before while until other another more most
+its our any each every only also but about after before while until another more most
 some such here above below between without within upon please
 agreement agreements sharing organisation organisations partner's review reviews reviewed signed
 sign signature signatures save saved cancel search delete deleted remove edit change changed back
 next previous page pages date dates name email password account settings yes continue submit
-create new add added show hide download print details summary status active draft expired
+create new add added show hide download details summary status active draft expired
 terminated superseded awaiting consultation under overdue due today none found nothing record
 records history flow flows lawful basis bases purpose purposes recipient discloser party parties
-category categories channel channels decision decisions legal findings error errors problem
+category categories channels decision decisions legal findings error errors
 there's isn't doesn't don't can't won't you're it's
 """.split())
 KEPT = {"English"}  # the language switch names English in English, as switchers do
+# Names that stay as they are in Welsh: the NHS toolkit's title, the Prevent programme's panels.
+NAMES = re.compile(r"Data Security and Protection Toolkit|\bChannel\b")
+CODE_WORDS = re.compile(r"\b[A-Za-z0-9]+(?:[-_][A-Za-z0-9]+)+\b")  # art6-missing, CL-LEGAL-OBLIGATION, secure-email
 WORDS = re.compile(r"[A-Za-z][A-Za-z']*")
 CODE = re.compile(r"^[a-z0-9_.:-]+$")  # a stored code (active, personal, secure-email) is shown by its label, ours to translate
 
@@ -37,7 +40,7 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag in ("script", "style", "template"):
+        if tag in ("script", "style", "template", "textarea"):  # a textarea holds the words being edited
             self.skip += 1
         for name in READ_ATTRIBUTES:
             if attrs.get(name):
@@ -46,7 +49,7 @@ class _Reader(HTMLParser):
             self.phrases.append(attrs["value"])
 
     def handle_endtag(self, tag):
-        if tag in ("script", "style", "template") and self.skip:
+        if tag in ("script", "style", "template", "textarea") and self.skip:
             self.skip -= 1
 
     def handle_data(self, data):
@@ -65,10 +68,15 @@ def english_left(page, data=()):
         text = " ".join(phrase.split())
         rest = ours.sub(" ", text) if ours else text
         rest = re.sub(r"\S+@\S+|https?://\S+|/\S*", " ", rest)  # addresses and paths
-        words = [w.lower().strip("'") for w in WORDS.findall(rest) if w not in KEPT]
-        if any(w in ENGLISH for w in words):
+        rest = CODE_WORDS.sub(" ", NAMES.sub(" ", rest))
+        if english_words(rest):
             found.append(text)
     return found
+
+
+def english_words(text):
+    """The English words of a text."""
+    return [w for w in WORDS.findall(text) if w not in KEPT and w.lower().strip("'") in ENGLISH]
 
 
 def register_data(session):

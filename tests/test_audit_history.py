@@ -87,7 +87,12 @@ def test_a_decisions_answers_read_as_words(db):
     event = AuditEvent(actor="x", action="created", entity_type="SharingDecision", entity_id=1, entity_label="d",
                        changes={"answers": [None, {"legitimate_purpose": "yes", "how": ["how_much", "fact_opinion"], "lawful_reasons": []}]})
     (presented,) = present([event])
-    assert presented.changes[0].new == "legitimate purpose: yes; how: how much, fact opinion; lawful reasons: none"
+    assert presented.changes[0].new == (  # as the flowchart words its questions and answers
+        "Is there a clear and legitimate purpose for sharing the information? Yes; "
+        "Is there another lawful reason to share without consent? none; "
+        "Checks confirmed before sharing: I have identified how much information to share: only what the purpose needs, "
+        "I have distinguished fact from opinion, and the information is accurate and up to date"
+    )
 
 
 def test_the_audit_trail_is_in_the_officers_navigation(client, login_as):

@@ -7,7 +7,7 @@ import pytest
 
 from isa.agreements.models import AgreementStatus
 from isa.core.i18n import COOKIE
-from tests.english import english_left, register_data
+from tests.english import english_left, english_words, register_data
 from tests.test_access import _rules, _sign_in, _url, build_world
 
 WALKERS = ("anonymous", "partner_of_party", "officer", "admin")
@@ -51,7 +51,7 @@ def test_every_page_is_in_welsh(app, db, welsh_world, walker):
         pages += 1
         page = body.decode()
         assert '<html lang="cy"' in page, rule.endpoint
-        english.extend(f"{rule.endpoint}: {phrase}" for phrase in english_left(page, data))
+        english.extend(f"{rule.endpoint}: {english_words(phrase)} in {phrase!r}" for phrase in english_left(page, data))
     assert pages >= (3 if walker == "anonymous" else 20)
     assert not english, f"English left on the Welsh pages as {walker}:\n" + "\n".join(dict.fromkeys(english))
 

@@ -5,7 +5,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, Val
 
 from ..core import validation
 from ..core.forms import ChoiceField, GovDateField, Length
-from ..core.i18n import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l, lazy_choices
 from ..flows.models import DataCategory
 from .lifecycle import date_problems
 from .models import DataLocation, PartyRole
@@ -56,7 +56,7 @@ class AgreementForm(VersionedForm):
     data_location = ChoiceField(
         _l("Where the data is held"),
         widget=GovSelect(),
-        choices=[(loc.value, loc.label) for loc in DataLocation],
+        choices=lazy_choices(DataLocation),
         validators=[InputRequired(_l("Choose where the data is held"))],
     )
     dpia_reference = StringField(
@@ -83,7 +83,7 @@ class PartyForm(VersionedForm):
     role = ChoiceField(
         _l("Role in the agreement"),
         widget=GovSelect(),
-        choices=[(r.value, r.label) for r in PartyRole],
+        choices=lazy_choices(PartyRole),
         validators=[InputRequired(_l("Choose the party's role"))],
     )
     signatory_name = StringField(_l("Signatory's name"), widget=GovTextInput(), validators=[Optional(), Length(max=200)])
@@ -112,4 +112,4 @@ class ConfirmForm(VersionedForm):
     """A confirmation step for removals (parties, flows)."""
 
 
-CATEGORY_CHOICES = [(c.value, c.label) for c in DataCategory]
+CATEGORY_CHOICES = lazy_choices(DataCategory)

@@ -271,7 +271,11 @@ def _value(value, column, target, names):
     if isinstance(value, list):
         members = _list_enum(column)
         return ", ".join(_choice(members, item) if members else str(item) for item in value)
-    if isinstance(value, dict):  # a decision's flowchart answers
+    if isinstance(value, dict):  # a decision's flowchart answers: worded by the column's own reader, if it has one
+        readable = column.info.get("readable") if column is not None else None
+        if readable is not None:
+            return "; ".join(f"{question}{'' if str(question).endswith('?') else ':'} {', '.join(map(str, answers)) or _('none')}"
+                             for question, answers in readable(value))
         return "; ".join(f"{_words(k)}: {_words(v)}" for k, v in value.items())
     choices = _enum_class(column) if column is not None else None
     if choices is not None:

@@ -55,6 +55,11 @@ def lazy_gettext(string, **variables):
     return LazyText(gettext, string, **variables)
 
 
+def lazy_choices(members):
+    """A form's (value, label) choices made once, at import: each label worded when it is shown."""
+    return [(member.value, LazyText(getattr, member, "label")) for member in members]
+
+
 def govdate(value):
     """Dates as GOV.UK writes them, in the page's language: 1 December 2027, 1 Rhagfyr 2027."""
     if value is None:

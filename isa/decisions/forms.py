@@ -1,4 +1,4 @@
-from ..core.i18n import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l, lazy_choices
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextArea, GovTextInput
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -19,7 +19,7 @@ class DecisionForm(FlaskForm):
     category = SelectField(
         _l("Kind of information"),
         widget=GovSelect(),
-        choices=[(c.value, c.label) for c in DataCategory],
+        choices=lazy_choices(DataCategory),
         default=DataCategory.PERSONAL.value,
         description=_l("Special category data includes health, ethnicity and sex life. Criminal offence data includes allegations and convictions."),
         validate_choice=False,

@@ -27,7 +27,8 @@ class SharingDecision(Audited, db.Model):
     case_reference: Mapped[str] = mapped_column(sa.String(40), index=True)
     purpose: Mapped[str] = mapped_column(sa.String(200))
     category: Mapped[DataCategory] = enum_column(DataCategory, default=DataCategory.PERSONAL)
-    answers: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # the flowchart answers on its path
+    # the flowchart answers on its path; the history reads them as the flowchart words them
+    answers: Mapped[dict] = mapped_column(sa.JSON, default=dict, info={"readable": flowchart.readable})
     suggested_outcome: Mapped[Outcome] = enum_column(Outcome)
     outcome: Mapped[Outcome] = enum_column(Outcome, index=True)
     override_reason: Mapped[str | None] = mapped_column(sa.Text)  # only when outcome differs from the suggestion

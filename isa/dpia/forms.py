@@ -1,4 +1,4 @@
-from ..core.i18n import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l, lazy_choices
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
@@ -33,7 +33,7 @@ class ScreeningForm(VersionedForm):
     screening = MultiChoiceField(
         _l("Which of these apply to the sharing?"),
         widget=GovCheckboxesInput(),
-        choices=[(q.value, q.label) for q in ScreeningQuestion],
+        choices=lazy_choices(ScreeningQuestion),
         validators=[Optional()],
     )
     screening_notes = _text(
@@ -76,8 +76,8 @@ class DescriptionForm(VersionedForm):
     submit = SubmitField(_l("Save description"), widget=GovSubmitInput())
 
 
-LIKELIHOODS = [(l.value, l.label) for l in Likelihood]
-SEVERITIES = [(s.value, s.label) for s in Severity]
+LIKELIHOODS = lazy_choices(Likelihood)
+SEVERITIES = lazy_choices(Severity)
 
 
 class RiskForm(VersionedForm):
@@ -119,7 +119,7 @@ class AdviceForm(VersionedForm):
     )
     dpo_outcome = ChoiceRadioField(
         _l("Was the advice accepted?"), _l("Choose whether the advice was accepted or overruled"),
-        choices=[(o.value, o.label) for o in DpoOutcome],
+        choices=lazy_choices(DpoOutcome),
     )
     dpo_overruled_reason = _text(
         _l("Reason for overruling the advice"), _l("Required when the advice is overruled."),

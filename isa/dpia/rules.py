@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from ..agreements.types import AgreementStatus
 from ..flows.models import DataCategory
+from ..legal.words import N_
 from .types import DpiaState, DpoOutcome, Likelihood, RiskLevel, ScreeningQuestion, Severity
 
 SENSITIVE = frozenset({DataCategory.SPECIAL_CATEGORY, DataCategory.CRIMINAL_OFFENCE})
@@ -142,14 +143,21 @@ def dpia_missing(agreement):
 
 @lru_cache(maxsize=None)
 def _none_recorded(count):
-    return (
-        f"{count} data flow{'s carry' if count != 1 else ' carries'} special category or criminal offence data, so the "
-        "screening finds a data protection impact assessment required (UK GDPR Article 35), and none is recorded. "
-        "Screen the agreement and complete its DPIA from the agreement page, or record the reference of the DPIA kept elsewhere."
+    """Worded when shown, in the reader's language (its English is the text the API gives)."""
+    if count == 1:
+        return N_(
+            "1 data flow carries special category or criminal offence data, so the screening finds a data protection "
+            "impact assessment required (UK GDPR Article 35), and none is recorded. Screen the agreement and complete "
+            "its DPIA from the agreement page, or record the reference of the DPIA kept elsewhere."
+        )
+    return N_(
+        "%(count)s data flows carry special category or criminal offence data, so the screening finds a data protection "
+        "impact assessment required (UK GDPR Article 35), and none is recorded. Screen the agreement and complete "
+        "its DPIA from the agreement page, or record the reference of the DPIA kept elsewhere.", count=str(count)
     )
 
 
-_NOT_COMPLETE = (
+_NOT_COMPLETE = N_(
     "The screening finds a data protection impact assessment required (UK GDPR Article 35) and it is not complete: "
     "assess the risks, record the DPO's advice and sign it off before the sharing relies on it."
 )

@@ -1,5 +1,5 @@
 from flask_babel import gettext as _
-from ..core.i18n import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l, lazy_choices
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import RadioField, StringField, SubmitField
@@ -30,7 +30,7 @@ class CheckForm(FlaskForm):
         _l("What kind of data"),
         widget=GovRadioInput(),
         description=_l("If you will share more than one kind, choose the most sensitive."),
-        choices=[(c.value, c.label) for c in DataCategory],
+        choices=lazy_choices(DataCategory),
         validators=[InputRequired(_l("Choose the kind of data you want to share"))],
     )
     purpose = StringField(

@@ -1,4 +1,4 @@
-from ..core.i18n import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l, lazy_choices
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSelect, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, StringField, SubmitField
@@ -25,7 +25,7 @@ class UserForm(FlaskForm):
     role = ChoiceField(
         _l("Role"),
         widget=GovSelect(),
-        choices=[(r.value, r.label) for r in Role],
+        choices=lazy_choices(Role),
         validators=[InputRequired(_l("Choose a role"))],
     )
     organisation = ChoiceField(
