@@ -1,13 +1,14 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from ..core import validation
-from ..core.forms import ChoiceField, GovDateField, Length
+from ..core.forms import ChoiceField, GovDateField, Length, check_record
+from ..core.schemas import NAME_MAX
 from ..flows.models import DataCategory
 from .lifecycle import date_problems
 from .models import DataLocation, PartyRole
+from .schemas import AgreementRecord, PartyRecord
 
 
 class VersionedForm(FlaskForm):
@@ -26,17 +27,17 @@ class AgreementForm(VersionedForm):
         "Reference",
         widget=GovTextInput(),
         description="A unique reference, for example ISA-2024-001",
-        validators=[InputRequired("Enter a reference"), Regexp(validation.REFERENCE_RE, message=validation.REFERENCE_MESSAGE)],
+        validators=[InputRequired("Enter a reference")],
     )
-    title = StringField("Title", widget=GovTextInput(), validators=[InputRequired("Enter a title"), Length(max=300)])
+    title = StringField("Title", widget=GovTextInput(), validators=[InputRequired("Enter a title")])
     purpose = TextAreaField(
         "Purpose",
         widget=GovTextArea(),
         description="Why the partners share information under this agreement.",
-        validators=[InputRequired("Enter the purpose of the agreement"), Length(max=10000)],
+        validators=[Optional()],
     )
-    scope = TextAreaField("Scope", widget=GovTextArea(), description="Which services, people and activities it covers.", validators=[Optional(), Length(max=10000)])
-    lead_organisation = ChoiceField("Lead organisation", widget=GovSelect(), validators=[InputRequired("Choose the lead organisation")])
+    scope = TextAreaField("Scope", widget=GovTextArea(), description="Which services, people and activities it covers.", validators=[Optional()])
+    lead_organisation = ChoiceField("Lead organisation", widget=GovSelect(), validators=[Optional()])
     owner = ChoiceField(
         "Owner", widget=GovSelect(), description="The governance officer responsible. Review reminders go to them.", validators=[Optional()]
     )
@@ -47,11 +48,11 @@ class AgreementForm(VersionedForm):
         "Review interval in months",
         widget=GovTextInput(),
         default=12,
-        validators=[InputRequired("Enter the review interval in months"), NumberRange(validation.REVIEW_INTERVAL_MIN, validation.REVIEW_INTERVAL_MAX, validation.REVIEW_INTERVAL_MESSAGE)],
+        validators=[InputRequired("Enter the review interval in months")],
     )
-    data_subjects = TextAreaField("Data subjects", widget=GovTextArea(), description="Whose information is shared, for example children, parents and carers.", validators=[Optional(), Length(max=5000)])
-    retention = TextAreaField("Retention", widget=GovTextArea(), description="How long each partner keeps shared information, and how it is destroyed.", validators=[Optional(), Length(max=5000)])
-    security = TextAreaField("Security arrangements", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+    data_subjects = TextAreaField("Data subjects", widget=GovTextArea(), description="Whose information is shared, for example children, parents and carers.", validators=[Optional()])
+    retention = TextAreaField("Retention", widget=GovTextArea(), description="How long each partner keeps shared information, and how it is destroyed.", validators=[Optional()])
+    security = TextAreaField("Security arrangements", widget=GovTextArea(), validators=[Optional()])
     data_location = ChoiceField(
         "Where the data is held",
         widget=GovSelect(),
@@ -62,19 +63,24 @@ class AgreementForm(VersionedForm):
         "DPIA reference",
         widget=GovTextInput(),
         description="The reference of a DPIA kept outside the register, if any. The agreement page also carries out a DPIA in the register.",
-        validators=[Optional(), Length(max=100)],
+        validators=[Optional()],
     )
     supersedes = ChoiceField("Supersedes", widget=GovSelect(), description="The earlier agreement this one replaces, if any.", validators=[Optional()])
     submit = SubmitField("Save agreement", widget=GovSubmitInput())
 
+    # the record's keys of the fields the schema rules (the owner is chosen from a list of officers)
+    RECORD_KEYS = (
+        "reference", "title", "purpose", "scope", "lead_organisation", "start_date", "review_date", "end_date",
+        "review_interval_months", "data_subjects", "retention", "security", "data_location", "dpia_reference", "supersedes",
+    )
+
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
+        ok = check_record(self, AgreementRecord, {name: (name, self[name].data) for name in self.RECORD_KEYS}) is not None and ok
         for field, message in date_problems(self.start_date.data, self.review_date.data, self.end_date.data).items():
             getattr(self, field).errors.append(message)
             ok = False
         return ok
-
-
 
 
 class PartyForm(VersionedForm):
@@ -85,8 +91,9 @@ class PartyForm(VersionedForm):
         choices=[(r.value, r.label) for r in PartyRole],
         validators=[InputRequired("Choose the party's role")],
     )
-    signatory_name = StringField("Signatory's name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    signatory_title = StringField("Signatory's job title", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    # the file's one "signatory" line holds both, each up to NAME_MAX: here each has its own box
+    signatory_name = StringField("Signatory's name", widget=GovTextInput(), validators=[Optional(), Length(max=NAME_MAX)])
+    signatory_title = StringField("Signatory's job title", widget=GovTextInput(), validators=[Optional(), Length(max=NAME_MAX)])
     signed_on = GovDateField("Date signed", description="Leave empty until the party has signed.", validators=[Optional()])
     signed_document = ChoiceField(
         "Document signed",
@@ -96,7 +103,10 @@ class PartyForm(VersionedForm):
     )
     submit = SubmitField("Save party", widget=GovSubmitInput())
 
-
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        values = {name: (name, self[name].data) for name in ("organisation", "role", "signed_on")}
+        return check_record(self, PartyRecord, values) is not None and ok
 
     def validate_signed_on(self, field):
         if field.data and not self.signatory_name.data:

@@ -1,8 +1,13 @@
 """Form helpers shared by several domains."""
+from datetime import date
+
+from pydantic import ValidationError as RecordError
 from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms import validators as checks
 from wtforms.validators import ValidationError
 
+from .messages import form_message, length_message
+from .schemas import fields_of
 
 
 def field_name(field):
@@ -17,13 +22,8 @@ class Length(checks.Length):
 
     def __call__(self, form, field):
         if self.message is None:
-            name = field_name(field)
-            if self.max != -1 and self.min == -1:
-                self.message = f"{name} must be {self.max} characters or less"
-            elif self.min != -1 and self.max == -1:
-                self.message = f"{name} must be {self.min} characters or more"
-            else:
-                self.message = f"{name} must be between {self.min} and {self.max} characters"
+            low, high = (None if limit == -1 else limit for limit in (self.min, self.max))
+            self.message = length_message(field_name(field), low, high)
         super().__call__(form, field)
 
 
@@ -58,8 +58,6 @@ class GovDateField(DateField):
             raise ValueError(f"{field_name(self)} must include a {' and '.join(missing)}")
         try:
             day, month, year = (int(v) for v in valuelist)
-            from datetime import date
-
             if year < 1900 or year > 2200:
                 raise ValueError
             self.data = date(year, month, day)
@@ -102,3 +100,30 @@ class MultiChoiceField(SelectMultipleField):
             super().pre_validate(form)
         except ValidationError:
             raise ValidationError(_choice_message(self, f"Choose {self.label.text.lower()} from the list"))
+
+
+def check_record(form, schema, values):
+    """Hand a form's data to the record schema that rules those fields; put its refusals beside them.
+
+    `values` maps each form field's name to (the record's key, the value WTForms parsed). Only the
+    schema's rules for those keys apply (a form holds part of a record), and a field WTForms has
+    already refused is not refused twice. Returns the record's clean values by form field, or None.
+    """
+    by_key = {key: name for name, (key, _) in values.items()}
+    model = fields_of(schema, frozenset(by_key))
+    data = {model.model_fields[key].alias or key: _plain(value) for key, value in (pair for pair in values.values())}
+    try:
+        record = model.model_validate(data)
+    except RecordError as refused:
+        aliases = {field.alias: key for key, field in model.model_fields.items() if field.alias}
+        for error in refused.errors():
+            key = aliases.get(error["loc"][0], error["loc"][0])
+            field = getattr(form, by_key[key])
+            if not field.errors:
+                field.errors = [*field.errors, form_message(error, field_name(field))]
+        return None
+    return {by_key[key]: getattr(record, key) for key in by_key}
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value

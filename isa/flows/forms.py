@@ -3,9 +3,9 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..agreements.forms import VersionedForm
-from ..core import validation
-from ..core.forms import ChoiceField, Length, MultiChoiceField
+from ..core.forms import ChoiceField, MultiChoiceField, check_record
 from .models import ConsentApproach, DataCategory, DataSubjectCategory, Frequency
+from .schemas import FlowRecord, fold_purposes
 
 EVERY_OTHER_PARTY = "*"
 
@@ -23,15 +23,15 @@ class FlowForm(VersionedForm):
         "Data items",
         widget=GovTextArea(),
         description="What is shared, for example names, addresses, dates of birth, police call-outs, health assessments.",
-        validators=[InputRequired("Describe the data items shared"), Length(max=10000)],
+        validators=[Optional()],
     )
     purposes = TextAreaField(
         "Purposes",
         widget=GovTextArea(),
         description="One purpose per line, as short labels, for example safeguarding children. Partners ask the register about these.",
-        validators=[InputRequired("Enter at least one purpose"), Length(max=5000)],
+        validators=[Optional()],
     )
-    lawful_bases = MultiChoiceField("Lawful bases", validators=[InputRequired("Choose at least one lawful basis")])
+    lawful_bases = MultiChoiceField("Lawful bases", validators=[Optional()])
     channel = ChoiceField("Transfer channel", widget=GovSelect(), validators=[Optional()])
     frequency = ChoiceField("How often", widget=GovSelect(), choices=[(f.value, f.label) for f in Frequency], validators=[InputRequired("Choose how often")])
     consent = ChoiceField(
@@ -52,43 +52,44 @@ class FlowForm(VersionedForm):
         "Data subjects in more detail (optional)",
         widget=GovTextArea(),
         description="Anyone the list does not cover, or more precisely whom, for example children on a child protection plan.",
-        validators=[Optional(), Length(max=validation.TEXT_LIMITS["data_subjects"])],
+        validators=[Optional()],
     )
     retention = TextAreaField(
         "How long the recipient keeps it (optional)",
         widget=GovTextArea(),
         description="The retention period for this flow, for example until the child's 25th birthday. Leave empty to use the agreement's.",
-        validators=[Optional(), Length(max=validation.TEXT_LIMITS["retention"])],
+        validators=[Optional()],
     )
     source_system = StringField(
         "System or information asset it comes from (optional)",
         widget=GovTextInput(),
         description="For example the police records management system, or the council's children's social care case system.",
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional()],
     )
     asset_owner = StringField(
         "Information asset owner (optional)",
         widget=GovTextInput(),
         description="Who owns that system or asset, by role, for example Head of Public Protection.",
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional()],
     )
     submit = SubmitField("Save data flow", widget=GovSubmitInput())
 
-    def purpose_list(self):
-        seen = []
-        for line in (self.purposes.data or "").splitlines():
-            label = " ".join(line.split())
-            if label and label.lower() not in (p.lower() for p in seen):
-                seen.append(label)
-        return seen
+    # form field -> the record's key, where they differ
+    RECORD_KEYS = {"from_organisation": "from_", "to_organisation": "to"}
+    RECORD_FIELDS = (
+        "from_organisation", "to_organisation", "categories", "items", "purposes", "lawful_bases", "channel", "frequency",
+        "consent", "data_subject_categories", "data_subjects", "retention", "source_system", "asset_owner",
+    )
 
-    def validate_purposes(self, field):
-        if not self.purpose_list():
-            raise ValidationError("Enter at least one purpose")
-        if any(len(p) > 200 for p in self.purpose_list()):
-            raise ValidationError("Keep each purpose to a short label of 200 characters or fewer")
-        if len(self.purpose_list()) > validation.MAX_PURPOSES_PER_FLOW:
-            raise ValidationError(f"Enter {validation.MAX_PURPOSES_PER_FLOW} purposes or fewer")
+    def purpose_list(self):
+        """One purpose a line, folded as the record folds them."""
+        return fold_purposes((self.purposes.data or "").splitlines())
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        values = {name: (self.RECORD_KEYS.get(name, name), self[name].data) for name in self.RECORD_FIELDS}
+        values["purposes"] = ("purposes", self.purpose_list())
+        return check_record(self, FlowRecord, values) is not None and ok
 
     def validate_to_organisation(self, field):
         if field.data and field.data == self.from_organisation.data:

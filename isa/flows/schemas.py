@@ -1,7 +1,7 @@
 """A data flow's record in the register file."""
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from ..core import validation
 from ..core.schemas import NAME_MAX, Record, Slug, choice, text
@@ -13,7 +13,23 @@ ShortText = text(NAME_MAX)
 DataSubjects = text(validation.TEXT_LIMITS["data_subjects"])
 Retention = text(validation.TEXT_LIMITS["retention"])
 Categories = Annotated[list[choice(DataCategory)], Field(min_length=1)]
-Purposes = Annotated[list[Purpose], Field(max_length=validation.MAX_PURPOSES_PER_FLOW)]
+
+
+def fold_purposes(labels):
+    """Purposes as short labels: spacing folded, and one of each whatever its case (the first kept)."""
+    if not isinstance(labels, list):
+        return labels
+    folded = []
+    for label in labels:
+        if not isinstance(label, str):
+            return labels  # the list's type is refused as it is
+        label = " ".join(label.split())
+        if label and label.lower() not in (seen.lower() for seen in folded):
+            folded.append(label)
+    return folded
+
+
+Purposes = Annotated[list[Purpose], Field(max_length=validation.MAX_PURPOSES_PER_FLOW), BeforeValidator(fold_purposes)]
 
 
 class FlowRecord(Record):
