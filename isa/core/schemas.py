@@ -22,16 +22,21 @@ ISO_DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 
 def tidy(value):
-    """Trimmed text; a list of text without blanks or exact repeats, in its order."""
+    """Trimmed text, and each text of a list trimmed (its length is the file's: blanks and repeats go after)."""
     if isinstance(value, str):
         return value.strip()
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        items = []
-        for item in (item.strip() for item in value):
-            if item and item not in items:
-                items.append(item)
-        return items
+    if isinstance(value, list):
+        return [item.strip() if isinstance(item, str) else item for item in value]
     return value
+
+
+def distinct(items):
+    """A list without blanks or repeats, in the order given."""
+    kept = []
+    for item in items:
+        if item != "" and item not in kept:
+            kept.append(item)
+    return kept
 
 
 class Record(BaseModel):

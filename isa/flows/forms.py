@@ -81,14 +81,17 @@ class FlowForm(VersionedForm):
         "consent", "data_subject_categories", "data_subjects", "retention", "source_system", "asset_owner",
     )
 
+    def purpose_lines(self):
+        return [line for line in (self.purposes.data or "").splitlines() if line.strip()]
+
     def purpose_list(self):
         """One purpose a line, folded as the record folds them."""
-        return fold_purposes((self.purposes.data or "").splitlines())
+        return fold_purposes(self.purpose_lines())
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         values = {name: (self.RECORD_KEYS.get(name, name), self[name].data) for name in self.RECORD_FIELDS}
-        values["purposes"] = ("purposes", self.purpose_list())
+        values["purposes"] = ("purposes", self.purpose_lines())
         return check_record(self, FlowRecord, values) is not None and ok
 
     def validate_to_organisation(self, field):
