@@ -1,10 +1,11 @@
 """App-wide web behaviour: template filters, error pages, security headers, idle sessions."""
 import json
 import time
+from io import BytesIO
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from flask import Response, abort, flash, redirect, render_template, request, send_from_directory, session
+from flask import Response, abort, flash, redirect, render_template, request, send_file, send_from_directory, session
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -148,6 +149,14 @@ def init_app(app):
     def server_error(error):
         db.session.rollback()
         return error_page(500, _("Sorry, there is a problem with the service"), _("Try again later. Nothing you entered was saved."))
+
+
+def pdf_response(pdf, filename, sha256):
+    """A stored PDF, whole, as a download with its SHA-256 (the ETag and X-Content-SHA256), kept by no cache."""
+    response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=filename, max_age=0, etag=sha256)
+    response.headers["X-Content-SHA256"] = sha256
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def json_response(data, status=200):
