@@ -126,6 +126,37 @@ def test_the_agreement_form_agrees_with_the_schema(client, login_as, make, db, f
     assert count(db, Agreement) == int(accepted)
 
 
+ORGANISATION_FORM = {"name": "Hertfordshire Constabulary", "slug": "herts-police-2", "type": "police", "ico_registration": "",
+                     "dpo_name": "", "dpo_email": "", "spoc_name": "", "spoc_email": "", "address": ""}
+CHANNEL_FORM = {"name": "Secure post", "slug": "secure-post", "description": ""}
+FLOW_TEXT = {"items": "Names", "data_subjects": "", "retention": "", "source_system": "", "asset_owner": ""}
+# (the schema, the form's page, what the form holds otherwise): the other forms, at the schema's text limits
+OTHER_FORMS = [
+    (OrganisationRecord, "/organisations/new", ORGANISATION_FORM),
+    (ChannelRecord, "/channels/new", CHANNEL_FORM),
+    (FlowRecord, "/agreements/ISA-2024-001/flows/new", None),
+]
+OTHER_FORM_CASES = [
+    (model, url, form, field, "x" * (limit + extra), not extra)
+    for model, url, form in OTHER_FORMS for field, limit in _text_limits(model)
+    if field in (form or FLOW_TEXT) for extra in (0, 1)
+]
+
+
+@pytest.mark.parametrize("model, url, form, field, value, accepted", OTHER_FORM_CASES,
+                         ids=[f"{c[0].__name__}.{c[3]}-{len(c[4])}{'+' if c[5] else '-'}" for c in OTHER_FORM_CASES])
+def test_the_other_forms_agree_with_the_schema(client, login_as, db, model, url, form, field, value, accepted):
+    import_register(copy.deepcopy(FILE))
+    login_as("officer")
+    if form is None:  # a flow: on the imported agreement, at its version
+        version = db.session.scalar(sa.select(Agreement.version))
+        form = {**FLOW_FORM, **FLOW_TEXT, "version": version}
+    response = post_form(client, url, {**form, field: value})
+    assert (response.status_code == 302) is accepted, response.get_data(as_text=True)[:300]
+    if not accepted:
+        assert "characters or less" in response.get_data(as_text=True)
+
+
 def test_an_imported_agreement_saves_unchanged_from_its_edit_page(client, login_as, db):
     import_register(copy.deepcopy(FILE))
     before = export_register()
