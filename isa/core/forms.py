@@ -111,7 +111,7 @@ def check_record(form, schema, values):
     """
     by_key = {key: name for name, (key, _) in values.items()}
     model = fields_of(schema, frozenset(by_key))
-    data = {model.model_fields[key].alias or key: _plain(value) for key, value in (pair for pair in values.values())}
+    data = {model.model_fields[key].alias or key: _plain(value) for key, value in values.values()}
     try:
         record = model.model_validate(data)
     except RecordError as refused:
@@ -119,8 +119,8 @@ def check_record(form, schema, values):
         for error in refused.errors():
             key = aliases.get(error["loc"][0], error["loc"][0])
             field = getattr(form, by_key[key])
-            if not field.errors:
-                field.errors = [*field.errors, form_message(error, field_name(field))]
+            if not field.errors:  # one refusal a field: WTForms' own, or the schema's first
+                field.errors = [form_message(error, field_name(field))]
         return None
     return {by_key[key]: getattr(record, key) for key in by_key}
 
