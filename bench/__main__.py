@@ -8,9 +8,7 @@ a missed target is printed as MISSED and makes the run exit non-zero.
 import json
 import platform
 import re
-import statistics
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from datetime import date
@@ -19,12 +17,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from isa import create_app
 from isa.audit.tracking import acting_as
 from isa.extensions import db
-from isa.legal.catalogue import sync_catalogue
 
 from . import register
+from .setup import bench_app, create_database, median_time
 
 RESULTS = Path(__file__).with_name("results.json")
 PASSWORD = "benchmark password"
@@ -34,11 +31,7 @@ RUNS = 7
 
 class Bench:
     def __init__(self):
-        self.folder = Path(tempfile.mkdtemp(prefix="isa-bench-"))
-        self.app = create_app({
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.folder / 'bench.sqlite'}", "SECRET_KEY": "bench",
-            "DEVELOPMENT": True, "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024,
-        })
+        self.app, self.folder = bench_app("bench")
         self.results = {}
         self.missed = []
 
@@ -69,12 +62,7 @@ class Bench:
 
     @staticmethod
     def median_time(action, runs=RUNS):
-        times = []
-        for _ in range(runs):
-            start = time.perf_counter()
-            action()
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
+        return median_time(action, runs)
 
     def signed_in_client(self, email):
         """A client signed in as `email` (once: a second sign-in within 30 seconds would replay the code)."""
@@ -104,8 +92,7 @@ class Bench:
         from isa.users.operations import create_user
 
         with self.app.app_context():
-            db.create_all()
-            sync_catalogue(db.session.connection())
+            create_database()
             from isa.identity.operations import enrol_with_secret
 
             with acting_as("benchmark"):

@@ -6,17 +6,15 @@ import json
 import resource
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-from isa import create_app
 from isa.audit.tracking import acting_as
 from isa.extensions import db
-from isa.legal.catalogue import sync_catalogue
 
 from . import register
+from .setup import bench_app, create_database
 
 
 def peak_rss_mb():
@@ -29,8 +27,7 @@ def peak_rss_mb():
 
 
 def main():
-    folder = Path(tempfile.mkdtemp(prefix="isa-bench-pdf-"))
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'pdf.sqlite'}", "SECRET_KEY": "bench", "DEVELOPMENT": True})
+    app, _folder = bench_app("pdf")
     from isa.agreements.operations import find_by_reference
     from isa.documents.render import render_protocol
     from isa.exchange.demo import load_demo
@@ -38,8 +35,7 @@ def main():
 
     results = {}
     with app.app_context():
-        db.create_all()
-        sync_catalogue(db.session.connection())
+        create_database()
         with acting_as("benchmark"):
             load_demo(date.today())
             import_register(register.sixty_flow_agreement())

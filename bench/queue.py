@@ -13,27 +13,16 @@ import copy
 import json
 import statistics
 import sys
-import tempfile
 import time
 from datetime import date, datetime
-from pathlib import Path
 
-from isa import create_app
 from isa.audit.tracking import acting_as
 from isa.extensions import db
-from isa.legal.catalogue import sync_catalogue
+
+from .setup import bench_app, create_database, median_time
 
 BACKLOG = 6  # Hertfordshire-sized agreements queued at once
 RUNS = 31
-
-
-def median_time(action, runs=RUNS):
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():
@@ -49,15 +38,10 @@ def main():
     from isa.reminders.scheduler import LONDON, add_jobs, executors
     from isa.users.operations import create_user
 
-    folder = Path(tempfile.mkdtemp(prefix="isa-bench-queue-"))
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'queue.sqlite'}", "SECRET_KEY": "bench", "DEVELOPMENT": True,
-        "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "SWEEP_ON_START": False,
-    })
+    app, _folder = bench_app("queue", SWEEP_ON_START=False)
     results = {}
     with app.app_context():
-        db.create_all()
-        sync_catalogue(db.session.connection())
+        create_database()
         with acting_as("benchmark"):
             load_demo(date.today())
             officer = create_user("officer@bench.example.org", "officer", "benchmark password", name="Bench Officer")
@@ -93,8 +77,8 @@ def main():
     response = client.get(url, headers=headers)
     assert response.status_code == 200 and response.data.startswith(b"%PDF"), response.status_code
     assert client.get("/api/v1/me", headers=headers).status_code == 200
-    results["hello_world_ms"] = median_time(lambda: client.get("/api/v1/me", headers=headers)) * 1000
-    results["stored_protocol_served_ms"] = median_time(lambda: client.get(url, headers=headers)) * 1000
+    results["hello_world_ms"] = median_time(lambda: client.get("/api/v1/me", headers=headers), RUNS) * 1000
+    results["stored_protocol_served_ms"] = median_time(lambda: client.get(url, headers=headers), RUNS) * 1000
 
     # 3. from a material change to its stored document, with the real scheduler idle
     scheduler = add_jobs(BackgroundScheduler(timezone=LONDON, executors=executors()), app)

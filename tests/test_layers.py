@@ -77,8 +77,15 @@ def test_no_import_cycle():
 
 
 def test_the_importer_reads_the_fields_the_export_writes():
-    from isa.agreements.records import CHANNEL_FIELDS, ORGANISATION_FIELDS
-    from isa.exchange.operations import CHANNEL_SPEC, ORGANISATION_SPEC
+    from isa.agreements import records
+    from isa.exchange.schema import fields
+    from isa.agreements.schemas import AgreementRecord, PartyRecord
+    from isa.channels.schemas import ChannelRecord
+    from isa.flows.schemas import FlowRecord
+    from isa.organisations.schemas import OrganisationRecord
 
-    assert tuple(ORGANISATION_SPEC) == ORGANISATION_FIELDS
-    assert tuple(CHANNEL_SPEC) == CHANNEL_FIELDS
+    assert fields(OrganisationRecord) == records.ORGANISATION_FIELDS
+    assert fields(ChannelRecord) == records.CHANNEL_FIELDS
+    assert fields(AgreementRecord) == records.AGREEMENT_FIELDS
+    assert fields(PartyRecord) == records.PARTY_FIELDS
+    assert fields(FlowRecord) == records.FLOW_FIELDS

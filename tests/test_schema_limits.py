@@ -126,6 +126,37 @@ def test_the_agreement_form_agrees_with_the_schema(client, login_as, make, db, f
     assert count(db, Agreement) == int(accepted)
 
 
+ORGANISATION_FORM = {"name": "Hertfordshire Constabulary", "slug": "herts-police-2", "type": "police", "ico_registration": "",
+                     "dpo_name": "", "dpo_email": "", "spoc_name": "", "spoc_email": "", "address": ""}
+CHANNEL_FORM = {"name": "Secure post", "slug": "secure-post", "description": ""}
+FLOW_TEXT = {"items": "Names", "data_subjects": "", "retention": "", "source_system": "", "asset_owner": ""}
+# (the schema, the form's page, what the form holds otherwise): the other forms, at the schema's text limits
+OTHER_FORMS = [
+    (OrganisationRecord, "/organisations/new", ORGANISATION_FORM),
+    (ChannelRecord, "/channels/new", CHANNEL_FORM),
+    (FlowRecord, "/agreements/ISA-2024-001/flows/new", None),
+]
+OTHER_FORM_CASES = [
+    (model, url, form, field, "x" * (limit + extra), not extra)
+    for model, url, form in OTHER_FORMS for field, limit in _text_limits(model)
+    if field in (form or FLOW_TEXT) for extra in (0, 1)
+]
+
+
+@pytest.mark.parametrize("model, url, form, field, value, accepted", OTHER_FORM_CASES,
+                         ids=[f"{c[0].__name__}.{c[3]}-{len(c[4])}{'+' if c[5] else '-'}" for c in OTHER_FORM_CASES])
+def test_the_other_forms_agree_with_the_schema(client, login_as, db, model, url, form, field, value, accepted):
+    import_register(copy.deepcopy(FILE))
+    login_as("officer")
+    if form is None:  # a flow: on the imported agreement, at its version
+        version = db.session.scalar(sa.select(Agreement.version))
+        form = {**FLOW_FORM, **FLOW_TEXT, "version": version}
+    response = post_form(client, url, {**form, field: value})
+    assert (response.status_code == 302) is accepted, response.get_data(as_text=True)[:300]
+    if not accepted:
+        assert "characters or less" in response.get_data(as_text=True)
+
+
 def test_an_imported_agreement_saves_unchanged_from_its_edit_page(client, login_as, db):
     import_register(copy.deepcopy(FILE))
     before = export_register()
@@ -141,3 +172,88 @@ def test_an_imported_agreement_saves_unchanged_from_its_edit_page(client, login_
     db.session.expire_all()
     assert export_register() == before
     assert db.session.scalar(sa.select(Agreement.version)) >= 1
+
+
+# --- what a draft may lack, and how purposes fold: one rule for the importer, the API's schema and the forms ---
+#
+# SPEC §7 takes the register as it is: an agreement without a lead organisation, a flow without data items,
+# lawful bases or purposes imports (the findings name a missing lawful basis). The forms take the same.
+
+FLOW_FORM = {
+    "from_organisation": "herts-police", "to_organisation": "herts-cc", "categories": ["personal"], "items": "Names",
+    "purposes": "safeguarding children", "lawful_bases": ["UKGDPR-A6-1E"], "channel": "", "frequency": "ad_hoc",
+    "consent": "no_consent_lawful_basis",
+}
+AGREEMENT_FIELD, FLOW_FIELD = "agreement", "flow"
+LABELS_31 = [f"purpose {n}" for n in range(31)]
+# (record, field, the file's value, the form's value, accepted)
+SAME_RULE = [
+    (AGREEMENT_FIELD, "lead_organisation", None, "", True),
+    (AGREEMENT_FIELD, "lead_organisation", "Herts CC", "Herts CC", False),
+    (AGREEMENT_FIELD, "purpose", "", "", True),
+    (FLOW_FIELD, "items", "", "", True),
+    (FLOW_FIELD, "items", "x" * 10001, "x" * 10001, False),
+    (FLOW_FIELD, "lawful_bases", [], [], True),
+    (FLOW_FIELD, "purposes", [], " \n ", True),
+    (FLOW_FIELD, "purposes", ["x" * 201], "x" * 201, False),
+    (FLOW_FIELD, "purposes", LABELS_31, "\n".join(LABELS_31), False),
+    (FLOW_FIELD, "purposes", LABELS_31[:29] + ["PURPOSE  0"], "\n".join(LABELS_31[:29] + ["PURPOSE  0"]), True),
+    (FLOW_FIELD, "purposes", LABELS_31[:30] + ["PURPOSE  0"], "\n".join(LABELS_31[:30] + ["PURPOSE  0"]), False),
+]
+
+
+@pytest.fixture
+def published_schema(client):
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(client.get("/api/v1/schema/register.json").get_json())
+
+
+def _file_with(record, field, value):
+    document = copy.deepcopy(FILE)
+    target = document["agreements"][0] if record == AGREEMENT_FIELD else document["agreements"][0]["flows"][0]
+    target[field] = value
+    return document
+
+
+@pytest.mark.parametrize("record, field, file_value, form_value, accepted", SAME_RULE,
+                         ids=[f"{r}.{f}-{len(str(v))}{'+' if a else '-'}" for r, f, v, _, a in SAME_RULE])
+def test_the_importer_the_api_and_the_forms_apply_one_rule(client, login_as, make, db, published_schema,
+                                                          record, field, file_value, form_value, accepted):
+    document = _file_with(record, field, file_value)
+    assert published_schema.is_valid(document) is accepted, list(published_schema.iter_errors(document))[:1]
+    try:
+        import_register(document)
+        importer_accepts, problems = True, []
+    except ImportRejected as rejected:
+        importer_accepts, problems = False, rejected.problems
+    assert importer_accepts is accepted, problems
+    if not accepted:
+        assert any(f".{field}:" in problem for problem in problems), problems
+
+    login_as("officer")
+    if record == AGREEMENT_FIELD:
+        make.organisation(slug="herts-cc") if not importer_accepts else None
+        response = post_form(client, "/agreements/new", {**FORM, field: form_value})
+    else:
+        if not importer_accepts:
+            import_register(copy.deepcopy(FILE))
+        agreement = db.session.scalar(sa.select(Agreement).where(Agreement.reference == "ISA-2024-001"))
+        response = post_form(client, "/agreements/ISA-2024-001/flows/new",
+                             {**FLOW_FORM, field: form_value, "version": agreement.version})
+    assert (response.status_code == 302) is accepted, response.get_data(as_text=True)[:300]
+
+
+def test_purposes_fold_the_same_from_a_file_and_from_the_form(client, login_as, db):
+    from isa.flows.models import DataFlow
+
+    lines = [" Safeguarding   children ", "safeguarding CHILDREN", "Prevention of crime", ""]
+    import_register(_file_with(FLOW_FIELD, "purposes", lines))
+    login_as("officer")
+    agreement = db.session.scalar(sa.select(Agreement))
+    response = post_form(client, "/agreements/ISA-2024-001/flows/new",
+                         {**FLOW_FORM, "purposes": "\n".join(lines), "version": agreement.version})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    db.session.expire_all()
+    assert [flow.purposes for flow in db.session.scalars(sa.select(DataFlow).order_by(DataFlow.id))] == [
+        ["Safeguarding children", "Prevention of crime"]] * 2

@@ -1,14 +1,15 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from ..core import validation
-from ..core.forms import ChoiceField, GovDateField, Length
+from ..core.forms import ChoiceField, GovDateField, Length, check_record
 from ..core.i18n import lazy_gettext as _l, lazy_choices
+from ..core.schemas import NAME_MAX
 from ..flows.models import DataCategory
 from .lifecycle import date_problems
 from .models import DataLocation, PartyRole
+from .schemas import AgreementRecord, PartyRecord
 
 
 class VersionedForm(FlaskForm):
@@ -27,17 +28,17 @@ class AgreementForm(VersionedForm):
         _l("Reference"),
         widget=GovTextInput(),
         description=_l("A unique reference, for example ISA-2024-001"),
-        validators=[InputRequired(_l("Enter a reference")), Regexp(validation.REFERENCE_RE, message=validation.REFERENCE_MESSAGE)],
+        validators=[InputRequired(_l("Enter a reference"))],
     )
-    title = StringField(_l("Title"), widget=GovTextInput(), validators=[InputRequired(_l("Enter a title")), Length(max=300)])
+    title = StringField(_l("Title"), widget=GovTextInput(), validators=[InputRequired(_l("Enter a title"))])
     purpose = TextAreaField(
         _l("Purpose"),
         widget=GovTextArea(),
         description=_l("Why the partners share information under this agreement."),
-        validators=[InputRequired(_l("Enter the purpose of the agreement")), Length(max=10000)],
+        validators=[Optional()],
     )
-    scope = TextAreaField(_l("Scope"), widget=GovTextArea(), description=_l("Which services, people and activities it covers."), validators=[Optional(), Length(max=10000)])
-    lead_organisation = ChoiceField(_l("Lead organisation"), widget=GovSelect(), validators=[InputRequired(_l("Choose the lead organisation"))])
+    scope = TextAreaField(_l("Scope"), widget=GovTextArea(), description=_l("Which services, people and activities it covers."), validators=[Optional()])
+    lead_organisation = ChoiceField(_l("Lead organisation"), widget=GovSelect(), validators=[Optional()])
     owner = ChoiceField(
         _l("Owner"), widget=GovSelect(), description=_l("The governance officer responsible. Review reminders go to them."), validators=[Optional()]
     )
@@ -48,11 +49,11 @@ class AgreementForm(VersionedForm):
         _l("Review interval in months"),
         widget=GovTextInput(),
         default=12,
-        validators=[InputRequired(_l("Enter the review interval in months")), NumberRange(validation.REVIEW_INTERVAL_MIN, validation.REVIEW_INTERVAL_MAX, validation.REVIEW_INTERVAL_MESSAGE)],
+        validators=[InputRequired(_l("Enter the review interval in months"))],
     )
-    data_subjects = TextAreaField(_l("Data subjects"), widget=GovTextArea(), description=_l("Whose information is shared, for example children, parents and carers."), validators=[Optional(), Length(max=5000)])
-    retention = TextAreaField(_l("Retention"), widget=GovTextArea(), description=_l("How long each partner keeps shared information, and how it is destroyed."), validators=[Optional(), Length(max=5000)])
-    security = TextAreaField(_l("Security arrangements"), widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+    data_subjects = TextAreaField(_l("Data subjects"), widget=GovTextArea(), description=_l("Whose information is shared, for example children, parents and carers."), validators=[Optional()])
+    retention = TextAreaField(_l("Retention"), widget=GovTextArea(), description=_l("How long each partner keeps shared information, and how it is destroyed."), validators=[Optional()])
+    security = TextAreaField(_l("Security arrangements"), widget=GovTextArea(), validators=[Optional()])
     data_location = ChoiceField(
         _l("Where the data is held"),
         widget=GovSelect(),
@@ -63,19 +64,24 @@ class AgreementForm(VersionedForm):
         _l("DPIA reference"),
         widget=GovTextInput(),
         description=_l("The reference of a DPIA kept outside the register, if any. The agreement page also carries out a DPIA in the register."),
-        validators=[Optional(), Length(max=100)],
+        validators=[Optional()],
     )
     supersedes = ChoiceField(_l("Supersedes"), widget=GovSelect(), description=_l("The earlier agreement this one replaces, if any."), validators=[Optional()])
     submit = SubmitField(_l("Save agreement"), widget=GovSubmitInput())
 
+    # the record's keys of the fields the schema rules (the owner is chosen from a list of officers)
+    RECORD_KEYS = (
+        "reference", "title", "purpose", "scope", "lead_organisation", "start_date", "review_date", "end_date",
+        "review_interval_months", "data_subjects", "retention", "security", "data_location", "dpia_reference", "supersedes",
+    )
+
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
+        ok = check_record(self, AgreementRecord, {name: (name, self[name].data) for name in self.RECORD_KEYS}) is not None and ok
         for field, message in date_problems(self.start_date.data, self.review_date.data, self.end_date.data).items():
             getattr(self, field).errors.append(message)
             ok = False
         return ok
-
-
 
 
 class PartyForm(VersionedForm):
@@ -86,8 +92,9 @@ class PartyForm(VersionedForm):
         choices=lazy_choices(PartyRole),
         validators=[InputRequired(_l("Choose the party's role"))],
     )
-    signatory_name = StringField(_l("Signatory's name"), widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    signatory_title = StringField(_l("Signatory's job title"), widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    # the file's one "signatory" line holds both, each up to NAME_MAX: here each has its own box
+    signatory_name = StringField(_l("Signatory's name"), widget=GovTextInput(), validators=[Optional(), Length(max=NAME_MAX)])
+    signatory_title = StringField(_l("Signatory's job title"), widget=GovTextInput(), validators=[Optional(), Length(max=NAME_MAX)])
     signed_on = GovDateField(_l("Date signed"), description=_l("Leave empty until the party has signed."), validators=[Optional()])
     signed_document = ChoiceField(
         _l("Document signed"),
@@ -97,7 +104,10 @@ class PartyForm(VersionedForm):
     )
     submit = SubmitField(_l("Save party"), widget=GovSubmitInput())
 
-
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        values = {name: (name, self[name].data) for name in ("organisation", "role", "signed_on")}
+        return check_record(self, PartyRecord, values) is not None and ok
 
     def validate_signed_on(self, field):
         if field.data and not self.signatory_name.data:

@@ -53,6 +53,8 @@ class Agreement(Audited, db.Model):
 
     # Optimistic locking: every UPDATE checks and raises the version (SQLAlchemy version_id_col).
     __mapper_args__ = {"version_id_col": version}
+    # The in-force rule's columns, with the review date: the dashboard counts from the index alone.
+    __table_args__ = (sa.Index("ix_agreements_in_force", "status", "start_date", "end_date", "review_date", "resume_status"),)
 
     def audit_agreement(self):
         return self

@@ -1,11 +1,13 @@
 """An agreement's record in the register file, with its parties and data flows."""
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from ..core import validation
 from ..core.schemas import DPIA_REFERENCE_MAX, NAME_MAX, TITLE_MAX, Email, IsoDate, Record, Reference, Slug, choice, text
 from ..flows.schemas import FlowRecord
+from .records import signatory_line, split_signatory
 from .types import AgreementStatus, DataLocation, PartyRole
 
 Title = text(TITLE_MAX)
@@ -15,7 +17,17 @@ DataSubjects = text(validation.TEXT_LIMITS["data_subjects"])
 Retention = text(validation.TEXT_LIMITS["retention"])
 Security = text(validation.TEXT_LIMITS["security"])
 DpiaReference = text(DPIA_REFERENCE_MAX)
-Signatory = text(2 * NAME_MAX + 2, description='"Name, job title": each 200 characters or fewer')
+
+
+def _signatory(line):
+    name, title = split_signatory(line)
+    if any(part and len(part) > NAME_MAX for part in (name, title)):
+        raise PydanticCustomError("signatory", "name or title too long", {"max_length": NAME_MAX})
+    return signatory_line(name, title)
+
+
+Signatory = Annotated[str, Field(max_length=2 * NAME_MAX + 2, description='"Name, job title": each 200 characters or fewer'),
+                      AfterValidator(_signatory)]
 ReviewInterval = Annotated[int, Field(ge=validation.REVIEW_INTERVAL_MIN, le=validation.REVIEW_INTERVAL_MAX)]
 
 

@@ -1,11 +1,16 @@
 """Form helpers shared by several domains."""
+from datetime import date
+
 from flask_babel import gettext as _
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from pydantic import ValidationError as RecordError
 from wtforms import DateField, SelectField, SelectMultipleField
 from wtforms import validators as checks
 from wtforms.validators import ValidationError
 
 from .filters import missing_date_parts
+from .messages import form_message, length_message
+from .schemas import fields_of
 
 
 def field_name(field):
@@ -25,12 +30,8 @@ class Length(checks.Length):
         if self.message is not None:
             raise ValidationError(self.message % dict(min=self.min, max=self.max, length=length))
         # worked out at each check, never kept on the validator: the next page may be in another language
-        name = field_name(field)
-        if self.max != -1 and self.min == -1:
-            raise ValidationError(_("%(name)s must be %(max)s characters or less", name=name, max=self.max))
-        if self.min != -1 and self.max == -1:
-            raise ValidationError(_("%(name)s must be %(min)s characters or more", name=name, min=self.min))
-        raise ValidationError(_("%(name)s must be between %(min)s and %(max)s characters", name=name, min=self.min, max=self.max))
+        low, high = (None if limit == -1 else limit for limit in (self.min, self.max))
+        raise ValidationError(length_message(field_name(field), low, high))
 
 
 class _DateOptional(checks.Optional):
@@ -74,8 +75,6 @@ class GovDateField(DateField):
             raise ValueError(missing_date_parts(field_name(self), missing))
         try:
             day, month, year = (int(v) for v in valuelist)
-            from datetime import date
-
             if year < 1900 or year > 2200:
                 raise ValueError
             self.data = date(year, month, day)
@@ -118,3 +117,30 @@ class MultiChoiceField(SelectMultipleField):
             super().pre_validate(form)
         except ValidationError:
             raise ValidationError(_choice_message(self))
+
+
+def check_record(form, schema, values):
+    """Hand a form's data to the record schema that rules those fields; put its refusals beside them.
+
+    `values` maps each form field's name to (the record's key, the value WTForms parsed). Only the
+    schema's rules for those keys apply (a form holds part of a record), and a field WTForms has
+    already refused is not refused twice. Returns the record's clean values by form field, or None.
+    """
+    by_key = {key: name for name, (key, _) in values.items()}
+    model = fields_of(schema, frozenset(by_key))
+    data = {model.model_fields[key].alias or key: _plain(value) for key, value in values.values()}
+    try:
+        record = model.model_validate(data)
+    except RecordError as refused:
+        aliases = {field.alias: key for key, field in model.model_fields.items() if field.alias}
+        for error in refused.errors():
+            key = aliases.get(error["loc"][0], error["loc"][0])
+            field = getattr(form, by_key[key])
+            if not field.errors:  # one refusal a field: WTForms' own, or the schema's first
+                field.errors = [form_message(error, field_name(field))]
+        return None
+    return {by_key[key]: getattr(record, key) for key in by_key}
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value

@@ -1,10 +1,10 @@
 """App-wide web behaviour: template filters, error pages, security headers, idle sessions."""
 import json
 import time
-from datetime import date, datetime
+from io import BytesIO
 from urllib.parse import urlsplit
 
-from flask import Response, abort, flash, redirect, render_template, request, send_from_directory, session
+from flask import Response, abort, flash, redirect, render_template, request, send_file, send_from_directory, session
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError
@@ -184,6 +184,14 @@ def speak_the_page_language(base):
 
     render_in_page_language.speaks_the_page_language = True
     base.render = render_in_page_language
+
+
+def pdf_response(pdf, filename, sha256):
+    """A stored PDF, whole, as a download with its SHA-256 (the ETag and X-Content-SHA256), kept by no cache."""
+    response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=filename, max_age=0, etag=sha256)
+    response.headers["X-Content-SHA256"] = sha256
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def json_response(data, status=200):

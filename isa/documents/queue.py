@@ -18,7 +18,6 @@ is being rendered, so two schedulers never render the same content twice.
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -36,6 +35,7 @@ from ..flows.models import DataFlow
 from ..legal.models import LegalBasis
 from ..organisations.models import Organisation
 from ..users.models import User
+from . import leases
 from .models import ProtocolDocument, RenderJob, RenderStatus as RS
 
 log = logging.getLogger("isa.documents")
@@ -288,20 +288,18 @@ def try_again(agreement, language=ENGLISH):
 # --- the scheduler's side -----------------------------------------------------------------------
 
 
-def _claimable(now, jobs=_jobs):
-    """Jobs a scheduler may take now: waiting and due, or claimed by a process whose lease ran out;
-    never while another job of the same agreement is being rendered under a live lease."""
+def _not_busy(now):
+    """Never while another job of the same agreement is being rendered under a live lease."""
     busy = _jobs.alias("busy")
-    return sa.and_(
-        sa.or_(
-            sa.and_(jobs.c.status == RS.QUEUED.value, jobs.c.not_before <= now),
-            sa.and_(jobs.c.status == RS.RENDERING.value, jobs.c.lease_until < now),
-        ),
-        ~sa.exists().where(
-            busy.c.agreement_id == jobs.c.agreement_id, busy.c.id != jobs.c.id,
-            busy.c.status == RS.RENDERING.value, busy.c.lease_until >= now,
-        ),
+    return ~sa.exists().where(
+        busy.c.agreement_id == _jobs.c.agreement_id, busy.c.id != _jobs.c.id,
+        busy.c.status == RS.RENDERING.value, busy.c.lease_until >= now,
     )
+
+
+def _claimable(now):
+    """Jobs a scheduler may take now (leases.claimable), one agreement at a time."""
+    return sa.and_(leases.claimable(_jobs, now), _not_busy(now))
 
 
 def give_up_lost(now, settings):
@@ -321,23 +319,7 @@ def give_up_lost(now, settings):
 def claim_next(holder, settings, now=None):
     """Take the oldest claimable job for `holder`; its id, or None when there is nothing to do."""
     now = now or utcnow()
-    query = sa.select(_jobs.c.id).where(_claimable(now)).order_by(_jobs.c.id).limit(1)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=_jobs)
-    job_id = db.session.scalar(query)
-    if job_id is None:
-        db.session.commit()
-        return None
-    claimed = db.session.execute(
-        sa.update(_jobs)
-        .where(_jobs.c.id == job_id, _claimable(now))
-        .values(
-            status=RS.RENDERING.value, claimed_by=holder, attempts=_jobs.c.attempts + 1, started_at=now,
-            lease_until=now + timedelta(seconds=settings.lease_seconds),
-        )
-    ).rowcount
-    db.session.commit()
-    return job_id if claimed == 1 else None
+    return leases.claim(_jobs, holder, settings, now, condition=_not_busy(now), started_at=now)
 
 
 def anything_to_do(now=None):
@@ -385,14 +367,9 @@ def render_job(job_id, holder, settings):
 
 def record_failure(job_id, holder, error, settings, now=None):
     now = now or utcnow()
-    attempts = db.session.scalar(sa.select(_jobs.c.attempts).where(_jobs.c.id == job_id)) or 0
-    if attempts >= settings.max_attempts:
-        _finish(job_id, holder, status=RS.FAILED.value, finished_at=now, last_error=f"Gave up after {attempts} attempts. {error}")
-        db.session.commit()
-        return
-    retry_at = now + timedelta(seconds=settings.retry_seconds * 2 ** (attempts - 1))
+    values = leases.after_failure(_jobs, job_id, error, settings, now)
     try:
-        _finish(job_id, holder, status=RS.QUEUED.value, not_before=retry_at, claimed_by=None, lease_until=None, last_error=error)
+        _finish(job_id, holder, **values)
         db.session.commit()
     except IntegrityError:  # a newer job of the agreement already waits: it will render the latest content
         db.session.rollback()

@@ -1,12 +1,11 @@
-from io import BytesIO
-
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..core.errors import DomainError, fail
 from ..core.i18n import chosen_language
+from ..core.web import pdf_response
 from ..agreements.views import get_visible
 from ..users.access import officer_required, roles_required, signed_in_required
 from ..extensions import db
@@ -22,16 +21,6 @@ bp = Blueprint("documents", __name__, url_prefix="/agreements/<reference>")
 partner_required = roles_required(Role.PARTNER)
 
 
-def _pdf_response(document):
-    response = send_file(
-        BytesIO(document.pdf), mimetype="application/pdf", as_attachment=True, download_name=document.filename,
-        max_age=0, etag=document.sha256,
-    )
-    response.headers["X-Content-SHA256"] = document.sha256
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.route("/protocol.pdf")
 @signed_in_required
 def protocol(reference):
@@ -40,7 +29,7 @@ def protocol(reference):
     agreement = get_visible(reference)
     state = protocol_state(agreement, chosen_language())
     if state.document is not None:
-        return _pdf_response(state.document)
+        return pdf_response(state.document.pdf, state.document.filename, state.document.sha256)
     response = render_template(
         "documents/preparing.html", agreement=agreement, state=state, message=preparing_message(agreement, state),
         page_title=preparing_message(agreement, state),
@@ -83,7 +72,7 @@ def document(reference, document_id):
     stored = find_document(agreement, document_id)
     if stored is None:
         abort(404)
-    return _pdf_response(stored)
+    return pdf_response(stored.pdf, stored.filename, stored.sha256)
 
 
 def _own_party(agreement):

@@ -1,4 +1,6 @@
 """The DPIA pages of an agreement: officers and admins edit; partners of a party read."""
+from functools import partial
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -42,11 +44,25 @@ def _versioned(form, agreement):
     return form
 
 
-def _dpia_or_screening(agreement):
+def _with_dpia(reference):
+    """The agreement and its DPIA; without a DPIA yet, the officer is sent to start it with its screening."""
+    agreement = get_visible(reference)
     dpia = dpia_of(agreement)
     if dpia is None:
         flash(_("Start the DPIA with its screening."), "info")
-    return dpia
+        abort(redirect(url_for("dpia.screening", reference=reference)))
+    return agreement, dpia
+
+
+def _save_step(form, agreement, save, message, anchor=None):
+    """A step's form saved by `save(data, version)` -> (saved, reopened), then back to the DPIA; None to show it again."""
+    if form.validate_on_submit():
+        try:
+            _saved_record, reopened = save(form.data, form.version.data)
+            return _saved(agreement, form.version.data, message, reopened, anchor)
+        except DomainError as error:
+            fail(form, error)
+    return None
 
 
 def _saved(agreement, version, message, reopened=False, anchor=None):
@@ -105,18 +121,10 @@ def screening(reference):
 @bp.route("/description", methods=["GET", "POST"])
 @officer_required
 def description(reference):
-    agreement = get_visible(reference)
-    dpia = _dpia_or_screening(agreement)
-    if dpia is None:
-        return redirect(url_for("dpia.screening", reference=reference))
+    agreement, dpia = _with_dpia(reference)
     form = _versioned(DescriptionForm(obj=dpia), agreement)
-    if form.validate_on_submit():
-        try:
-            _dpia, reopened = operations.save_description(agreement, form.data, form.version.data)
-            return _saved(agreement, form.version.data, _("Description, necessity and proportionality saved."), reopened)
-        except DomainError as error:
-            fail(form, error)
-    return render_template(
+    save = partial(operations.save_description, agreement)
+    return _save_step(form, agreement, save, _("Description, necessity and proportionality saved.")) or render_template(
         "dpia/description.html", form=form, agreement=agreement, dpia=dpia,
         from_flows=rules.describe_processing(agreement), bases=rules.describe_bases(agreement),
         page_title=_("Describe the processing: DPIA of %(reference)s", reference=reference),
@@ -131,19 +139,11 @@ def _risk(dpia, risk_id):
 
 
 def _risk_page(reference, risk_id=None):
-    agreement = get_visible(reference)
-    dpia = _dpia_or_screening(agreement)
-    if dpia is None:
-        return redirect(url_for("dpia.screening", reference=reference))
+    agreement, dpia = _with_dpia(reference)
     risk = _risk(dpia, risk_id) if risk_id is not None else None
     form = _versioned(RiskForm(obj=risk), agreement)
-    if form.validate_on_submit():
-        try:
-            _risk_saved, reopened = operations.save_risk(agreement, risk, form.data, form.version.data)
-            return _saved(agreement, form.version.data, _("Risk saved."), reopened, anchor="risks")
-        except DomainError as error:
-            fail(form, error)
-    return render_template(
+    save = partial(operations.save_risk, agreement, risk)
+    return _save_step(form, agreement, save, _("Risk saved."), anchor="risks") or render_template(
         "dpia/risk_form.html", form=form, agreement=agreement, dpia=dpia, risk=risk,
         page_title=(_("Change a risk: DPIA of %(reference)s", reference=reference) if risk
                     else _("Add a risk: DPIA of %(reference)s", reference=reference)),
@@ -186,23 +186,15 @@ def remove_risk(reference, risk_id):
 @bp.route("/advice", methods=["GET", "POST"])
 @officer_required
 def advice(reference):
-    agreement = get_visible(reference)
-    dpia = _dpia_or_screening(agreement)
-    if dpia is None:
-        return redirect(url_for("dpia.screening", reference=reference))
+    agreement, dpia = _with_dpia(reference)
     form = _versioned(AdviceForm(obj=dpia), agreement)
     if request.method == "GET":
         form.dpo_outcome.data = dpia.dpo_outcome.value if dpia.dpo_outcome else None
         if not dpia.dpo_name and agreement.lead_organisation is not None:
             lead = agreement.lead_organisation
             form.dpo_name.data = ", ".join(part for part in (lead.dpo_name, lead.name) if part) if lead.dpo_name else None
-    if form.validate_on_submit():
-        try:
-            _dpia, reopened = operations.save_advice(agreement, form.data, form.version.data)
-            return _saved(agreement, form.version.data, _("The DPO's advice is recorded."), reopened)
-        except DomainError as error:
-            fail(form, error)
-    return render_template(
+    save = partial(operations.save_advice, agreement)
+    return _save_step(form, agreement, save, _("The DPO's advice is recorded.")) or render_template(
         "dpia/advice.html", form=form, agreement=agreement, dpia=dpia, page_title=_("The DPO's advice: DPIA of %(reference)s", reference=reference),
     )
 
@@ -210,10 +202,7 @@ def advice(reference):
 @bp.route("/sign-off", methods=["GET", "POST"])
 @officer_required
 def sign_off(reference):
-    agreement = get_visible(reference)
-    dpia = _dpia_or_screening(agreement)
-    if dpia is None:
-        return redirect(url_for("dpia.screening", reference=reference))
+    agreement, dpia = _with_dpia(reference)
     form = _versioned(SignOffForm(obj=dpia), agreement)
     if request.method == "GET" and not form.signed_off_on.data:
         form.signed_off_on.data = clock.today()

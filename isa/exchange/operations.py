@@ -2,7 +2,7 @@
 
 An import is all or nothing. The register as it stands is read once, with a handful of queries,
 into the file's own form; the whole file is then checked against it and every problem collected
-(reader.py, by the field rules of schema.py). Only a file without problems touches the session,
+(reader.py, through the records' schemas). Only a file without problems touches the session,
 and it is written with one commit (writer.py). Records are keyed by slug (organisations, channels)
 and reference (agreements); a record that matches what is stored is left alone, so importing the
 same file twice changes nothing the second time. The export is export.py.
@@ -17,7 +17,6 @@ from ..users.models import User
 from ..users.operations import normalise_email
 from .export import export_agreement, export_register, to_json  # noqa: F401  (the exchange's entry points)
 from .reader import ImportRejected, Reader
-from .schema import CHANNEL_SPEC, ORGANISATION_SPEC  # noqa: F401
 from .writer import ImportResult, Writer  # noqa: F401
 
 

@@ -3,10 +3,10 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..agreements.forms import VersionedForm
-from ..core import validation
-from ..core.forms import ChoiceField, Length, MultiChoiceField
+from ..core.forms import ChoiceField, MultiChoiceField, check_record
 from ..core.i18n import lazy_gettext as _l
 from .models import ConsentApproach, DataCategory, DataSubjectCategory, Frequency
+from .schemas import FlowRecord, fold_purposes
 
 EVERY_OTHER_PARTY = "*"
 
@@ -24,15 +24,15 @@ class FlowForm(VersionedForm):
         _l("Data items"),
         widget=GovTextArea(),
         description=_l("What is shared, for example names, addresses, dates of birth, police call-outs, health assessments."),
-        validators=[InputRequired(_l("Describe the data items shared")), Length(max=10000)],
+        validators=[Optional()],
     )
     purposes = TextAreaField(
         _l("Purposes"),
         widget=GovTextArea(),
         description=_l("One purpose per line, as short labels, for example safeguarding children. Partners ask the register about these."),
-        validators=[InputRequired(_l("Enter at least one purpose")), Length(max=5000)],
+        validators=[Optional()],
     )
-    lawful_bases = MultiChoiceField(_l("Lawful bases"), validators=[InputRequired(_l("Choose at least one lawful basis"))])
+    lawful_bases = MultiChoiceField(_l("Lawful bases"), validators=[Optional()])
     channel = ChoiceField(_l("Transfer channel"), widget=GovSelect(), validators=[Optional()])
     frequency = ChoiceField(_l("How often"), widget=GovSelect(), choices=[(f.value, f.label) for f in Frequency], validators=[InputRequired(_l("Choose how often"))])
     consent = ChoiceField(
@@ -53,43 +53,47 @@ class FlowForm(VersionedForm):
         _l("Data subjects in more detail (optional)"),
         widget=GovTextArea(),
         description=_l("Anyone the list does not cover, or more precisely whom, for example children on a child protection plan."),
-        validators=[Optional(), Length(max=validation.TEXT_LIMITS["data_subjects"])],
+        validators=[Optional()],
     )
     retention = TextAreaField(
         _l("How long the recipient keeps it (optional)"),
         widget=GovTextArea(),
         description=_l("The retention period for this flow, for example until the child's 25th birthday. Leave empty to use the agreement's."),
-        validators=[Optional(), Length(max=validation.TEXT_LIMITS["retention"])],
+        validators=[Optional()],
     )
     source_system = StringField(
         _l("System or information asset it comes from (optional)"),
         widget=GovTextInput(),
         description=_l("For example the police records management system, or the council's children's social care case system."),
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional()],
     )
     asset_owner = StringField(
         _l("Information asset owner (optional)"),
         widget=GovTextInput(),
         description=_l("Who owns that system or asset, by role, for example Head of Public Protection."),
-        validators=[Optional(), Length(max=200)],
+        validators=[Optional()],
     )
     submit = SubmitField(_l("Save data flow"), widget=GovSubmitInput())
 
-    def purpose_list(self):
-        seen = []
-        for line in (self.purposes.data or "").splitlines():
-            label = " ".join(line.split())
-            if label and label.lower() not in (p.lower() for p in seen):
-                seen.append(label)
-        return seen
+    # form field -> the record's key, where they differ
+    RECORD_KEYS = {"from_organisation": "from_", "to_organisation": "to"}
+    RECORD_FIELDS = (
+        "from_organisation", "to_organisation", "categories", "items", "purposes", "lawful_bases", "channel", "frequency",
+        "consent", "data_subject_categories", "data_subjects", "retention", "source_system", "asset_owner",
+    )
 
-    def validate_purposes(self, field):
-        if not self.purpose_list():
-            raise ValidationError(_l("Enter at least one purpose"))
-        if any(len(p) > 200 for p in self.purpose_list()):
-            raise ValidationError(_l("Keep each purpose to a short label of 200 characters or fewer"))
-        if len(self.purpose_list()) > validation.MAX_PURPOSES_PER_FLOW:
-            raise ValidationError(_l("Enter %(max)s purposes or fewer", max=validation.MAX_PURPOSES_PER_FLOW))
+    def purpose_lines(self):
+        return [line for line in (self.purposes.data or "").splitlines() if line.strip()]
+
+    def purpose_list(self):
+        """One purpose a line, folded as the record folds them."""
+        return fold_purposes(self.purpose_lines())
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        values = {name: (self.RECORD_KEYS.get(name, name), self[name].data) for name in self.RECORD_FIELDS}
+        values["purposes"] = ("purposes", self.purpose_lines())
+        return check_record(self, FlowRecord, values) is not None and ok
 
     def validate_to_organisation(self, field):
         if field.data and field.data == self.from_organisation.data:

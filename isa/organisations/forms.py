@@ -1,26 +1,21 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Optional
 
-from ..core import validation
-from ..core.forms import ChoiceField, Length
+from ..core.forms import ChoiceField, check_record
 from ..core.i18n import lazy_gettext as _l
+from .schemas import OrganisationRecord
 from .types import OrganisationType
 
 
-def _email(form, field):
-    if field.data and not validation.valid_email(field.data.strip()):
-        raise ValidationError(validation.EMAIL_MESSAGE)
-
-
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), widget=GovTextInput(), validators=[InputRequired(_l("Enter the organisation's name")), Length(max=200)])
+    name = StringField(_l("Name"), widget=GovTextInput(), validators=[InputRequired(_l("Enter the organisation's name"))])
     slug = StringField(
         _l("Short name (slug)"),
         widget=GovTextInput(),
         description=_l("Used in web addresses, imports and the API, for example herts-police. Lower-case letters, numbers and hyphens."),
-        validators=[InputRequired(_l("Enter a short name")), Length(max=80), Regexp(validation.SLUG_RE, message=validation.SLUG_MESSAGE)],
+        validators=[InputRequired(_l("Enter a short name"))],
     )
     type = ChoiceField(
         _l("Type of organisation"),
@@ -33,19 +28,19 @@ class OrganisationForm(FlaskForm):
         _l("ICO registration number"),
         widget=GovTextInput(),
         description=_l("Z followed by 7 digits, or ZA or ZB followed by 6 digits, for example Z1234567"),
-        validators=[Optional(), Regexp(validation.ICO_RE, message=validation.ICO_MESSAGE)],
+        validators=[Optional()],
         filters=[lambda v: v.strip().upper() if v else v],
     )
-    dpo_name = StringField(_l("Data protection officer's name"), widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    dpo_email = StringField(_l("Data protection officer's email"), widget=GovTextInput(), validators=[Optional(), Length(max=254), _email])
-    spoc_name = StringField(_l("Single point of contact's name"), widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    dpo_name = StringField(_l("Data protection officer's name"), widget=GovTextInput(), validators=[Optional()])
+    dpo_email = StringField(_l("Data protection officer's email"), widget=GovTextInput(), validators=[Optional()])
+    spoc_name = StringField(_l("Single point of contact's name"), widget=GovTextInput(), validators=[Optional()])
     spoc_email = StringField(
         _l("Single point of contact's email"),
         widget=GovTextInput(),
         description=_l("Review reminders for agreements go to this address."),
-        validators=[Optional(), Length(max=254), _email],
+        validators=[Optional()],
     )
-    address = TextAreaField(_l("Address"), widget=GovTextArea(), validators=[Optional(), Length(max=1000)])
+    address = TextAreaField(_l("Address"), widget=GovTextArea(), validators=[Optional()])
     law_enforcement_functions = BooleanField(
         _l("It has statutory functions for law enforcement purposes"),
         widget=GovCheckboxInput(),
@@ -57,3 +52,7 @@ class OrganisationForm(FlaskForm):
     )
     submit = SubmitField(_l("Save organisation"), widget=GovSubmitInput())
 
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        values = {name: (name, self[name].data) for name in OrganisationRecord.model_fields}
+        return check_record(self, OrganisationRecord, values) is not None and ok

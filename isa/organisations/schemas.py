@@ -1,9 +1,18 @@
 """An organisation's record in the register file: its fields, their limits and allowed values."""
+from typing import Annotated
+
+from pydantic import BeforeValidator, Field
+
 from ..core import validation
 from ..core.schemas import ADDRESS_MAX, ICO_MAX, NAME_MAX, Email, Record, Slug, choice, text
 from .types import OrganisationType
 
-IcoRegistration = text(ICO_MAX, pattern=validation.ICO_RE.pattern)
+
+def _upper(value):
+    return value.upper() if isinstance(value, str) else value
+
+
+IcoRegistration = Annotated[str, Field(max_length=ICO_MAX, pattern=validation.ICO_RE.pattern), BeforeValidator(_upper)]
 Name = text(NAME_MAX)
 Address = text(ADDRESS_MAX)
 

@@ -1,11 +1,11 @@
 """The records as downloads, for the records pages and the API alike: who may have them, and the files."""
 import tempfile
-from io import BytesIO
 
 import sqlalchemy as sa
 from flask import send_file
 
 from ..core.spreadsheet import csv_download
+from ..core.web import pdf_response
 from ..extensions import db
 from ..organisations.models import Organisation
 from ..users.access import log_refusal
@@ -57,11 +57,7 @@ def processing_record_csv(organisation, today):
 
 def pdf_download(document):
     """A stored record document, whole, with its SHA-256."""
-    response = send_file(BytesIO(document.pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=document.filename, max_age=0, etag=document.sha256)
-    response.headers["X-Content-SHA256"] = document.sha256
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(document.pdf, document.filename, document.sha256)
 
 
 def exit_pack_zip(organisation, today):

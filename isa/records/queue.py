@@ -9,13 +9,13 @@ a render that keeps failing is given up after the attempts allowed, with its err
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..core import clock
 from ..core.db import utcnow
+from ..documents import leases
 from ..documents.models import RenderStatus as RS
 from ..extensions import db
 from .models import RecordDocument
@@ -79,33 +79,8 @@ def ask_again(document):
 # --- the scheduler's side -----------------------------------------------------------------------
 
 
-def _claimable(now):
-    return sa.or_(
-        sa.and_(_rows.c.status == RS.QUEUED.value, _rows.c.not_before <= now),
-        sa.and_(_rows.c.status == RS.RENDERING.value, _rows.c.lease_until < now),
-    )
-
-
 def anything_to_do(now=None):
-    return db.session.scalar(sa.select(_rows.c.id).where(_claimable(now or utcnow())).limit(1)) is not None
-
-
-def _claim(holder, settings, now):
-    query = sa.select(_rows.c.id).where(_claimable(now)).order_by(_rows.c.id).limit(1)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    row_id = db.session.scalar(query)
-    if row_id is None:
-        db.session.commit()
-        return None
-    claimed = db.session.execute(
-        sa.update(_rows).where(_rows.c.id == row_id, _claimable(now)).values(
-            status=RS.RENDERING.value, claimed_by=holder, attempts=_rows.c.attempts + 1,
-            lease_until=now + timedelta(seconds=settings.lease_seconds),
-        )
-    ).rowcount
-    db.session.commit()
-    return row_id if claimed == 1 else None
+    return db.session.scalar(sa.select(_rows.c.id).where(leases.claimable(_rows, now or utcnow())).limit(1)) is not None
 
 
 def _store(row_id, holder, organisation_id, today, kind=PROCESSING_RECORD):
@@ -146,13 +121,7 @@ def _store(row_id, holder, organisation_id, today, kind=PROCESSING_RECORD):
 
 
 def _failed(row_id, holder, error, settings):
-    now = utcnow()
-    attempts = db.session.scalar(sa.select(_rows.c.attempts).where(_rows.c.id == row_id)) or 0
-    if attempts >= settings.max_attempts:
-        values = dict(status=RS.FAILED.value, finished_at=now, last_error=f"Gave up after {attempts} attempts. {error}")
-    else:
-        values = dict(status=RS.QUEUED.value, claimed_by=None, lease_until=None, last_error=error,
-                      not_before=now + timedelta(seconds=settings.retry_seconds * 2 ** (attempts - 1)))
+    values = leases.after_failure(_rows, row_id, error, settings, utcnow())
     db.session.execute(sa.update(_rows).where(_rows.c.id == row_id, _rows.c.claimed_by == holder).values(**values))
     db.session.commit()
 
@@ -170,7 +139,7 @@ def run_record_queue(holder, settings, max_jobs=None, keep_going=None):
     while max_jobs is None or report.rendered + report.failed < max_jobs:
         if keep_going is not None and not keep_going():
             break
-        row_id = _claim(holder, settings, utcnow())
+        row_id = leases.claim(_rows, holder, settings, utcnow())
         if row_id is None:
             break
         organisation_id, kind = db.session.execute(sa.select(_rows.c.organisation_id, _rows.c.kind).where(_rows.c.id == row_id)).one()

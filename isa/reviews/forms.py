@@ -1,11 +1,12 @@
 from ..core.i18n import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
-from ..core import clock, validation
+from ..core import clock
 from ..agreements.forms import VersionedForm
-from ..core.forms import GovDateField, Length
+from ..agreements.schemas import AgreementRecord
+from ..core.forms import GovDateField, Length, check_record
 from .models import ReviewOutcome
 from .rules import review_date_problems
 
@@ -40,7 +41,7 @@ class ReviewForm(VersionedForm):
         _l("Review interval in months"),
         widget=GovTextInput(),
         description=_l("The next review date is the date of this review plus this interval."),
-        validators=[InputRequired(_l("Enter the review interval in months")), NumberRange(validation.REVIEW_INTERVAL_MIN, validation.REVIEW_INTERVAL_MAX, validation.REVIEW_INTERVAL_MESSAGE)],
+        validators=[InputRequired(_l("Enter the review interval in months"))],
     )
     next_review_date = GovDateField(
         _l("Next review date (optional)"),
@@ -53,6 +54,8 @@ class ReviewForm(VersionedForm):
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
+        interval = {"review_interval_months": ("review_interval_months", self.review_interval_months.data)}
+        ok = check_record(self, AgreementRecord, interval) is not None and ok
         if self.reviewed_on.data and not self.reviewed_on.errors:
             terminating = self.outcome.data == ReviewOutcome.TERMINATE.value
             problems = review_date_problems(self.start_date, self.reviewed_on.data, self.next_review_date.data, clock.today(), terminating)
