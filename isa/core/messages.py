@@ -9,13 +9,14 @@ import re
 from flask_babel import gettext as _
 
 from . import validation
+from .i18n import lazy_gettext as _l
 from .schemas import ISO_DATE_PATTERN
 
 # the field's name as a refusal of an unknown value names it: unknown status "live"
 CHOICE_NOUNS = {
-    "type": "organisation type", "status": "status", "role": "role", "data_location": "data location",
-    "categories": "data category", "frequency": "frequency", "consent": "consent approach",
-    "data_subject_categories": "data subject category",
+    "type": _l("organisation type"), "status": _l("status"), "role": _l("role"), "data_location": _l("data location"),
+    "categories": _l("data category"), "frequency": _l("frequency"), "consent": _l("consent approach"),
+    "data_subject_categories": _l("data subject category"),
 }
 _FORMATS = {
     validation.SLUG_RE.pattern: "slug", validation.REFERENCE_RE.pattern: "reference", validation.ICO_RE.pattern: "ico",
