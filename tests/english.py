@@ -66,9 +66,9 @@ def english_left(page, data=()):
     found = []
     for phrase in reader.phrases:
         text = " ".join(phrase.split())
-        rest = ours.sub(" ", text) if ours else text
+        rest = CODE_WORDS.sub(" ", NAMES.sub(" ", text))
+        rest = ours.sub(" ", rest) if ours else rest
         rest = re.sub(r"\S+@\S+|https?://\S+|/\S*", " ", rest)  # addresses and paths
-        rest = CODE_WORDS.sub(" ", NAMES.sub(" ", rest))
         if english_words(rest):
             found.append(text)
     return found
@@ -80,13 +80,16 @@ def english_words(text):
 
 
 def register_data(session):
-    """Every text held in the register's tables, but the legal catalogue's (its titles and summaries
-    are ours, and translated)."""
+    """Every text held in the register's tables, but the legal catalogue's shipped wording (its titles
+    and summaries are ours, and translated; an admin's local wording is theirs, and kept as written)."""
     import sqlalchemy as sa
 
     from isa.extensions import db
 
     values = set()
+    bases = db.metadata.tables["legal_bases"].c
+    for row in session.execute(sa.select(bases.title, bases.shipped_title, bases.summary, bases.shipped_summary)):
+        values.update(wording for wording, shipped in ((row[0], row[1]), (row[2], row[3])) if wording and wording != shipped)
     for table in db.metadata.sorted_tables:
         if table.name in ("legal_bases", "alembic_version"):
             continue
