@@ -66,10 +66,15 @@ def english_left(page, data=()):
     found = []
     for phrase in reader.phrases:
         text = " ".join(phrase.split())
-        rest = CODE_WORDS.sub(" ", NAMES.sub(" ", text))
-        rest = ours.sub(" ", rest) if ours else rest
-        rest = re.sub(r"\S+@\S+|https?://\S+|/\S*", " ", rest)  # addresses and paths
-        if english_words(rest):
+        def data_out(words):
+            return ours.sub(" ", words) if ours else words
+
+        def codes_out(words):
+            return CODE_WORDS.sub(" ", NAMES.sub(" ", re.sub(r"\S+@\S+|https?://\S+|/\S*", " ", words)))
+
+        # the data first (a name may hold a hyphen: "… own sign-in"), or the codes first (a code may
+        # hold a name: "add-user-desktop"): English is left only when it is left both ways
+        if english_words(codes_out(data_out(text))) and english_words(data_out(codes_out(text))):
             found.append(text)
     return found
 
@@ -98,9 +103,18 @@ def register_data(session):
             continue
         for row in session.execute(sa.select(*columns)):
             for value in row:
-                if isinstance(value, str):
-                    values.add(value)
-                    values.update(line.strip() for line in value.splitlines())
-                elif isinstance(value, (list, tuple)):
-                    values.update(v for v in value if isinstance(v, str))
+                _texts(value, values)
     return values
+
+
+def _texts(value, into):
+    """The texts in a column's value, JSON included (the audit trail keeps old wording in its changes)."""
+    if isinstance(value, str):
+        into.add(value)
+        into.update(line.strip() for line in value.splitlines())
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _texts(item, into)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _texts(item, into)
