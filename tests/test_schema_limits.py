@@ -257,3 +257,49 @@ def test_purposes_fold_the_same_from_a_file_and_from_the_form(client, login_as, 
     db.session.expire_all()
     assert [flow.purposes for flow in db.session.scalars(sa.select(DataFlow).order_by(DataFlow.id))] == [
         ["Safeguarding children", "Prevention of crime"]] * 2
+
+
+# --- whether a field may be left empty is the schema's rule, not the form's ---------------------
+
+from wtforms.validators import InputRequired  # noqa: E402
+
+from isa.agreements.forms import AgreementForm, PartyForm  # noqa: E402
+from isa.agreements.schemas import PartyRecord  # noqa: E402
+from isa.channels.forms import ChannelForm  # noqa: E402
+from isa.core.forms import Needed  # noqa: E402
+from isa.flows.forms import FlowForm  # noqa: E402
+from isa.organisations.forms import OrganisationForm  # noqa: E402
+
+RECORD_FORMS = [  # each form, its record's schema, and its fields by the record's key
+    (AgreementForm, AgreementRecord, {key: key for key in AgreementForm.RECORD_KEYS}),
+    (PartyForm, PartyRecord, {"organisation": "organisation", "role": "role", "signed_on": "signed_on"}),
+    (FlowForm, FlowRecord, {FlowForm.RECORD_KEYS.get(name, name): name for name in FlowForm.RECORD_FIELDS}),
+    (OrganisationForm, OrganisationRecord, {key: key for key in OrganisationRecord.model_fields if hasattr(OrganisationForm, key)}),
+    (ChannelForm, ChannelRecord, {key: key for key in ChannelRecord.model_fields if hasattr(ChannelForm, key)}),
+]
+# A choice the form asks for though a file may leave it to the schema's default (the page shows the
+# default chosen already): the value's rules are still the schema's.
+FORM_ASKS = {("AgreementForm", "review_interval_months"), ("AgreementForm", "data_location"), ("PartyForm", "role"),
+             ("FlowForm", "frequency"), ("FlowForm", "consent")}
+
+
+@pytest.mark.parametrize("form_class, schema, fields", RECORD_FORMS, ids=lambda v: getattr(v, "__name__", ""))
+def test_a_form_leaves_to_its_schema_which_fields_may_be_empty(app, form_class, schema, fields):
+    with app.test_request_context("/"):
+        form = form_class(meta={"csrf": False})
+    for key, name in fields.items():
+        validators = form[name].validators
+        needed = any(isinstance(v, Needed) for v in validators)
+        asked = any(isinstance(v, InputRequired) for v in validators)
+        assert needed == schema.model_fields[key].is_required(), (form_class.__name__, name)
+        assert not asked or (form_class.__name__, name) in FORM_ASKS, (form_class.__name__, name)
+
+
+@pytest.mark.parametrize("path, data, field, message", [
+    ("/agreements/new", {"reference": "", "title": "A title"}, "reference", "Enter a reference"),
+    ("/organisations/new", {"name": "", "slug": "x"}, "name", "Enter the organisation&#39;s name"),
+])
+def test_an_empty_needed_field_is_refused_by_the_schema_in_the_forms_words(client, login_as, path, data, field, message):
+    login_as("officer")
+    page = post_form(client, path, data).get_data(as_text=True)
+    assert f'id="{field}-error"' in page and message in page

@@ -3,7 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from wtforms import HiddenField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from ..core.forms import ChoiceField, GovDateField, Length, check_record
+from ..core.forms import ChoiceField, GovDateField, Length, Needed, check_record
 from ..core.i18n import lazy_gettext as _l, lazy_choices
 from ..core.schemas import NAME_MAX
 from ..flows.models import DataCategory
@@ -28,9 +28,9 @@ class AgreementForm(VersionedForm):
         _l("Reference"),
         widget=GovTextInput(),
         description=_l("A unique reference, for example ISA-2024-001"),
-        validators=[InputRequired(_l("Enter a reference"))],
+        validators=[Needed(_l("Enter a reference"))],
     )
-    title = StringField(_l("Title"), widget=GovTextInput(), validators=[InputRequired(_l("Enter a title"))])
+    title = StringField(_l("Title"), widget=GovTextInput(), validators=[Needed(_l("Enter a title"))])
     purpose = TextAreaField(
         _l("Purpose"),
         widget=GovTextArea(),
@@ -42,8 +42,8 @@ class AgreementForm(VersionedForm):
     owner = ChoiceField(
         _l("Owner"), widget=GovSelect(), description=_l("The governance officer responsible. Review reminders go to them."), validators=[Optional()]
     )
-    start_date = GovDateField(_l("Start date"), description=_l("For example, 1 12 2024"), validators=[InputRequired(_l("Enter the start date"))])
-    review_date = GovDateField(_l("Review date"), description=_l("Must be after the start date"), validators=[InputRequired(_l("Enter the review date"))])
+    start_date = GovDateField(_l("Start date"), description=_l("For example, 1 12 2024"), validators=[Needed(_l("Enter the start date"))])
+    review_date = GovDateField(_l("Review date"), description=_l("Must be after the start date"), validators=[Needed(_l("Enter the review date"))])
     end_date = GovDateField(_l("End date (optional)"), validators=[Optional()])
     review_interval_months = IntegerField(
         _l("Review interval in months"),
@@ -85,7 +85,7 @@ class AgreementForm(VersionedForm):
 
 
 class PartyForm(VersionedForm):
-    organisation = ChoiceField(_l("Organisation"), widget=GovSelect(), validators=[InputRequired(_l("Choose the organisation"))])
+    organisation = ChoiceField(_l("Organisation"), widget=GovSelect(), validators=[Needed(_l("Choose the organisation"))])
     role = ChoiceField(
         _l("Role in the agreement"),
         widget=GovSelect(),

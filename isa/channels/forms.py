@@ -1,20 +1,20 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import Optional
 
-from ..core.forms import check_record
+from ..core.forms import Needed, check_record
 from ..core.i18n import lazy_gettext as _l
 from .schemas import ChannelRecord
 
 
 class ChannelForm(FlaskForm):
-    name = StringField(_l("Name"), widget=GovTextInput(), validators=[InputRequired(_l("Enter the channel's name"))])
+    name = StringField(_l("Name"), widget=GovTextInput(), validators=[Needed(_l("Enter the channel's name"))])
     slug = StringField(
         _l("Short name (slug)"),
         widget=GovTextInput(),
         description=_l("Used in imports and the API, for example secure-email."),
-        validators=[InputRequired(_l("Enter a short name"))],
+        validators=[Needed(_l("Enter a short name"))],
     )
     description = TextAreaField(
         _l("Description"),

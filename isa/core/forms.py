@@ -9,7 +9,7 @@ from wtforms import validators as checks
 from wtforms.validators import ValidationError
 
 from .filters import missing_date_parts
-from .messages import form_message, length_message
+from .messages import form_message, is_missing, length_message
 from .schemas import fields_of
 
 
@@ -92,12 +92,31 @@ def not_before(other_name, message):
     return check
 
 
-def _choice_message(field):
-    from wtforms.validators import InputRequired
+class Needed:
+    """The words beside a field left empty that its record's schema needs ("Enter a title"). The rule
+    is the schema's alone (`check_record` refuses the field); the words are the form's, as GOV.UK
+    writes them, and the field is flagged required as InputRequired would flag it."""
 
+    field_flags = {"required": True}
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        """No rule here: whether the field may be empty is for the schema to say."""
+
+
+def _needed_message(field):
     for validator in field.validators:
-        if isinstance(validator, InputRequired) and validator.message:
+        if isinstance(validator, (Needed, checks.InputRequired)) and validator.message:
             return validator.message
+    return None
+
+
+def _choice_message(field):
+    message = _needed_message(field)
+    if message:
+        return message
     return _("Choose %(name)s from the list", name=str(field.label.text).lower())
 
 
@@ -137,7 +156,8 @@ def check_record(form, schema, values):
             key = aliases.get(error["loc"][0], error["loc"][0])
             field = getattr(form, by_key[key])
             if not field.errors:  # one refusal a field: WTForms' own, or the schema's first
-                field.errors = [form_message(error, field_name(field))]
+                needed = _needed_message(field) if is_missing(error) else None
+                field.errors = [needed or form_message(error, field_name(field))]
         return None
     return {by_key[key]: getattr(record, key) for key in by_key}
 

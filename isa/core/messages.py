@@ -37,6 +37,11 @@ def _kind(error):
     return kind
 
 
+def is_missing(error):
+    """Whether the refusal is of a value not given (a form then says what to enter)."""
+    return _kind(error) == "missing"
+
+
 def _allowed(error):
     return re.findall(r"'([^']*)'", error.get("ctx", {}).get("expected", ""))
 

@@ -3,7 +3,7 @@ from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from ..agreements.forms import VersionedForm
-from ..core.forms import ChoiceField, MultiChoiceField, check_record
+from ..core.forms import ChoiceField, MultiChoiceField, Needed, check_record
 from ..core.i18n import lazy_gettext as _l
 from .models import ConsentApproach, DataCategory, DataSubjectCategory, Frequency
 from .schemas import FlowRecord, fold_purposes
@@ -12,13 +12,13 @@ EVERY_OTHER_PARTY = "*"
 
 
 class FlowForm(VersionedForm):
-    from_organisation = ChoiceField(_l("From (the disclosing party)"), widget=GovSelect(), validators=[InputRequired(_l("Choose who discloses the data"))])
-    to_organisation = ChoiceField(_l("To (the receiving party)"), widget=GovSelect(), validators=[InputRequired(_l("Choose who receives the data"))])
+    from_organisation = ChoiceField(_l("From (the disclosing party)"), widget=GovSelect(), validators=[Needed(_l("Choose who discloses the data"))])
+    to_organisation = ChoiceField(_l("To (the receiving party)"), widget=GovSelect(), validators=[Needed(_l("Choose who receives the data"))])
     categories = MultiChoiceField(
         _l("Categories of data"),
         widget=GovCheckboxesInput(),
         choices=[(c.value, c.label) for c in DataCategory],
-        validators=[InputRequired(_l("Choose at least one category of data"))],
+        validators=[Needed(_l("Choose at least one category of data"))],
     )
     items = TextAreaField(
         _l("Data items"),

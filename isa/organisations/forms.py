@@ -1,28 +1,28 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import BooleanField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import Optional
 
-from ..core.forms import ChoiceField, check_record
+from ..core.forms import ChoiceField, Needed, check_record
 from ..core.i18n import lazy_gettext as _l
 from .schemas import OrganisationRecord
 from .types import OrganisationType
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField(_l("Name"), widget=GovTextInput(), validators=[InputRequired(_l("Enter the organisation's name"))])
+    name = StringField(_l("Name"), widget=GovTextInput(), validators=[Needed(_l("Enter the organisation's name"))])
     slug = StringField(
         _l("Short name (slug)"),
         widget=GovTextInput(),
         description=_l("Used in web addresses, imports and the API, for example herts-police. Lower-case letters, numbers and hyphens."),
-        validators=[InputRequired(_l("Enter a short name"))],
+        validators=[Needed(_l("Enter a short name"))],
     )
     type = ChoiceField(
         _l("Type of organisation"),
         widget=GovSelect(),
         description=_l("The type decides the organisation's statutory roles (Children Act 2004 s11, Crime and Disorder Act 1998 s115, public authority)."),
         choices=lambda: [("", _l("Choose a type"))] + [(t.value, t.label) for t in OrganisationType],  # labels in the page's language
-        validators=[InputRequired(_l("Choose the type of organisation"))],
+        validators=[Needed(_l("Choose the type of organisation"))],
     )
     ico_registration = StringField(
         _l("ICO registration number"),
