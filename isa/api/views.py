@@ -13,7 +13,7 @@ from ..agreements.queries import agreements_query, can_see, parse_filters, visib
 from ..core import clock
 from ..users.access import log_refusal
 from ..core.jsonload import JsonRejected, load_json
-from ..core.web import json_response
+from ..core.web import json_response, pdf_response
 from ..extensions import csrf, db
 from ..flows.models import DataCategory
 from ..legal.queries import agreement_findings, catalogue_groups
@@ -259,11 +259,7 @@ def protocol(reference):
         response.headers["Cache-Control"] = "no-store"
         return response
     document = state.document  # stored with its SHA-256 and the version it shows
-    response = Response(document.pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{document.filename}"'
-    response.headers["X-Content-SHA256"] = document.sha256
-    response.set_etag(document.sha256)
-    return response
+    return pdf_response(document.pdf, document.filename, document.sha256, attachment=False)
 
 
 def _visible_organisation(slug):

@@ -186,9 +186,11 @@ def speak_the_page_language(base):
     base.render = render_in_page_language
 
 
-def pdf_response(pdf, filename, sha256):
-    """A stored PDF, whole, as a download with its SHA-256 (the ETag and X-Content-SHA256), kept by no cache."""
-    response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=True, download_name=filename, max_age=0, etag=sha256)
+def pdf_response(pdf, filename, sha256, attachment=True):
+    """A stored PDF, whole, as a download (or shown inline) with its SHA-256 (the ETag and
+    X-Content-SHA256), kept by no cache."""
+    response = send_file(BytesIO(pdf), mimetype="application/pdf", as_attachment=attachment, download_name=filename,
+                         max_age=0, etag=sha256)
     response.headers["X-Content-SHA256"] = sha256
     response.headers["Cache-Control"] = "private, no-store"
     return response
