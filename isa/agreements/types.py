@@ -4,7 +4,7 @@ Each label is read in the page's language (English outside a request); the value
 """
 import enum
 
-from ..core.i18n import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l, labelled
 
 
 class AgreementStatus(enum.StrEnum):
@@ -33,9 +33,7 @@ class DataLocation(enum.StrEnum):
     EEA = "eea"
     OTHER = "other"  # a restricted transfer outside the UK and EEA
 
-    @property
-    def label(self):
-        return str({"uk": _l("United Kingdom"), "eea": _l("European Economic Area"), "other": _l("Outside the UK and EEA")}[self.value])
+    label = labelled(lambda: {"uk": _l("United Kingdom"), "eea": _l("European Economic Area"), "other": _l("Outside the UK and EEA")})
 
 
 class PartyRole(enum.StrEnum):
@@ -43,9 +41,7 @@ class PartyRole(enum.StrEnum):
     RECIPIENT = "recipient"
     BOTH = "both"
 
-    @property
-    def label(self):
-        return str({"discloser": _l("Discloser"), "recipient": _l("Recipient"), "both": _l("Discloser and recipient")}[self.value])
+    label = labelled(lambda: {"discloser": _l("Discloser"), "recipient": _l("Recipient"), "both": _l("Discloser and recipient")})
 
 
 class SignatureMethod(enum.StrEnum):
@@ -53,13 +49,11 @@ class SignatureMethod(enum.StrEnum):
     PAPER = "paper"  # signed on paper; an officer recorded it
     RECORDED = "recorded"  # on the party before signatures were pinned (an import, say): kept when a new version starts
 
-    @property
-    def label(self):
-        return str({
-            "in_app": _l("In the register"),
-            "paper": _l("On paper, recorded by an officer"),
-            "recorded": _l("Recorded on the party (imported)"),
-        }[self.value])
+    label = labelled(lambda: {
+        "in_app": _l("In the register"),
+        "paper": _l("On paper, recorded by an officer"),
+        "recorded": _l("Recorded on the party (imported)"),
+    })
 
 
 IN_FORCE = (AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW)

@@ -8,7 +8,7 @@ Dates are written in the page's language: 1 December 2027, 1 Rhagfyr 2027.
 from datetime import date, datetime
 
 from flask import Blueprint, has_request_context, redirect, request, url_for
-from flask_babel import format_date, get_locale, gettext
+from flask_babel import force_locale, format_date, get_locale, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
@@ -53,6 +53,38 @@ class LazyText(LazyString):
 def lazy_gettext(string, **variables):
     """flask_babel.lazy_gettext, escaped in pages like text: module-level messages, `as _l`."""
     return LazyText(gettext, string, **variables)
+
+
+class labelled:
+    """An enum's `label`: `labels()` gives the lazy strings by value, made once; each is worded in the
+    page's language when read. `english(member)` gives the English with no language looked up (the
+    open data feed, files)."""
+
+    def __init__(self, labels):
+        self.labels, self.made = labels, {}
+
+    def _made(self):
+        if not self.made:
+            self.made.update(self.labels())
+        return self.made
+
+    def __get__(self, member, owner=None):
+        if member is None:
+            return self
+        return str(self._made()[member.value])
+
+    def english(self, member):
+        text = self._made()[member.value]
+        return text._args[0] if isinstance(text, LazyString) else str(text)
+
+
+def english_label(member):
+    """A member's label in English, whatever the page's language."""
+    described = type(member).__dict__.get("label")
+    if isinstance(described, labelled):
+        return described.english(member)
+    with force_locale("en"):
+        return str(member.label)
 
 
 def lazy_choices(members):

@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..audit.tracking import Audited
 from ..core.db import enum_column
-from ..core.i18n import lazy_gettext as _l
+from ..core.i18n import lazy_gettext as _l, labelled
 from ..extensions import db
 
 
@@ -15,14 +15,12 @@ class DataCategory(enum.StrEnum):
     CRIMINAL_OFFENCE = "criminal_offence"  # UK GDPR Art 10: convictions, offences, allegations
     ANONYMISED = "anonymised"  # no longer personal data
 
-    @property
-    def label(self):
-        return str({
-            "personal": _l("Personal data"),
-            "special_category": _l("Special category data"),
-            "criminal_offence": _l("Criminal offence data"),
-            "anonymised": _l("Anonymised data"),
-        }[self.value])
+    label = labelled(lambda: {
+        "personal": _l("Personal data"),
+        "special_category": _l("Special category data"),
+        "criminal_offence": _l("Criminal offence data"),
+        "anonymised": _l("Anonymised data"),
+    })
 
 
 class Frequency(enum.StrEnum):
@@ -32,15 +30,13 @@ class Frequency(enum.StrEnum):
     MONTHLY = "monthly"
     REAL_TIME = "real_time"
 
-    @property
-    def label(self):
-        return str({
-            "ad_hoc": _l("Ad hoc"),
-            "daily": _l("Daily"),
-            "weekly": _l("Weekly"),
-            "monthly": _l("Monthly"),
-            "real_time": _l("Real time"),
-        }[self.value])
+    label = labelled(lambda: {
+        "ad_hoc": _l("Ad hoc"),
+        "daily": _l("Daily"),
+        "weekly": _l("Weekly"),
+        "monthly": _l("Monthly"),
+        "real_time": _l("Real time"),
+    })
 
 
 class ConsentApproach(enum.StrEnum):
@@ -48,13 +44,11 @@ class ConsentApproach(enum.StrEnum):
     EXPLICIT_CONSENT = "explicit_consent"
     NO_CONSENT_LAWFUL_BASIS = "no_consent_lawful_basis"  # shared under another lawful basis
 
-    @property
-    def label(self):
-        return str({
-            "consent": _l("With consent"),
-            "explicit_consent": _l("With explicit consent"),
-            "no_consent_lawful_basis": _l("Without consent, under another lawful basis"),
-        }[self.value])
+    label = labelled(lambda: {
+        "consent": _l("With consent"),
+        "explicit_consent": _l("With explicit consent"),
+        "no_consent_lawful_basis": _l("Without consent, under another lawful basis"),
+    })
 
 
 class DataSubjectCategory(enum.StrEnum):
@@ -73,22 +67,20 @@ class DataSubjectCategory(enum.StrEnum):
     PROFESSIONALS = "professionals"  # practitioners named in case records
     RESIDENTS = "residents"  # residents and members of the public
 
-    @property
-    def label(self):
-        return str({
-            "children": _l("Children"),
-            "parents_carers": _l("Parents and carers"),
-            "family_members": _l("Other family and household members"),
-            "vulnerable_adults": _l("Adults at risk"),
-            "patients": _l("Patients"),
-            "service_users": _l("Service users and clients"),
-            "pupils": _l("Pupils and students"),
-            "victims_witnesses": _l("Victims and witnesses"),
-            "offenders_suspects": _l("Offenders and suspects"),
-            "staff": _l("Staff and volunteers"),
-            "professionals": _l("Professionals and practitioners"),
-            "residents": _l("Residents and members of the public"),
-        }[self.value])
+    label = labelled(lambda: {
+        "children": _l("Children"),
+        "parents_carers": _l("Parents and carers"),
+        "family_members": _l("Other family and household members"),
+        "vulnerable_adults": _l("Adults at risk"),
+        "patients": _l("Patients"),
+        "service_users": _l("Service users and clients"),
+        "pupils": _l("Pupils and students"),
+        "victims_witnesses": _l("Victims and witnesses"),
+        "offenders_suspects": _l("Offenders and suspects"),
+        "staff": _l("Staff and volunteers"),
+        "professionals": _l("Professionals and practitioners"),
+        "residents": _l("Residents and members of the public"),
+    })
 
 
 class DataFlow(Audited, db.Model):

@@ -30,27 +30,50 @@ def _catalogue():
 
 
 class PageWording:
-    """How a page words findings and notes: in its language, dates as the page writes them."""
+    """How a page words findings and notes: in its language, dates as the page writes them. One per
+    language, remembering what it has worded: a workbook words the same few cells a million times."""
 
     def __init__(self, code):
         self.language = code
+        self._said, self._labels, self._days = {}, {}, {}
 
     def gettext(self, text):
-        return _(text)
+        said = self._said.get(text)
+        if said is None:
+            said = self._said[text] = _(text)
+        return said
 
     def day(self, value):
-        return govdate(value)
+        day = self._days.get(value)
+        if day is None:
+            day = self._days[value] = govdate(value)
+        return day
 
     def label(self, member):
-        return str(member.label)
+        label = self._labels.get(member)
+        if label is None:
+            label = self._labels[member] = str(member.label)
+        return label
 
     def title(self, entry):
-        return str(title_in_language(entry))
+        return str(title_in_language(entry))  # an admin may reword an entry: never remembered
+
+
+_WORDINGS = {}
+
+
+def page_wording():
+    """The wording of the page being made (or of the language forced on a scheduler's document)."""
+    code = language()
+    wording = _WORDINGS.get(code)
+    if wording is None:
+        wording = _WORDINGS[code] = PageWording(code)
+    return wording
 
 
 @bp.record_once
 def _word_findings_in_the_page_language(state):
-    words.set_page_wording(lambda: PageWording(language()))
+    words.set_page_wording(page_wording)
 
 
 @bp.app_template_global()

@@ -11,6 +11,7 @@ No Flask here: the app hands in how a page words things with `set_page_wording` 
 """
 from datetime import date
 from functools import lru_cache
+from typing import NamedTuple
 
 from markupsafe import escape
 
@@ -29,6 +30,9 @@ class English:
         return _english_day(value)
 
     def label(self, member):
+        described = type(member).__dict__.get("label")
+        if hasattr(described, "english"):  # core.i18n.labelled: the English with no language looked up
+            return described.english(member)
         return english(member.label)
 
     def title(self, entry):
@@ -87,6 +91,7 @@ class Words(str):
         params = params if type(params) is dict else dict(params or {})
         self = super().__new__(cls, _english(text, params) if not capital else _word(text, params, capital, ENGLISH, literal))
         self.text, self.params, self.capital, self.literal = text, params, capital, literal
+        self.plain = all(_plain(value) for value in params.values())
         return self
 
     def worded(self, wording=ENGLISH):
@@ -127,8 +132,32 @@ def _word(text, params, capital, wording, literal=False):
 
 
 def N_(text, **params):
-    """A sentence to be worded when shown (extracted for translation as `N_`)."""
+    """A sentence to be worded when shown (extracted for translation as `N_`). The register-wide sweep
+    says the same few sentences, with the same parameters, hundreds of thousands of times: a sentence
+    is never changed once made, so one made before is given again."""
+    if all(_plain(value) for value in params.values()):
+        return _said(text, tuple(params.items()))
     return Words(text, params)  # kwargs are a fresh dict: kept as they are
+
+
+def _plain(value):
+    """Whether a parameter is a value, the same whenever it is equal (not a catalogue row, which a
+    later request may reword or a session may let go): only such sentences are given again."""
+    kind = type(value)
+    if kind in (str, int, bool, date) or value is None:
+        return True
+    if kind is Words:
+        return value.plain
+    if kind in (Label, Named):
+        return True
+    if kind in (AndList, Joined):
+        return all(_plain(item) for item in value.items)
+    return False
+
+
+@lru_cache(maxsize=1 << 18)  # the sentences of a register of 20,000 agreements
+def _said(text, params):
+    return Words(text, dict(params))
 
 
 def joined_words(items, separator="; "):
@@ -150,7 +179,13 @@ class AndList:
     """"A, B and C" (or "A, B or C"; with `commas=False` "A or B or C"), joined in the language it is shown in."""
 
     def __init__(self, items, conjunction=AND, commas=True):
-        self.items, self.conjunction, self.commas = list(items), conjunction, commas
+        self.items, self.conjunction, self.commas = tuple(items), conjunction, commas
+
+    def __eq__(self, other):
+        return type(other) is AndList and (self.items, self.conjunction, self.commas) == (other.items, other.conjunction, other.commas)
+
+    def __hash__(self):
+        return hash((AndList, self.items, self.conjunction, self.commas))
 
     def worded(self, wording=ENGLISH):
         items = [worded(item, wording) for item in self.items]
@@ -174,7 +209,13 @@ class Joined:
     """Sentences or phrases one after the other, with `separator` between them ("; ", "")."""
 
     def __init__(self, items, separator):
-        self.items, self.separator = list(items), separator
+        self.items, self.separator = tuple(items), separator
+
+    def __eq__(self, other):
+        return type(other) is Joined and (self.items, self.separator) == (other.items, other.separator)
+
+    def __hash__(self):
+        return hash((Joined, self.items, self.separator))
 
     def worded(self, wording=ENGLISH):
         return self.separator.join(worded(item, wording) for item in self.items)
@@ -186,17 +227,38 @@ class Label:
     def __init__(self, member, lower=False):
         self.member, self.lower = member, lower
 
+    def __eq__(self, other):
+        return type(other) is Label and (self.member, self.lower) == (other.member, other.lower)
+
+    def __hash__(self):
+        return hash((Label, self.member, self.lower))
+
     def worded(self, wording=ENGLISH):
         text = wording.label(self.member)
         return text.lower() if self.lower else text
+
+
+class Wording(NamedTuple):
+    """A catalogue entry's title as it is worded now, and as it was shipped (so a page can translate it)."""
+
+    title: str
+    shipped_title: str | None
 
 
 class Named:
     """A catalogue code with its title: "UKGDPR-A6-1E (Public task)", the title in the reader's language."""
 
     def __init__(self, code, entry, pattern="%(code)s (%(title)s)"):
-        self.code, self.entry, self.pattern = code, entry, pattern
+        # the entry's wording as it is now, not the row: a value, safe to keep after the session ends
+        wording = None if entry is None else Wording(entry.title, getattr(entry, "shipped_title", None))
+        self.code, self.entry, self.pattern = code, wording, pattern
         self._english = None
+
+    def __eq__(self, other):
+        return type(other) is Named and (self.code, self.entry, self.pattern) == (other.code, other.entry, other.pattern)
+
+    def __hash__(self):
+        return hash((Named, self.code, self.entry, self.pattern))
 
     def worded(self, wording=ENGLISH):
         if self.entry is None:

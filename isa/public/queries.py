@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import force_locale
 
 from ..agreements.models import Agreement, AgreementStatus, Party
 from ..agreements.rules import review_overdue
 from ..agreements.types import IN_FORCE
+from ..core.i18n import english_label
 from ..extensions import db
 from ..flows.models import DataCategory, DataFlow
 from ..legal.models import BasisKind, LegalBasis, in_language
@@ -48,8 +48,7 @@ class PublishedAgreement:
     @property
     def data_shared(self):
         """The kinds of data in English words, for the open data feed: Personal data, Special category data..."""
-        with force_locale("en"):
-            return tuple(str(category.label) for category in self.categories)
+        return tuple(english_label(category) for category in self.categories)
 
     @property
     def legal_powers(self):
